@@ -1,0 +1,85 @@
+"""The exception hierarchy: one root, each subclass also the builtin it behaves like."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "EngineError",
+    "InvalidStateError",
+    "Problem",
+    "RuleFileError",
+    "SimcancelError",
+    "did_you_mean",
+]
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """``repr`` of a found value, cut so a 10 MB string cannot flood a message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing wrong with an input: where, what was expected, what was found."""
+
+    path: str
+    """``$.field.path`` inside the document."""
+    message: str
+    """What was expected and what was found, as one sentence."""
+    file: str | None = None
+    """The file the document came from, if any."""
+    line: int | None = None
+    """1-based line in ``file``, if known."""
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.file is not None:
+            where = f"{self.file}:{self.line}: {self.path}" if self.line else f"{self.file}: {self.path}"
+        return f"{where}: {self.message}"
+
+
+class SimcancelError(Exception):
+    """Root of every error simcancel raises."""
+
+
+class _ProblemsError(SimcancelError):
+    """An error that carries every problem found, not only the first."""
+
+    headline = "invalid input"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        lines = [f"{self.headline} ({count} problem{'s' if count != 1 else ''}):"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+class InvalidStateError(_ProblemsError, ValueError):
+    """A user state (dict, JSON or model object) is not valid; lists every problem."""
+
+    headline = "invalid user state"
+
+
+class RuleFileError(_ProblemsError, ValueError):
+    """A rule pack is not valid; lists every problem with file, line and path."""
+
+    headline = "invalid rules"
+
+
+class EngineError(SimcancelError, RuntimeError):
+    """durable-rules failed while compiling or evaluating a rule set."""

@@ -1,0 +1,265 @@
+"""A loaded rule set: rules, their conditions, providers, claims and labels, all checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
+from simcancel.model import RouteKind, Stage
+
+__all__ = [
+    "AllOf",
+    "Always",
+    "AnyOf",
+    "Claim",
+    "Condition",
+    "InPersonConfirmation",
+    "OnlineCancellation",
+    "Op",
+    "Provider",
+    "ProviderKind",
+    "Rule",
+    "RuleKind",
+    "RuleSet",
+    "Source",
+    "Test",
+    "claim_sort_key",
+]
+
+
+class RuleKind(enum.Enum):
+    """What a rule contributes to an assessment."""
+
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    ADVICE = "advice"
+    ROUTE = "route"
+
+
+class Op(enum.Enum):
+    """Comparison operators of a condition test."""
+
+    EQ = "eq"
+    NE = "ne"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    IN = "in"
+    NOT_IN = "not_in"
+
+
+EngineValue = str | int | bool
+
+
+@attrs.frozen(kw_only=True)
+class Test:
+    """``fact <op> value``; values are engine-typed (money already in paisa)."""
+
+    fact: str
+    op: Op
+    value: EngineValue | tuple[EngineValue, ...]
+
+
+@attrs.frozen(kw_only=True)
+class AllOf:
+    """True when every part is true."""
+
+    parts: tuple[Condition, ...]
+
+
+@attrs.frozen(kw_only=True)
+class AnyOf:
+    """True when some part is true."""
+
+    parts: tuple[Condition, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Always:
+    """True for every state (``when: always``)."""
+
+
+Condition = Test | AllOf | AnyOf | Always
+
+
+def condition_facts(condition: Condition) -> tuple[str, ...]:
+    """The fact names a condition reads, in first-use order, without repeats."""
+    seen: dict[str, None] = {}
+
+    def walk(node: Condition) -> None:
+        if isinstance(node, Test):
+            seen.setdefault(node.fact, None)
+        elif isinstance(node, (AllOf, AnyOf)):
+            for part in node.parts:
+                walk(part)
+
+    walk(condition)
+    return tuple(seen)
+
+
+Localized = Mapping[str, str]
+"""Text by locale (``{"zh-CN": ..., "en": ...}``)."""
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One rule: when its condition holds, it adds an issue or a route option."""
+
+    id: str
+    kind: RuleKind
+    claims: tuple[str, ...]
+    when: Condition
+    message: Localized
+    """The issue's message, or the route's reason."""
+    fix: Localized | None = None
+    stage: Stage | None = None
+    """Where the fix goes in the ordered steps (``None``: it is not a step)."""
+    route: RouteKind | None = None
+    priority: int = 0
+    """Among route rules that fire, the highest priority is the primary route."""
+    documents: tuple[str, ...] = ()
+    steps: tuple[Localized, ...] = ()
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    file: str = "<memory>"
+    line: int = 0
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The facts this rule's condition reads."""
+        return condition_facts(self.when)
+
+    def in_effect(self, on: dt.date) -> bool:
+        """Whether the rule applies on ``on`` (its effective dates are inclusive)."""
+        if self.effective_from is not None and on < self.effective_from:
+            return False
+        return self.effective_until is None or on <= self.effective_until
+
+
+class ProviderKind(enum.Enum):
+    """A local operator (Jazz, Zong, ...) or an international eSIM platform (A7)."""
+
+    LOCAL_OPERATOR = "local_operator"
+    ESIM_PLATFORM = "esim_platform"
+    UNKNOWN = "unknown"
+
+
+class OnlineCancellation(enum.Enum):
+    """Whether the provider accepts cancellation online, as far as a source says."""
+
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not_supported"
+    UNKNOWN = "unknown"
+
+
+class InPersonConfirmation(enum.Enum):
+    """Whether the provider requires an in-person confirmation, as far as a source says."""
+
+    REQUIRED = "required"
+    NOT_REQUIRED = "not_required"
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a provider fact comes from."""
+
+    title: str
+    url: str | None = None
+    claims: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Provider:
+    """One provider's cancellation policy; anything no source states is ``unknown``."""
+
+    id: str
+    name: str
+    kind: ProviderKind
+    online_cancellation: OnlineCancellation
+    in_person_confirmation: InPersonConfirmation
+    channels: tuple[str, ...]
+    """Where requests are made: ``store``, ``website``, ``app``, ``helpline``..."""
+    review_days: tuple[int, int] | None
+    """Typical review time in days (fewest, most), or ``None`` when unknown."""
+    languages: tuple[str, ...]
+    """Languages of support; empty when unknown."""
+    sources: tuple[Source, ...]
+    checked: dt.date
+    """The day the sources were last read."""
+    file: str = "<memory>"
+
+    @property
+    def has_store(self) -> bool:
+        """The provider has stores a person can visit."""
+        return "store" in self.channels
+
+
+@attrs.frozen(kw_only=True)
+class Claim:
+    """A statement of the source article (A*) or a public fact (B*)."""
+
+    id: str
+    text: str
+    section: str | None = None
+    source: str | None = None
+    excuse: str | None = None
+    """Why no rule encodes it (one line), or ``None`` when rules must cover it."""
+
+
+_CLAIM_ID = re.compile(r"([A-Z]+)(\d+)")
+
+
+def claim_sort_key(claim_id: str) -> tuple[str, int, str]:
+    """Sort ``A2`` before ``A10``."""
+    match = _CLAIM_ID.fullmatch(claim_id)
+    return (match.group(1), int(match.group(2)), "") if match else ("~", 0, claim_id)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RuleSet:
+    """A checked rule set, ready to evaluate.  Build it with :func:`simcancel.load_rules`.
+
+    Compared by identity: the engine compiles each rule set once and keeps it.
+    """
+
+    name: str
+    version: str
+    locales: tuple[str, ...]
+    claims: Mapping[str, Claim]
+    rules: tuple[Rule, ...]
+    providers: Mapping[str, Provider]
+    labels: Mapping[str, Mapping[str, str]]
+    """Per locale, the names of documents, routes, stages and headings."""
+    sources: tuple[str, ...] = ()
+    """The directories it was loaded from."""
+
+    @property
+    def label(self) -> str:
+        """``name@version``, as recorded in every assessment."""
+        return f"{self.name}@{self.version}"
+
+    def provider(self, provider_id: str) -> Provider:
+        """The provider with this id; an unknown id is an :class:`InvalidStateError`."""
+        try:
+            return self.providers[provider_id]
+        except KeyError:
+            known = ", ".join(sorted(self.providers))
+            raise InvalidStateError(
+                [Problem(path="$.provider", message=f"expected a provider of rule set "
+                         f"{self.label} ({known}), got {shorten(provider_id)}"
+                         f"{did_you_mean(provider_id, self.providers)}")]
+            ) from None
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (``KeyError`` if there is none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

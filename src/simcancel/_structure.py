@@ -1,0 +1,182 @@
+"""The one path from untrusted plain data (dict or JSON) to the model, and back.
+
+cattrs does the walking; strict hooks make sure ``"no"`` is not ``True`` and ``"12"``
+is not ``12``; every problem is collected with its ``$.path`` before anything is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
+from simcancel.model import (
+    Service,
+    UserState,
+    check_bool,
+    check_count,
+    check_money,
+    check_text,
+)
+
+__all__ = ["parse_json", "structure_state", "unstructure"]
+
+MAX_JSON_BYTES = 1_000_000
+"""A state is a few hundred bytes; anything past this is refused before parsing."""
+
+
+def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
+    choices = [member.value for member in kind]
+    if isinstance(value, str):
+        for member in kind:
+            if member.value == value:
+                return member
+        hint = did_you_mean(value, choices)
+    else:
+        hint = ""
+    listed = ", ".join(repr(choice) for choice in choices)
+    raise ValueError(f"expected one of {listed}, got {shorten(value)}{hint}")
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}")
+
+
+def _structure_services(value: object, _: type) -> tuple[Service, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected a list of services, got {shorten(value)}")
+    return tuple(_converter.structure(list(value), list[Service]))
+
+
+def _strict_class_hook(cls: type) -> Callable[[Any, type], Any]:
+    generated = make_dict_structure_fn(cls, _converter, _cattrs_forbid_extra_keys=True)
+
+    def hook(value: Any, kind: type) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValueError(f"expected an object with fields, got {shorten(value)}")
+        return generated(value, kind)
+
+    return hook
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+_converter.register_structure_hook(Decimal, lambda value, _: check_money(value))
+_converter.register_structure_hook(int, lambda value, _: check_count(value))
+_converter.register_structure_hook(bool, lambda value, _: check_bool(value))
+_converter.register_structure_hook(str, lambda value, _: check_text(value))
+_converter.register_structure_hook(dt.date, _structure_date)
+_converter.register_structure_hook_func(lambda kind: kind == tuple[Service, ...], _structure_services)
+_converter.register_structure_hook_func(
+    lambda kind: isinstance(kind, type) and issubclass(kind, enum.Enum), _structure_enum
+)
+_converter.register_structure_hook_factory(attrs.has, _strict_class_hook)
+
+_converter.register_unstructure_hook(Decimal, str)
+_converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+
+
+def _field_names(cls: type) -> list[str]:
+    return [field.name for field in attrs.fields(cls)]
+
+
+def _problems(error: BaseException, path: str, cls: type | None) -> list[Problem]:
+    """Flatten cattrs' exception groups into problems with ``$.paths``."""
+    if isinstance(error, ClassValidationError):
+        with_notes, others = error.group_exceptions()
+        found = [problem for inner in others for problem in _problems(inner, path, cls)]
+        for inner, note in with_notes:
+            child = f"{path}.{note.name}"
+            kind = note.type if attrs.has(note.type) else None
+            if isinstance(inner, KeyError):
+                found.append(Problem(path=child, message="required field is missing"))
+            else:
+                found.extend(_problems(inner, child, kind))
+        return found
+    if isinstance(error, IterableValidationError):
+        with_notes, others = error.group_exceptions()
+        found = [problem for inner in others for problem in _problems(inner, path, cls)]
+        for inner, note in with_notes:
+            found.extend(_problems(inner, f"{path}[{note.index}]", note.type))
+        return found
+    if isinstance(error, ForbiddenExtraKeysError):
+        known = _field_names(error.cl)
+        return [
+            Problem(path=f"{path}.{key}", message=f"unknown field{did_you_mean(key, known)}")
+            for key in sorted(error.extra_fields)
+        ]
+    if isinstance(error, ExceptionGroup):
+        return [problem for inner in error.exceptions for problem in _problems(inner, path, cls)]
+    if isinstance(error, InvalidStateError):
+        return list(error.problems)
+    return [Problem(path=path, message=str(error))]
+
+
+def structure_state(data: object) -> UserState:
+    """Build a :class:`UserState` from plain data or raise one error listing every problem."""
+    try:
+        state: UserState = _converter.structure(data, UserState)
+    except (ClassValidationError, ValueError) as error:
+        raise InvalidStateError(_problems(error, "$", UserState)) from None
+    except RecursionError:
+        raise InvalidStateError(
+            [Problem(path="$", message="expected a flat state object, got data nested too deeply")]
+        ) from None
+    return state
+
+
+def parse_json(text: str | bytes) -> object:
+    """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
+    if len(text) > MAX_JSON_BYTES:
+        raise InvalidStateError(
+            [Problem(path="$", message=f"expected at most {MAX_JSON_BYTES} bytes of JSON, "
+                     f"got {len(text)}")]
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidStateError(
+                [Problem(path="$", message=f"expected UTF-8 text, got a byte "
+                         f"{text[error.start:error.start + 1]!r} at offset {error.start}")]
+            ) from None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise InvalidStateError(
+            [Problem(path="$", message=f"expected JSON, got a syntax error at line {error.lineno} "
+                     f"column {error.colno}: {error.msg}")]
+        ) from None
+    except RecursionError:
+        raise InvalidStateError(
+            [Problem(path="$", message="expected JSON nested at most a few levels, "
+                     "got nesting too deep to parse")]
+        ) from None
+
+
+def _refuse_constant(name: str) -> object:
+    raise InvalidStateError(
+        [Problem(path="$", message=f"expected finite numbers, got {name}")]
+    )
+
+
+def unstructure(value: object) -> Any:
+    """Plain data for a model object (enums as values, money as strings, dates ISO)."""
+    return _converter.unstructure(value)

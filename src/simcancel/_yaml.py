@@ -1,0 +1,168 @@
+"""Read a YAML rule file into plain data plus the line of every ``$.path``.
+
+Only PyYAML's composer runs (it builds a node tree, never objects); scalars are
+resolved here for the standard tags alone.  Anchors and aliases are refused (no
+alias bombs), as is any explicit tag, so a rule file can never execute code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+import yaml
+
+from simcancel._errors import Problem
+
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "parse_yaml"]
+
+MAX_FILE_BYTES = 1_000_000
+"""The largest rule file accepted; the shipped ones are under 20 kB."""
+MAX_DEPTH = 40
+"""The deepest nesting accepted; real rule files nest less than 15 levels."""
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = mark.line + 1 if mark is not None else None
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """A loader whose composer refuses aliases, anchors and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused("aliases (*name) are not allowed in rule files", event.start_mark)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused("anchors (&name) are not allowed in rule files", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
+        finally:
+            self._depth -= 1
+
+
+@attrs.frozen(kw_only=True)
+class Document:
+    """A parsed file: its data and the 1-based line of each ``$.path`` in it."""
+
+    data: Any
+    lines: dict[str, int]
+    file: str
+
+    def line(self, path: str) -> int | None:
+        """The line of ``path``, or of its nearest parent that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                break
+            path = path[:cut]
+        return self.lines.get("$")
+
+    def problem(self, path: str, message: str) -> Problem:
+        """A problem located in this file."""
+        return Problem(path=path, message=message, file=self.file, line=self.line(path))
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, text = node.tag, node.value
+    if tag == "tag:yaml.org,2002:str":
+        return text
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return text.lower() in {"true", "yes", "on"}
+    if tag == "tag:yaml.org,2002:int":
+        cleaned = text.replace("_", "")
+        if len(cleaned) > 30:
+            raise _Refused(f"integer {text[:20]}... is too long", node.start_mark)
+        return int(cleaned, 0) if not cleaned.lstrip("+-").isdigit() else int(cleaned)
+    if tag == "tag:yaml.org,2002:float":
+        if len(text) > 40:
+            raise _Refused(f"number {text[:20]}... is too long", node.start_mark)
+        return float(text.replace("_", ""))  # infinities and NaN are refused by the loader
+    if tag == "tag:yaml.org,2002:timestamp" and _DATE.fullmatch(text):
+        return dt.date.fromisoformat(text)
+    raise _Refused(f"timestamps other than plain dates are not allowed, got {text!r}",
+                   node.start_mark)
+
+
+def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if node.tag not in _STANDARD_TAGS:
+        raise _Refused(f"tag {node.tag!r} is not allowed in rule files", node.start_mark)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, f"{path}[{index}]", lines) for index, item in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("mapping keys must be plain strings", key_node.start_mark)
+            key = _scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key_node.value)
+            if key in result:
+                raise _Refused(f"key {key!r} appears twice", key_node.start_mark)
+            result[key] = _convert(value_node, f"{path}.{key}", lines)
+        return result
+    raise _Refused(f"unexpected YAML node {type(node).__name__}", node.start_mark)
+
+
+def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
+    """Parse one rule file; return its document, or the problem that stopped parsing."""
+    if len(text) > MAX_FILE_BYTES:
+        return Problem(path="$", file=file, line=None,
+                       message=f"expected a rule file of at most {MAX_FILE_BYTES} bytes, "
+                       f"got {len(text)}")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return Problem(path="$", file=file, message=f"expected UTF-8 text, got an invalid "
+                           f"byte at offset {error.start}")
+    lines: dict[str, int] = {}
+    try:
+        loader = _SafeComposer(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        data = None if node is None else _convert(node, "$", lines)
+    except _Refused as refused:
+        return Problem(path="$", file=file, line=refused.line, message=refused.message)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        return Problem(path="$", file=file, line=line,
+                       message=f"expected valid YAML, got: {error.problem or error}")
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        return Problem(path="$", file=file, message=f"expected valid YAML, got: {error}")
+    return Document(data=data, lines=lines, file=file)

@@ -1,0 +1,422 @@
+"""Value objects: the state of one SIM account (input) and its assessment (output).
+
+All classes are frozen, slotted and keyword-only.  Money is :class:`~decimal.Decimal`
+PKR with at most two decimals; counts are bounded non-negative integers.  Build a
+state from untrusted data with :meth:`UserState.from_dict` / :meth:`UserState.from_json`,
+which report every invalid field at once as :class:`~simcancel.InvalidStateError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from simcancel._errors import InvalidStateError, Problem, shorten
+
+__all__ = [
+    "MAX_COUNT",
+    "MAX_MONEY",
+    "Assessment",
+    "Document",
+    "Documents",
+    "Intentions",
+    "Issue",
+    "IssueKind",
+    "LineStatus",
+    "Plan",
+    "RouteKind",
+    "RouteOption",
+    "Service",
+    "ServiceKind",
+    "Situation",
+    "Stage",
+    "Step",
+    "UnusedResources",
+    "UserState",
+]
+
+MAX_MONEY = Decimal("1000000000")
+"""Largest amount accepted, in PKR: keeps paisa well inside durable-rules' exact integer range."""
+MAX_COUNT = 1_000_000_000
+"""Largest count accepted (MB, minutes, SMS)."""
+MAX_TEXT = 200
+"""Longest free-text value accepted (provider id, service name)."""
+
+_CENT = Decimal("0.01")
+
+
+class Plan(enum.Enum):
+    """How the line is paid."""
+
+    PREPAID = "prepaid"
+    POSTPAID = "postpaid"
+
+
+class ServiceKind(enum.Enum):
+    """What a value-added service is."""
+
+    SMS = "sms"
+    DATA = "data"
+    VOICE = "voice"
+    OTHER = "other"
+
+
+class LineStatus(enum.Enum):
+    """The line's state at the operator; a suspended line is not a cancelled one (A21)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    BLOCKED = "blocked"
+
+
+# --- validation shared by the constructors and the structuring path -------------------
+
+
+def check_money(value: object) -> Decimal:
+    """Return ``value`` as PKR, or raise ``ValueError`` naming the expected form."""
+    expected = "expected a non-negative amount in PKR with at most two decimals"
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise ValueError(f"{expected}, got {shorten(value)}")
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except ArithmeticError:
+        raise ValueError(f"{expected}, got {shorten(value)}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"expected a non-negative amount in PKR, got {shorten(value)}")
+    if amount > MAX_MONEY:
+        raise ValueError(f"expected an amount of at most PKR {MAX_MONEY}, got {shorten(value)}")
+    if amount != amount.quantize(_CENT):
+        raise ValueError(f"expected at most two decimals (paisa), got {shorten(value)}")
+    return amount.quantize(_CENT)
+
+
+def check_count(value: object) -> int:
+    """Return ``value`` as a bounded non-negative integer, or raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {shorten(value)}")
+    if not 0 <= value <= MAX_COUNT:
+        raise ValueError(f"expected a whole number from 0 to {MAX_COUNT}, got {shorten(value)}")
+    return value
+
+
+def check_bool(value: object) -> bool:
+    """Return ``value`` if it is a real boolean (``"no"`` is not ``False``)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {shorten(value)}")
+    return value
+
+
+def check_text(value: object) -> str:
+    """Return ``value`` if it is a non-empty string of bounded length."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {shorten(value)}")
+    if not value or len(value) > MAX_TEXT:
+        raise ValueError(f"expected a string of 1 to {MAX_TEXT} characters, got {shorten(value)}")
+    return value
+
+
+def _validate(check: Any) -> Any:
+    def validator(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        try:
+            check(value)
+        except ValueError as error:
+            raise InvalidStateError([Problem(path=f"$.{attribute.name}", message=str(error))])
+
+    return validator
+
+
+def _instance_of(kind: type) -> Any:
+    def check(value: object) -> object:
+        if not isinstance(value, kind):
+            raise ValueError(f"expected {kind.__name__}, got {shorten(value)}")
+        return value
+
+    return _validate(check)
+
+
+def _as_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _services(value: object) -> object:
+    if not isinstance(value, tuple) or not all(isinstance(item, Service) for item in value):
+        raise ValueError(f"expected a sequence of Service, got {shorten(value)}")
+    return value
+
+
+_money = _validate(check_money)
+_count = _validate(check_count)
+_bool = _validate(check_bool)
+
+
+# --- the state of one SIM account -----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Service:
+    """A value-added service on the line (SMS pack, data pack, ...) (A5)."""
+
+    kind: ServiceKind = attrs.field(validator=_instance_of(ServiceKind))
+    active: bool = attrs.field(validator=_bool)
+    recurring: bool = attrs.field(validator=_bool)
+    name: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_validate(check_text))
+    )
+    """A label for people; the rules never read it."""
+
+
+@attrs.frozen(kw_only=True)
+class UnusedResources:
+    """What the card still holds besides money (A22)."""
+
+    data_mb: int = attrs.field(validator=_count)
+    minutes: int = attrs.field(validator=_count)
+    sms: int = attrs.field(validator=_count)
+
+
+@attrs.frozen(kw_only=True)
+class Documents:
+    """The proofs the person still has (A6, A16)."""
+
+    passport_original: bool = attrs.field(validator=_bool)
+    passport_copy: bool = attrs.field(validator=_bool)
+    purchase_receipt: bool = attrs.field(validator=_bool)
+    sim_card_usable: bool = attrs.field(validator=_bool)
+    """The SIM card itself is at hand and still works."""
+
+
+@attrs.frozen(kw_only=True)
+class Intentions:
+    """What the person is tempted to do instead of cancelling (A3, A23).
+
+    Both default to ``False``: they only add warnings, so leaving them out hides
+    nothing that blocks.
+    """
+
+    discard_card: bool = attrs.field(default=False, validator=_bool)
+    """Plans to throw the card away instead of cancelling it."""
+    fast_cancellation_agent: bool = attrs.field(default=False, validator=_bool)
+    """Considering an unofficial "fast cancellation" agent."""
+
+
+@attrs.frozen(kw_only=True)
+class Situation:
+    """Where the person is and what they can do (A9, A13, A15)."""
+
+    can_visit_store: bool = attrs.field(validator=_bool)
+    """In Pakistan, or otherwise able to visit the operator's store in person."""
+    reads_english: bool = attrs.field(validator=_bool)
+    needs_it_fast: bool = attrs.field(default=False, validator=_bool)
+    """Needs the cancellation to take effect soon (it only adds a warning)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserState:
+    """The state of one Pakistani SIM / data card account.
+
+    ``services`` may be empty, but must be given: an omitted list would hide a
+    blocking issue (A5).
+    """
+
+    provider: str = attrs.field(validator=_validate(check_text))
+    """Provider id, as in the rule set's ``providers/`` (``"jazz"``, ``"simoptions"``...)."""
+    plan: Plan = attrs.field(validator=_instance_of(Plan))
+    balance: Decimal = attrs.field(validator=_money)
+    """Prepaid balance left on the card, PKR."""
+    arrears: Decimal = attrs.field(validator=_money)
+    """Unpaid charges owed to the operator, PKR."""
+    line_status: LineStatus = attrs.field(validator=_instance_of(LineStatus))
+    services: tuple[Service, ...] = attrs.field(converter=_as_tuple, validator=_validate(_services))
+    unused: UnusedResources = attrs.field(validator=_instance_of(UnusedResources))
+    documents: Documents = attrs.field(validator=_instance_of(Documents))
+    situation: Situation = attrs.field(validator=_instance_of(Situation))
+    intentions: Intentions = attrs.field(factory=Intentions, validator=_instance_of(Intentions))
+    activated_on: dt.date | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(dt.date))
+    )
+    """When the SIM was issued, if known (B2)."""
+
+    @classmethod
+    def from_dict(cls, data: object) -> UserState:
+        """Build a state from plain data; raise :class:`InvalidStateError` listing every problem."""
+        from simcancel._structure import structure_state
+
+        return structure_state(data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> UserState:
+        """Parse JSON text (numbers become exact decimals) and build a state."""
+        from simcancel._structure import parse_json
+
+        return cls.from_dict(parse_json(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data that :meth:`from_dict` turns back into an equal state."""
+        from simcancel._structure import unstructure
+
+        result: dict[str, Any] = unstructure(self)
+        return result
+
+
+# --- the assessment -------------------------------------------------------------------
+
+
+class IssueKind(enum.Enum):
+    """How serious an issue is."""
+
+    BLOCKING = "blocking"
+    """Must be fixed before the cancellation can complete."""
+    WARNING = "warning"
+    """A pitfall that costs money or time if ignored."""
+    ADVICE = "advice"
+    """Worth knowing; nothing is lost by ignoring it."""
+
+
+class RouteKind(enum.Enum):
+    """How to cancel."""
+
+    ONLINE = "online"
+    IN_STORE = "in_store"
+    ASK_PROVIDER = "ask_provider"
+
+
+class Stage(enum.Enum):
+    """Where a step goes in the plan; the order of members is the order of steps."""
+
+    ARREARS = "arrears"
+    BALANCE = "balance"
+    SERVICES = "services"
+    DOCUMENTS = "documents"
+    ROUTE = "route"
+    AFTER = "after"
+
+
+FactValue = str | int | bool
+
+
+@attrs.frozen(kw_only=True)
+class Issue:
+    """A blocking issue, a warning or a piece of advice."""
+
+    code: str
+    """The id of the rule that raised it (stable across releases)."""
+    kind: IssueKind
+    message: str
+    fix: str | None
+    claims: tuple[str, ...]
+    facts: tuple[tuple[str, FactValue], ...]
+    """The facts the rule's condition read, with their values (money as PKR strings)."""
+
+
+@attrs.frozen(kw_only=True)
+class RouteOption:
+    """A way to cancel, with why it applies."""
+
+    route: RouteKind
+    code: str
+    """The id of the route rule that chose it."""
+    reason: str
+    claims: tuple[str, ...]
+    facts: tuple[tuple[str, FactValue], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Document:
+    """A document to bring or upload."""
+
+    id: str
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One step of the plan, in order."""
+
+    stage: Stage
+    text: str
+    code: str
+    """The rule the step comes from."""
+    claims: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Assessment:
+    """Everything simcancel says about one state.  ``to_dict`` gives the stable JSON shape."""
+
+    provider: str
+    locale: str
+    as_of: dt.date
+    ruleset: str
+    """``name@version`` of the rule set that produced it."""
+    blocking: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
+    advice: tuple[Issue, ...]
+    route: RouteOption
+    alternatives: tuple[RouteOption, ...]
+    documents: tuple[Document, ...]
+    steps: tuple[Step, ...]
+    claims: tuple[str, ...]
+    """Every claim id the answer rests on, sorted."""
+
+    @property
+    def can_cancel_now(self) -> bool:
+        """True when nothing blocks the cancellation."""
+        return not self.blocking
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape (see ``docs/api.md``)."""
+        return {
+            "schema": "simcancel.assessment/1",
+            "provider": self.provider,
+            "locale": self.locale,
+            "as_of": self.as_of.isoformat(),
+            "ruleset": self.ruleset,
+            "can_cancel_now": self.can_cancel_now,
+            "blocking": [_issue_dict(issue) for issue in self.blocking],
+            "warnings": [_issue_dict(issue) for issue in self.warnings],
+            "advice": [_issue_dict(issue) for issue in self.advice],
+            "route": _route_dict(self.route),
+            "alternatives": [_route_dict(option) for option in self.alternatives],
+            "documents": [{"id": doc.id, "name": doc.name} for doc in self.documents],
+            "steps": [
+                {"stage": step.stage.value, "text": step.text, "code": step.code,
+                 "claims": list(step.claims)}
+                for step in self.steps
+            ],
+            "claims": list(self.claims),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _facts_dict(facts: tuple[tuple[str, FactValue], ...]) -> Mapping[str, FactValue]:
+    return dict(facts)
+
+
+def _issue_dict(issue: Issue) -> dict[str, Any]:
+    return {
+        "code": issue.code,
+        "kind": issue.kind.value,
+        "message": issue.message,
+        "fix": issue.fix,
+        "claims": list(issue.claims),
+        "facts": _facts_dict(issue.facts),
+    }
+
+
+def _route_dict(option: RouteOption) -> dict[str, Any]:
+    return {
+        "route": option.route.value,
+        "code": option.code,
+        "reason": option.reason,
+        "claims": list(option.claims),
+        "facts": _facts_dict(option.facts),
+    }
