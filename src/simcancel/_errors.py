@@ -13,6 +13,7 @@ __all__ = [
     "Problem",
     "RuleFileError",
     "SimcancelError",
+    "UsageError",
     "did_you_mean",
 ]
 
@@ -79,6 +80,10 @@ class RuleFileError(_ProblemsError, ValueError):
     """A rule pack is not valid; lists every problem with file, line and path."""
 
     headline = "invalid rules"
+
+
+class UsageError(SimcancelError, ValueError):
+    """An argument to a simcancel function is not what it accepts (locale, rules, as_of)."""
 
 
 class EngineError(SimcancelError, RuntimeError):

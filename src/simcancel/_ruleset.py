@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Mapping
 
@@ -129,11 +130,10 @@ class Rule:
     effective_until: dt.date | None = None
     file: str = "<memory>"
     line: int = 0
-
-    @property
-    def facts(self) -> tuple[str, ...]:
-        """The facts this rule's condition reads."""
-        return condition_facts(self.when)
+    facts: tuple[str, ...] = attrs.field(
+        init=False, default=attrs.Factory(lambda rule: condition_facts(rule.when), takes_self=True)
+    )
+    """The facts this rule's condition reads, in first-use order."""
 
     def in_effect(self, on: dt.date) -> bool:
         """Whether the rule applies on ``on`` (its effective dates are inclusive)."""
@@ -216,6 +216,7 @@ class Claim:
 _CLAIM_ID = re.compile(r"([A-Z]+)(\d+)")
 
 
+@functools.lru_cache(maxsize=4096)
 def claim_sort_key(claim_id: str) -> tuple[str, int, str]:
     """Sort ``A2`` before ``A10``."""
     match = _CLAIM_ID.fullmatch(claim_id)

@@ -1,0 +1,83 @@
+"""simcancel: can I cancel my Pakistani SIM / data card, and how?
+
+>>> from simcancel import UserState, assess
+>>> result = assess(UserState.from_json(text), locale="en")  # doctest: +SKIP
+>>> result.can_cancel_now, result.route.route, [i.code for i in result.blocking]  # doctest: +SKIP
+
+Rules are data (``rules/`` inside the package), evaluated by durable-rules; every
+answer cites the claims of the source article it rests on.
+"""
+
+from __future__ import annotations
+
+from simcancel._assess import assess, builtin_rules_path, default_rules
+from simcancel._decide import NoRouteError
+from simcancel._engine import live_sessions
+from simcancel._errors import (
+    EngineError,
+    InvalidStateError,
+    Problem,
+    RuleFileError,
+    SimcancelError,
+    UsageError,
+)
+from simcancel._loader import load_rules
+from simcancel._ruleset import Claim, Provider, Rule, RuleSet
+from simcancel.model import (
+    Assessment,
+    Document,
+    Documents,
+    Intentions,
+    Issue,
+    IssueKind,
+    LineStatus,
+    Plan,
+    RouteKind,
+    RouteOption,
+    Service,
+    ServiceKind,
+    Situation,
+    Stage,
+    Step,
+    UnusedResources,
+    UserState,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "Claim",
+    "Document",
+    "Documents",
+    "EngineError",
+    "Intentions",
+    "InvalidStateError",
+    "Issue",
+    "IssueKind",
+    "LineStatus",
+    "NoRouteError",
+    "Plan",
+    "Problem",
+    "Provider",
+    "RouteKind",
+    "RouteOption",
+    "Rule",
+    "RuleFileError",
+    "RuleSet",
+    "Service",
+    "ServiceKind",
+    "SimcancelError",
+    "Situation",
+    "Stage",
+    "Step",
+    "UnusedResources",
+    "UsageError",
+    "UserState",
+    "__version__",
+    "assess",
+    "builtin_rules_path",
+    "default_rules",
+    "live_sessions",
+    "load_rules",
+]

@@ -1,0 +1,48 @@
+"""Rule conditions -> durable-rules JSON rulesets.
+
+The output only ever uses equality, ``$neq``, ``$lt``/``$lte``/``$gt``/``$gte``, ``$and``
+and ``$or``: never a presence test (``$ex``/``$nex``), which can hang durable, and only
+constants the loader has typed and bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op, RuleSet, Test
+
+__all__ = ["ALWAYS_FIELD", "compile_condition", "compile_ruleset"]
+
+ALWAYS_FIELD = "always"
+"""An engine-only field, true in every fact, that ``when: always`` tests."""
+
+_DURABLE_OP = {Op.NE: "$neq", Op.GT: "$gt", Op.GTE: "$gte", Op.LT: "$lt", Op.LTE: "$lte"}
+
+
+def _test(test: Test) -> dict[str, Any]:
+    if test.op is Op.EQ:
+        return {test.fact: test.value}
+    if test.op is Op.IN:
+        assert isinstance(test.value, tuple)  # noqa: S101 - the loader guarantees it
+        return {"$or": [{test.fact: value} for value in test.value]}
+    if test.op is Op.NOT_IN:
+        assert isinstance(test.value, tuple)  # noqa: S101
+        return {"$and": [{"$neq": {test.fact: value}} for value in test.value]}
+    return {_DURABLE_OP[test.op]: {test.fact: test.value}}
+
+
+def compile_condition(condition: Condition) -> dict[str, Any]:
+    """One condition as a durable-rules expression."""
+    if isinstance(condition, Test):
+        return _test(condition)
+    if isinstance(condition, AllOf):
+        return {"$and": [compile_condition(part) for part in condition.parts]}
+    if isinstance(condition, AnyOf):
+        return {"$or": [compile_condition(part) for part in condition.parts]}
+    assert isinstance(condition, Always)  # noqa: S101
+    return {ALWAYS_FIELD: True}
+
+
+def compile_ruleset(rules: RuleSet) -> dict[str, Any]:
+    """The durable-rules definition of a rule set: one rule per rule id, on facts ``m``."""
+    return {rule.id: {"all": [{"m": compile_condition(rule.when)}]} for rule in rules.rules}
