@@ -79,7 +79,7 @@ class _Renderer:
         )
 
     def route(self, rule: Rule) -> RouteOption:
-        assert rule.route is not None  # noqa: S101 - the loader guarantees it
+        assert rule.route is not None
         return RouteOption(route=rule.route, code=rule.id, reason=self.text(rule.message),
                            claims=rule.claims, facts=self.trigger(rule))
 

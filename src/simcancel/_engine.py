@@ -12,6 +12,7 @@ durable's cap of 1024 live sessions cannot be reached, whatever the thread count
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -50,11 +51,8 @@ class CompiledRules:
 
 
 def _delete_ruleset(handle: int) -> None:
-    with _LOCK:
-        try:
-            _durable.delete_ruleset(handle)
-        except _durable.error:  # pragma: no cover - nothing to do at teardown
-            pass
+    with _LOCK, contextlib.suppress(_durable.error):
+        _durable.delete_ruleset(handle)
 
 
 def compiled(rules: RuleSet) -> CompiledRules:

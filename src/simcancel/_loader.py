@@ -19,7 +19,7 @@ import enum
 import math
 import re
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -486,8 +486,12 @@ def _read_provider(pack: _Pack, doc: Document) -> None:
     if len(pack.problems) > before or None in (provider_id, name, kind, online, in_person,
                                                checked):
         return
-    assert provider_id is not None and name is not None and kind is not None  # noqa: S101
-    assert online is not None and in_person is not None and checked is not None  # noqa: S101
+    assert provider_id is not None
+    assert name is not None
+    assert kind is not None
+    assert online is not None
+    assert in_person is not None
+    assert checked is not None
     pack.providers[provider_id] = Provider(
         id=provider_id, name=name, kind=kind, online_cancellation=online,
         in_person_confirmation=in_person, channels=tuple(channels), review_days=review_days,

@@ -67,7 +67,9 @@ def _structure_services(value: object, _: type) -> tuple[Service, ...]:
 
 
 def _strict_class_hook(cls: type) -> Callable[[Any, type], Any]:
-    generated = make_dict_structure_fn(cls, _converter, _cattrs_forbid_extra_keys=True)
+    generated: Callable[[Any, type], Any] = make_dict_structure_fn(
+        cls, _converter, _cattrs_forbid_extra_keys=True
+    )
 
     def hook(value: Any, kind: type) -> Any:
         if not isinstance(value, Mapping):
@@ -111,10 +113,10 @@ def _problems(error: BaseException, path: str, cls: type | None) -> list[Problem
                 found.extend(_problems(inner, child, kind))
         return found
     if isinstance(error, IterableValidationError):
-        with_notes, others = error.group_exceptions()
+        items, others = error.group_exceptions()
         found = [problem for inner in others for problem in _problems(inner, path, cls)]
-        for inner, note in with_notes:
-            found.extend(_problems(inner, f"{path}[{note.index}]", note.type))
+        for inner, index_note in items:
+            found.extend(_problems(inner, f"{path}[{index_note.index}]", index_note.type))
         return found
     if isinstance(error, ForbiddenExtraKeysError):
         known = _field_names(error.cl)

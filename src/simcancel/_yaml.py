@@ -36,8 +36,8 @@ _STANDARD_TAGS = {
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class _Refused(Exception):
-    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+class _RefusedError(Exception):
+    def __init__(self, message: str, mark: Any) -> None:
         super().__init__(message)
         self.message = message
         self.line = mark.line + 1 if mark is not None else None
@@ -50,18 +50,18 @@ class _SafeComposer(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused("aliases (*name) are not allowed in rule files", event.start_mark)
+            raise _RefusedError("aliases (*name) are not allowed in rule files", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise _Refused("anchors (&name) are not allowed in rule files", event.start_mark)
+            raise _RefusedError("anchors (&name) are not allowed in rule files", event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
+                raise _RefusedError(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -101,22 +101,22 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == "tag:yaml.org,2002:int":
         cleaned = text.replace("_", "")
         if len(cleaned) > 30:
-            raise _Refused(f"integer {text[:20]}... is too long", node.start_mark)
+            raise _RefusedError(f"integer {text[:20]}... is too long", node.start_mark)
         return int(cleaned, 0) if not cleaned.lstrip("+-").isdigit() else int(cleaned)
     if tag == "tag:yaml.org,2002:float":
         if len(text) > 40:
-            raise _Refused(f"number {text[:20]}... is too long", node.start_mark)
+            raise _RefusedError(f"number {text[:20]}... is too long", node.start_mark)
         return float(text.replace("_", ""))  # infinities and NaN are refused by the loader
     if tag == "tag:yaml.org,2002:timestamp" and _DATE.fullmatch(text):
         return dt.date.fromisoformat(text)
-    raise _Refused(f"timestamps other than plain dates are not allowed, got {text!r}",
+    raise _RefusedError(f"timestamps other than plain dates are not allowed, got {text!r}",
                    node.start_mark)
 
 
 def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     lines[path] = node.start_mark.line + 1
     if node.tag not in _STANDARD_TAGS:
-        raise _Refused(f"tag {node.tag!r} is not allowed in rule files", node.start_mark)
+        raise _RefusedError(f"tag {node.tag!r} is not allowed in rule files", node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
@@ -125,15 +125,15 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("mapping keys must be plain strings", key_node.start_mark)
+                raise _RefusedError("mapping keys must be plain strings", key_node.start_mark)
             key = _scalar(key_node)
             if not isinstance(key, str):
                 key = str(key_node.value)
             if key in result:
-                raise _Refused(f"key {key!r} appears twice", key_node.start_mark)
+                raise _RefusedError(f"key {key!r} appears twice", key_node.start_mark)
             result[key] = _convert(value_node, f"{path}.{key}", lines)
         return result
-    raise _Refused(f"unexpected YAML node {type(node).__name__}", node.start_mark)
+    raise _RefusedError(f"unexpected YAML node {type(node).__name__}", node.start_mark)
 
 
 def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
@@ -156,7 +156,7 @@ def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
         finally:
             loader.dispose()
         data = None if node is None else _convert(node, "$", lines)
-    except _Refused as refused:
+    except _RefusedError as refused:
         return Problem(path="$", file=file, line=refused.line, message=refused.message)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

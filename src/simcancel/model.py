@@ -126,7 +126,9 @@ def _validate(check: Any) -> Any:
         try:
             check(value)
         except ValueError as error:
-            raise InvalidStateError([Problem(path=f"$.{attribute.name}", message=str(error))])
+            raise InvalidStateError(
+                [Problem(path=f"$.{attribute.name}", message=str(error))]
+            ) from None
 
     return validator
 

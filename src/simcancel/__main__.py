@@ -1,0 +1,7 @@
+"""``python -m simcancel``: the same as the ``simcancel`` command."""
+
+import sys
+
+from simcancel.cli import main
+
+sys.exit(main())
