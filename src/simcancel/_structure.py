@@ -120,15 +120,21 @@ def _problems(error: BaseException, path: str, cls: type | None) -> list[Problem
         return found
     if isinstance(error, ForbiddenExtraKeysError):
         known = _field_names(error.cl)
-        return [
-            Problem(path=f"{path}.{key}", message=f"unknown field{did_you_mean(key, known)}")
-            for key in sorted(error.extra_fields)
-        ]
+        return [_unknown_field(path, key, known) for key in sorted(error.extra_fields, key=repr)]
     if isinstance(error, ExceptionGroup):
         return [problem for inner in error.exceptions for problem in _problems(inner, path, cls)]
     if isinstance(error, InvalidStateError):
         return list(error.problems)
     return [Problem(path=path, message=str(error))]
+
+
+def _unknown_field(path: str, key: object, known: list[str]) -> Problem:
+    # A dict from Python may have keys that are not strings, or are megabytes long:
+    # neither may break the message, nor make difflib crawl through them.
+    if isinstance(key, str) and len(key) <= 100:
+        return Problem(path=f"{path}.{key}", message=f"unknown field{did_you_mean(key, known)}")
+    return Problem(path=f"{path}[{shorten(key)}]", message="unknown field (field names are "
+                   "short strings)")
 
 
 def structure_state(data: object) -> UserState:
@@ -160,7 +166,8 @@ def parse_json(text: str | bytes) -> object:
                          f"{text[error.start:error.start + 1]!r} at offset {error.start}")]
             ) from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(text, parse_float=Decimal, parse_int=_parse_int,
+                          parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InvalidStateError(
             [Problem(path="$", message=f"expected JSON, got a syntax error at line {error.lineno} "
@@ -171,6 +178,19 @@ def parse_json(text: str | bytes) -> object:
             [Problem(path="$", message="expected JSON nested at most a few levels, "
                      "got nesting too deep to parse")]
         ) from None
+
+
+MAX_INT_DIGITS = 100
+"""Longest integer literal accepted in JSON; ``int()`` raises a bare ``ValueError`` past 4300."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InvalidStateError(
+            [Problem(path="$", message=f"expected numbers of at most {MAX_INT_DIGITS} digits, "
+                     f"got one of {len(text.lstrip('-'))} digits")]
+        )
+    return int(text)
 
 
 def _refuse_constant(name: str) -> object:
