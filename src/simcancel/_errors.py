@@ -26,7 +26,14 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def shorten(value: object, limit: int = 60) -> str:
     """``repr`` of a found value, cut so a 10 MB string cannot flood a message."""
-    text = repr(value)
+    if isinstance(value, str) and len(value) > limit:
+        # Spares copying a 10 MB string only to cut it.
+        text = repr(value[:limit]) + repr(value[-1])
+    else:
+        try:
+            text = repr(value)
+        except RecursionError:
+            return f"<{type(value).__name__} nested too deeply to show>"
     return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
