@@ -1,7 +1,12 @@
-"""The ``simcancel`` command: ``assess``, ``lint``, ``traceability`` (and ``python -m simcancel``).
+"""The ``simcancel`` command: ``assess``, ``lint``, ``schema``, ``traceability``.
 
-Exit codes: 0 nothing blocks / no problem; 1 blocking issues found, or lint errors;
-2 bad input (unreadable file, invalid state, bad arguments).
+``python -m simcancel`` is the same command.  Exit codes: 0 nothing blocks / no problem;
+1 blocking issues found, lint errors, or a stale traceability file; 2 bad input
+(unreadable file, invalid JSON or state, unknown provider, bad arguments).  Errors go
+to stderr as one message, never a traceback.
+
+Each subcommand is one ``_add_<name>`` function registering its parser and its runner,
+so adding a command touches nothing else.
 """
 
 from __future__ import annotations
@@ -10,12 +15,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_rules_path, default_rules
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
+from simcancel._traceability import build_report, load_cases
 from simcancel.model import Assessment, UserState
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
@@ -88,14 +94,60 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
-    directory = args.rules_dir or builtin_rules_path()
+    directory = Path(args.rules_dir) if args.rules_dir else builtin_rules_path()
+    if not directory.is_dir():
+        print(f"simcancel: {args.rules_dir}: not a rule pack directory", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         rules = load_rules(directory)
     except RuleFileError as error:
+        # The problems are what lint was asked for: they are its output, not a failure to run.
         print(error, file=out)
         return EXIT_FOUND
-    out.write(f"{directory}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
+    shown = args.rules_dir or "built-in rules"
+    out.write(f"{shown}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
               f"{len(rules.claims)} claims: no problems\n")
+    return EXIT_OK
+
+
+def schema_path() -> Path:
+    """``schema.json``, the JSON Schema of rule pack files, shipped with the built-in rules."""
+    return builtin_rules_path() / "schema.json"
+
+
+def _schema(_args: argparse.Namespace, out: TextIO) -> int:
+    out.write(schema_path().read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _traceability(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules(args.rules_dir)
+    report = build_report(rules, load_cases(args.cases), cases_dir=args.cases)
+    text = report.to_markdown()
+    if args.check is None:
+        out.write(text)
+        if args.strict and report.problems:
+            print(f"simcancel: the traceability report lists {len(report.problems)} "
+                  f"problem(s)", file=sys.stderr)
+            return EXIT_FOUND
+        return EXIT_OK
+    try:
+        current = Path(args.check).read_text(encoding="utf-8")
+    except OSError as error:
+        print(f"simcancel: cannot read {args.check}: {error.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UnicodeDecodeError:
+        print(f"simcancel: cannot read {args.check}: it is not UTF-8 text", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if current != text:
+        print(f"simcancel: {args.check} is stale: it differs from what `simcancel traceability` "
+              "generates now; regenerate it with `make traceability`", file=sys.stderr)
+        return EXIT_FOUND
+    if args.strict and report.problems:
+        print(f"simcancel: {args.check} is current but lists {len(report.problems)} problem(s)",
+              file=sys.stderr)
+        return EXIT_FOUND
+    out.write(f"{args.check} is current\n")
     return EXIT_OK
 
 
@@ -105,7 +157,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_assess, _add_lint, _add_schema, _add_traceability):
+        add(commands)
+    return parser
 
+
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_assess(commands: _Commands) -> None:
     assess_cmd = commands.add_parser("assess", help="assess the state in a JSON file")
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
     assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
@@ -113,11 +173,31 @@ def _parser() -> argparse.ArgumentParser:
     assess_cmd.add_argument("--rules", metavar="RULES_DIR", help="a rule pack (default: built-in)")
     assess_cmd.set_defaults(run=_assess)
 
+
+def _add_lint(commands: _Commands) -> None:
     lint_cmd = commands.add_parser("lint", help="check a rule pack's files")
     lint_cmd.add_argument("rules_dir", nargs="?", metavar="RULES_DIR",
                           help="the pack to check (default: the built-in rules)")
     lint_cmd.set_defaults(run=_lint)
-    return parser
+
+
+def _add_schema(commands: _Commands) -> None:
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of rule pack files")
+    schema_cmd.set_defaults(run=_schema)
+
+
+def _add_traceability(commands: _Commands) -> None:
+    trace_cmd = commands.add_parser(
+        "traceability", help="print the claims traceability report (Markdown)")
+    trace_cmd.add_argument("rules_dir", nargs="?", metavar="RULES_DIR",
+                           help="the rule pack (default: the built-in rules)")
+    trace_cmd.add_argument("--cases", default="tests/cases", metavar="DIR",
+                           help="the golden cases (default: tests/cases)")
+    trace_cmd.add_argument("--check", metavar="FILE",
+                           help="exit 1 if FILE differs from the report instead of printing it")
+    trace_cmd.add_argument("--strict", action="store_true",
+                           help="also exit 1 if the report lists problems")
+    trace_cmd.set_defaults(run=_traceability)
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -131,6 +211,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         code: int = args.run(args, stream)
     except SimcancelError as error:
         print(f"simcancel: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        # A rule pack or file that exists but cannot be read (permissions, a directory...).
+        print(f"simcancel: cannot read {error.filename or 'a file'}: {error.strerror or error}",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     return code
 
