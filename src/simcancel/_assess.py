@@ -56,8 +56,10 @@ def assess(state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-
                          f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}")
     if as_of is None:
         as_of = dt.date.today()
-    elif not isinstance(as_of, dt.date):
-        raise UsageError(f"as_of: expected a datetime.date, got {shorten(as_of)}")
+    elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
+        raise UsageError(f"as_of: expected a datetime.date (for a datetime, pass its .date()), "
+                         f"got {shorten(as_of)}")
     provider = ruleset.provider(state.provider)
     facts = facts_for(state, provider, as_of)
     fired = evaluate(compiled(ruleset), facts)
