@@ -1,7 +1,8 @@
-"""The ``simcancel`` command: ``assess``, ``lint``, ``schema``, ``traceability``.
+"""The ``simcancel`` command: ``assess``, ``lint``, ``schema``, ``traceability``, ``verify``.
 
 ``python -m simcancel`` is the same command.  Exit codes: 0 nothing blocks / no problem;
-1 blocking issues found, lint errors, or a stale traceability file; 2 bad input
+1 blocking issues found, lint errors, a stale traceability file, or a failed
+consistency check; 2 bad input
 (unreadable file, invalid JSON or state, unknown provider, bad arguments).  Errors go
 to stderr as one message, never a traceback.
 
@@ -12,6 +13,8 @@ so adding a command touches nothing else.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +25,7 @@ from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
 from simcancel._traceability import build_report, load_cases
+from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths
 from simcancel.model import Assessment, UserState
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
@@ -151,13 +155,33 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    directories = args.rules_dirs or [str(builtin_rules_path())]
+    missing = [directory for directory in directories if not Path(directory).is_dir()]
+    if missing:
+        print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"simcancel: --as-of: expected a date as YYYY-MM-DD, got {args.as_of!r}",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report = verify_paths(*directories, as_of=as_of, max_classes=args.max_classes,
+                          samples=args.samples)
+    out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json
+              else report.render())
+    out.write("\n")
+    return EXIT_OK if report.ok else EXIT_FOUND
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simcancel",
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_assess, _add_lint, _add_schema, _add_traceability):
+    for add in (_add_assess, _add_lint, _add_schema, _add_traceability, _add_verify):
         add(commands)
     return parser
 
@@ -198,6 +222,22 @@ def _add_traceability(commands: _Commands) -> None:
     trace_cmd.add_argument("--strict", action="store_true",
                            help="also exit 1 if the report lists problems")
     trace_cmd.set_defaults(run=_traceability)
+
+
+def _add_verify(commands: _Commands) -> None:
+    verify_cmd = commands.add_parser(
+        "verify", help="prove rule packs consistent (totality, soundness, dead rules, ...)")
+    verify_cmd.add_argument("rules_dirs", nargs="*", metavar="RULES_DIR",
+                            help="packs loaded together as one rule set, the first with its "
+                            "ruleset.yaml (default: the built-in rules)")
+    verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify_cmd.add_argument("--as-of", metavar="YYYY-MM-DD",
+                            help="the day to evaluate on (default: today)")
+    verify_cmd.add_argument("--max-classes", type=int, default=DEFAULT_MAX_CLASSES, metavar="N",
+                            help="sample with Hypothesis when a check has more classes than this")
+    verify_cmd.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, metavar="N",
+                            help="states per sampled check")
+    verify_cmd.set_defaults(run=_verify)
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
