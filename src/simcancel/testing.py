@@ -8,6 +8,14 @@
 Every strategy takes keyword constraints: pass a value to pin a field, leave it out to
 let Hypothesis choose.  Money is drawn around the boundaries rules compare against
 (0 and one paisa) as well as across the whole accepted range.
+
+Rule authors prove their pack from pytest in two lines::
+
+    from simcancel import builtin_rules_path, load_rules
+    from simcancel.testing import assert_consistent, assert_matches_reference
+
+    def test_my_pack_is_consistent() -> None:
+        assert_consistent(load_rules(builtin_rules_path(), "my_pack"))
 """
 
 from __future__ import annotations
@@ -16,10 +24,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simcancel import _engine
 from simcancel._assess import default_rules
+from simcancel._facts import facts_for
+from simcancel._reference import fired
 from simcancel._ruleset import RuleSet
+from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, Report, verify
 from simcancel.model import (
     MAX_COUNT,
     MAX_MONEY,
@@ -36,6 +49,8 @@ from simcancel.model import (
 
 __all__ = [
     "amounts",
+    "assert_consistent",
+    "assert_matches_reference",
     "counts",
     "documents",
     "intentions",
@@ -152,3 +167,43 @@ def user_states(*, rules: RuleSet | None = None, provider: Any = _UNSET, plan: A
         activated_on=_pinned(activated_on, st.one_of(
             st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)))),
     )
+
+
+def assert_consistent(rules: RuleSet | None = None, *, as_of: dt.date | None = None,
+                      max_classes: int = DEFAULT_MAX_CLASSES,
+                      samples: int = DEFAULT_SAMPLES) -> Report:
+    """Run every check of :func:`simcancel.analysis.verify`; raise ``AssertionError`` on a failure.
+
+    The error's message is the whole report, with each counterexample state as JSON.
+    Returns the report when the rule set (default: the built-in one) is consistent.
+    """
+    report = verify(default_rules() if rules is None else rules, as_of=as_of,
+                    max_classes=max_classes, samples=samples)
+    if not report.ok:
+        raise AssertionError(report.render())
+    return report
+
+
+def assert_matches_reference(rules: RuleSet | None = None, *, max_examples: int = 200,
+                             as_of: dt.date | None = None) -> None:
+    """Property: durable-rules fires exactly what the reference evaluator fires.
+
+    Runs Hypothesis over :func:`user_states` of ``rules`` (default: the built-in
+    ones); on a difference Hypothesis shrinks the state and the ``AssertionError``
+    names it and the rules that differ.
+    """
+    ruleset = default_rules() if rules is None else rules
+    day = dt.date.today() if as_of is None else as_of
+    engine_rules = _engine.compiled(ruleset)
+
+    @settings(max_examples=max_examples, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(user_states(rules=ruleset))
+    def durable_equals_reference(state: UserState) -> None:
+        facts = facts_for(state, ruleset.provider(state.provider), day)
+        durable, reference = _engine.evaluate(engine_rules, facts), fired(ruleset, facts)
+        assert durable == reference, (
+            f"durable fired {sorted(durable - reference)} beyond the reference and missed "
+            f"{sorted(reference - durable)} for state {state.to_dict()}")
+
+    durable_equals_reference()
