@@ -1,0 +1,290 @@
+"""The ``simcancel`` command: exit codes, readable output in both locales, JSON, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simcancel import builtin_rules_path, default_rules
+from simcancel.cli import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_OK, main
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+READY = EXAMPLES / "simoptions-ready.json"
+BLOCKED = EXAMPLES / "jazz-blocked.json"
+STATE: dict[str, Any] = json.loads(READY.read_text(encoding="utf-8"))
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+def write_state(tmp_path: Path, **changes: Any) -> str:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({**STATE, **changes}), encoding="utf-8")
+    return str(path)
+
+
+def label(locale: str, key: str) -> str:
+    return default_rules().labels[locale][key]
+
+
+def one_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("simcancel: ")
+    assert "Traceback" not in err
+    return err
+
+
+# --- assess ----------------------------------------------------------------------------
+
+
+def test_assess_exits_0_when_nothing_blocks() -> None:
+    """A state with nothing blocking exits 0 and says so."""
+    code, text = run("assess", str(READY), "--locale", "en")
+    assert code == EXIT_OK
+    assert text.startswith(label("en", "heading.verdict_ok"))
+
+
+def test_assess_exits_1_when_something_blocks() -> None:
+    """A state with blocking issues exits 1 and lists them with their claims and fixes."""
+    code, text = run("assess", str(BLOCKED), "--locale", "en")
+    assert code == EXIT_FOUND
+    assert text.startswith(label("en", "heading.verdict_blocked"))
+    assert "[balance-not-zero]" in text
+    assert "(A4)" in text
+    assert "-> Spend the balance (PKR 150.00)" in text
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_assess_text_is_in_the_chosen_locale(locale: str) -> None:
+    """Headings, route names and stages come from the chosen locale's labels."""
+    _code, text = run("assess", str(BLOCKED), "--locale", locale)
+    for key in ("heading.provider", "kind.blocking", "heading.route", "route.ask_provider",
+                "heading.steps", "stage.balance", "heading.claims"):
+        assert label(locale, key) in text
+    other = "zh-CN" if locale == "en" else "en"
+    assert label(other, "heading.steps") not in text
+
+
+def test_assess_default_locale_is_chinese() -> None:
+    """Without --locale the article's readers get Chinese."""
+    _code, text = run("assess", str(BLOCKED))
+    assert label("zh-CN", "heading.verdict_blocked") in text
+    assert "卡内还有 150.00 卢比余额" in text
+
+
+def test_assess_json_has_the_documented_shape() -> None:
+    """--json prints one JSON object with the simcancel.assessment/1 shape."""
+    code, text = run("assess", str(BLOCKED), "--json", "--locale", "en")
+    assert code == EXIT_FOUND
+    data = json.loads(text)
+    assert list(data) == ["schema", "provider", "locale", "as_of", "ruleset", "can_cancel_now",
+                          "blocking", "warnings", "advice", "route", "alternatives", "documents",
+                          "steps", "claims"]
+    assert data["schema"] == "simcancel.assessment/1"
+    assert (data["provider"], data["locale"], data["can_cancel_now"]) == ("jazz", "en", False)
+    assert data["ruleset"] == default_rules().label
+    issue = data["blocking"][0]
+    assert set(issue) == {"code", "kind", "message", "fix", "claims", "facts"}
+    assert (issue["code"], issue["kind"], issue["claims"]) == ("balance-not-zero", "blocking",
+                                                              ["A4"])
+    assert issue["facts"] == {"balance": "150.00"}
+    assert set(data["route"]) == {"route", "code", "reason", "claims", "facts"}
+    assert data["route"]["route"] == "ask_provider"
+    assert [option["route"] for option in data["alternatives"]] == ["in_store"]
+    assert all(set(doc) == {"id", "name"} for doc in data["documents"])
+    assert [step["stage"] for step in data["steps"]][:2] == ["balance", "services"]
+    assert all(set(step) == {"stage", "text", "code", "claims"} for step in data["steps"])
+    assert "A4" in data["claims"]
+
+
+def test_assess_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'-' reads the state from standard input."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(READY.read_bytes())))
+    code, text = run("assess", "-", "--json")
+    assert code == EXIT_OK
+    assert json.loads(text)["provider"] == "simoptions"
+
+
+def test_assess_with_another_rule_pack(tmp_path: Path) -> None:
+    """--rules DIR assesses with that pack (its version shows in the result)."""
+    pack = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), pack)
+    manifest = pack / "ruleset.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"2026.11.0"', '"9.9"'),
+                        encoding="utf-8")
+    code, text = run("assess", str(READY), "--json", "--rules", str(pack))
+    assert code == EXIT_OK
+    assert json.loads(text)["ruleset"] == "simcancel-builtin@9.9"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("{not json", "expected JSON"),
+    ("[1, 2]", "$: expected an object with fields, got [1, 2]"),
+    (None, "$.balance"),
+    ("unknown-provider", "$.provider"),
+])
+def test_assess_bad_input_exits_2_with_one_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None,
+        expected: str) -> None:
+    """Invalid JSON, a non-object, a negative amount or an unknown provider exit 2 on stderr."""
+    if content is None:
+        path = write_state(tmp_path, balance="-5")
+    elif content == "unknown-provider":
+        path = write_state(tmp_path, provider="jazzz")
+    else:
+        path = str(tmp_path / "state.json")
+        Path(path).write_text(content, encoding="utf-8")
+    code, text = run("assess", path)
+    assert code == EXIT_BAD_INPUT
+    assert text == ""
+    assert expected in one_error(capsys)
+
+
+def test_unknown_provider_names_the_close_match(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown provider's message suggests the provider it resembles."""
+    assert run("assess", write_state(tmp_path, provider="jazzz"))[0] == EXIT_BAD_INPUT
+    assert "did you mean 'jazz'?" in one_error(capsys)
+
+
+def test_assess_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that cannot be read exits 2 and names it."""
+    missing = tmp_path / "missing.json"
+    assert run("assess", str(missing))[0] == EXIT_BAD_INPUT
+    assert f"cannot read {missing}" in one_error(capsys)
+
+
+def test_assess_with_a_missing_rule_pack_exits_2(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    """--rules naming no directory exits 2."""
+    assert run("assess", str(READY), "--rules", str(tmp_path / "nope"))[0] == EXIT_BAD_INPUT
+    assert "expected a rule pack directory" in one_error(capsys)
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["cancel"],
+    ["assess"],
+    ["assess", str(READY), "--locale", "fr"],
+    ["assess", str(READY), "--colour"],
+])
+def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """No command, an unknown command, a missing file or a bad option exit 2 with usage."""
+    assert run(*argv)[0] == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "usage: simcancel" in err
+    assert "Traceback" not in err
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help lists every subcommand and exits 0."""
+    assert run("--help")[0] == EXIT_OK
+    help_text = capsys.readouterr().out
+    for command in ("assess", "lint", "schema", "traceability"):
+        assert command in help_text
+
+
+# --- lint ------------------------------------------------------------------------------
+
+
+def test_lint_of_the_built_in_rules_is_clean() -> None:
+    """The shipped pack lints clean, exit 0."""
+    code, text = run("lint")
+    assert code == EXIT_OK
+    assert text.startswith("built-in rules: ")
+    assert text.endswith("no problems\n")
+
+
+def test_lint_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
+    """A broken pack exits 1, each problem with file:line, path and a suggestion."""
+    pack = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), pack)
+    rules_file = pack / "preconditions.yaml"
+    text = rules_file.read_text(encoding="utf-8")
+    text = text.replace("when: {arrears: {gt: 0}}", "when: {arrears: {gtt: 0}}")
+    text = text.replace("kind: advice", "kind: advise", 1)
+    rules_file.write_text(text, encoding="utf-8")
+    code, output = run("lint", str(pack))
+    assert code == EXIT_FOUND
+    assert "invalid rules (2 problems):" in output
+    assert "rules/preconditions.yaml:" in output
+    assert "unknown operator 'gtt' (did you mean 'gt'?)" in output
+    assert "unknown rule kind 'advise' (did you mean 'advice'?)" in output
+
+
+def test_lint_of_a_missing_directory_exits_2(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Linting a directory that does not exist is bad input, not a lint error."""
+    assert run("lint", str(tmp_path / "nope"))[0] == EXIT_BAD_INPUT
+    assert "not a rule pack directory" in one_error(capsys)
+
+
+# --- schema and traceability -------------------------------------------------------------
+
+
+def test_schema_prints_the_shipped_json_schema() -> None:
+    """`simcancel schema` prints rules/schema.json as it is, valid JSON."""
+    code, text = run("schema")
+    assert code == EXIT_OK
+    assert text == (builtin_rules_path() / "schema.json").read_text(encoding="utf-8")
+    assert json.loads(text)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_traceability_check_passes_on_its_own_output(tmp_path: Path) -> None:
+    """--check FILE exits 0 when FILE is exactly what the command prints."""
+    code, report = run("traceability")
+    assert code == EXIT_OK
+    assert report.startswith("# Claims traceability\n")
+    saved = tmp_path / "traceability.md"
+    saved.write_text(report, encoding="utf-8")
+    assert run("traceability", "--check", str(saved)) == (EXIT_OK, f"{saved} is current\n")
+
+
+def test_traceability_check_fails_on_a_stale_file(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """--check FILE exits 1 and says how to regenerate when FILE differs by one character."""
+    stale = tmp_path / "traceability.md"
+    stale.write_text(run("traceability")[1] + " ", encoding="utf-8")
+    assert run("traceability", "--check", str(stale))[0] == EXIT_FOUND
+    assert "is stale" in one_error(capsys)
+
+
+def test_traceability_check_of_a_missing_file_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--check naming a file that does not exist is bad input."""
+    assert run("traceability", "--check", str(tmp_path / "none.md"))[0] == EXIT_BAD_INPUT
+    assert "cannot read" in one_error(capsys)
+
+
+def test_traceability_strict_fails_when_problems_are_listed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With no golden cases every cited claim is a problem, and --strict exits 1."""
+    empty = tmp_path / "cases"
+    empty.mkdir()
+    code, report = run("traceability", "--cases", str(empty))
+    assert code == EXIT_OK
+    assert "no golden case covers it" in report
+    assert run("traceability", "--cases", str(empty), "--strict")[0] == EXIT_FOUND
+    assert "problem(s)" in one_error(capsys)
+
+
+# --- python -m simcancel -------------------------------------------------------------------
+
+
+def test_python_dash_m_is_the_same_command() -> None:
+    """`python -m simcancel` gives the same output and exit code as main()."""
+    done = subprocess.run([sys.executable, "-m", "simcancel", "assess", str(BLOCKED), "--json",
+                           "--locale", "en"], capture_output=True, check=False, timeout=120)
+    assert done.returncode == EXIT_FOUND
+    assert json.loads(done.stdout) == json.loads(run("assess", str(BLOCKED), "--json",
+                                                     "--locale", "en")[1])
+    assert done.stderr == b""
