@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench soak fuzz traceability clean
+.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,24 @@ traceability: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
+
+# Long fuzz (issue 4): SIMCANCEL_FUZZ_EXAMPLES examples shared out over tests/test_fuzz.py,
+# in two processes (state parsing | raw text, bytes and rule files) to use both cores.
+FUZZ_EXAMPLES ?= 1000000
+FUZZ_STATE := state_mutations or arbitrary_data or corrupted_json
+fuzz: $(STAMP)
+	SIMCANCEL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--hypothesis-show-statistics tests/test_fuzz.py -k "$(FUZZ_STATE)" & a=$$!; \
+	SIMCANCEL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--hypothesis-show-statistics tests/test_fuzz.py -k "not ($(FUZZ_STATE))" & b=$$!; \
+	wait $$a; ra=$$?; wait $$b; rb=$$?; test $$ra -eq 0 -a $$rb -eq 0
+
+# 8 threads x 10,000 assessments, compared with sequential evaluation (issue 4).
+stress: $(STAMP)
+	SIMCANCEL_LONG=1 $(BIN)/python -m pytest -q tests/test_concurrency.py
+
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis

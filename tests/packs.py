@@ -1,0 +1,110 @@
+"""Helpers for the hardening tests: rule packs written into a temporary directory.
+
+Hostile and fuzzed rule files are generated here at test time, never committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import simcancel
+
+VALID_STATE: dict[str, Any] = {
+    "provider": "jazz",
+    "plan": "prepaid",
+    "balance": "150.00",
+    "arrears": "0",
+    "line_status": "suspended",
+    "services": [{"kind": "data", "active": True, "recurring": True, "name": "Weekly data"}],
+    "unused": {"data_mb": 2048, "minutes": 30, "sms": 0},
+    "documents": {"passport_original": True, "passport_copy": False,
+                  "purchase_receipt": False, "sim_card_usable": True},
+    "situation": {"can_visit_store": True, "reads_english": False},
+    "intentions": {"discard_card": True},
+}
+"""A valid state (jazz, balance left, one recurring service): a known-good input."""
+
+MINIMAL_CLAIMS = """\
+claims:
+  - {id: A1, text: "one"}
+  - {id: A2, text: "two"}
+  - {id: A3, text: "three"}
+"""
+
+MINIMAL_PROVIDER = """\
+id: other
+name: Other
+kind: unknown
+online_cancellation: unknown
+in_person_confirmation: unknown
+channels: []
+review_days: unknown
+languages: unknown
+sources: [{title: "the article", claims: [A1]}]
+checked: 2026-11-24
+"""
+
+ROUTE_RULE = """\
+rules:
+  - id: route-ask
+    kind: route
+    route: ask_provider
+    claims: [A1]
+    when: always
+    message: {zh-CN: "问客服", en: "Ask customer service"}
+"""
+
+
+def copy_builtin(dest: Path) -> Path:
+    """A copy of the shipped rule pack at ``dest`` (edit one file, then load it)."""
+    shutil.copytree(simcancel.builtin_rules_path(), dest)
+    return dest
+
+
+def minimal_pack(dest: Path, extra: dict[str, str | bytes] | None = None) -> Path:
+    """A small valid pack (one provider, three claims, one route rule) plus ``extra`` files.
+
+    It loads in milliseconds, so fuzzing and hostile-file tests spend their time on the
+    file under test, not on re-reading the shipped rules.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    builtin = simcancel.builtin_rules_path()
+    (dest / "ruleset.yaml").write_text('name: mini\nversion: "1"\nlocales: [zh-CN, en]\n')
+    (dest / "claims.yaml").write_text(MINIMAL_CLAIMS)
+    (dest / "locales").mkdir(exist_ok=True)
+    for locale in ("zh-CN", "en"):
+        shutil.copy(builtin / "locales" / f"{locale}.yaml", dest / "locales" / f"{locale}.yaml")
+    (dest / "providers").mkdir(exist_ok=True)
+    (dest / "providers" / "other.yaml").write_text(MINIMAL_PROVIDER)
+    (dest / "routes.yaml").write_text(ROUTE_RULE)
+    for name, content in (extra or {}).items():
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return dest
+
+
+def measured(call: Callable[[], object]) -> tuple[BaseException | object, float, int]:
+    """Run ``call``; return its result or exception, the seconds it took and peak bytes.
+
+    Peak bytes come from tracemalloc (Python allocations), which is what a hostile
+    file could blow up; it slows the call a little, so time limits stay generous.
+    """
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        outcome: BaseException | object = call()
+    except BaseException as error:  # the caller asserts on what it got
+        outcome = error
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return outcome, elapsed, peak
