@@ -13,8 +13,10 @@ so adding a command touches nothing else.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,11 +30,13 @@ from simcancel._traceability import build_report, load_cases
 from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths
 from simcancel.model import Assessment, UserState
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141
+"""What shells report for a writer killed by SIGPIPE (128 + 13), as ``git log | head`` does."""
 
 
 def _label(rules: RuleSet, locale: str, key: str) -> str:
@@ -252,6 +256,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except SimcancelError as error:
         print(f"simcancel: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (`simcancel assess x.json | head`): not an input problem.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        if out is None:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:
         # A rule pack or file that exists but cannot be read (permissions, a directory...).
         print(f"simcancel: cannot read {error.filename or 'a file'}: {error.strerror or error}",
