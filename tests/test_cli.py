@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from simcancel import builtin_rules_path, default_rules
-from simcancel.cli import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_OK, main
+from simcancel.cli import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_FOUND, EXIT_OK, main
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 READY = EXAMPLES / "simoptions-ready.json"
@@ -288,3 +288,16 @@ def test_python_dash_m_is_the_same_command() -> None:
     assert json.loads(done.stdout) == json.loads(run("assess", str(BLOCKED), "--json",
                                                      "--locale", "en")[1])
     assert done.stderr == b""
+
+
+def test_a_closed_output_pipe_is_not_bad_input() -> None:
+    """`simcancel schema | head -1` ends quietly with SIGPIPE's status, not 'cannot read'."""
+    process = subprocess.Popen([sys.executable, "-m", "simcancel", "schema"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # before the command writes: its first write finds no reader
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=120) == EXIT_BROKEN_PIPE
+    assert err == b""
