@@ -1,0 +1,115 @@
+"""The README and docs say what the code does: their snippets run and print what they show."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import simcancel
+from simcancel._facts import FACTS
+from simcancel.cli import EXIT_BAD_INPUT, main
+
+ROOT = Path(__file__).parents[1]
+DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/rule-authoring.md", "docs/api.md",
+             "docs/architecture.md"]
+_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
+
+
+def blocks(name: str) -> list[tuple[str, str]]:
+    """The fenced blocks of a Markdown file, as (language, text)."""
+    return [(match.group(1), match.group(2))
+            for match in _BLOCK.finditer((ROOT / name).read_text(encoding="utf-8"))]
+
+
+@contextlib.contextmanager
+def in_root() -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_python_snippets_run_and_print_what_follows_them(name: str) -> None:
+    """Each python block runs (one namespace per file) and prints the text block after it."""
+    found = blocks(name)
+    namespace: dict[str, Any] = {"__name__": "__snippet__"}
+    ran = 0
+    with in_root():
+        for index, (language, text) in enumerate(found):
+            if language != "python":
+                continue
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(text, f"{name}[block {index}]", "exec"), namespace)  # noqa: S102
+            ran += 1
+            following = found[index + 1] if index + 1 < len(found) else None
+            if following is not None and following[0] == "text":
+                assert out.getvalue() == following[1], f"{name}, block {index}"
+    if name in ("README.md", "docs/tutorial.md", "docs/api.md"):
+        assert ran > 0
+
+
+def commands(text: str) -> list[tuple[str, str]]:
+    """The ``$ command`` lines of a console block, each with the output shown after it."""
+    found: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("$ "):
+            found.append((line[2:], []))
+        elif found:
+            found[-1][1].append(line)
+    return [(command, "".join(f"{line}\n" for line in output)) for command, output in found]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_console_commands_run_and_print_what_they_show(name: str) -> None:
+    """Each `$ simcancel ...` runs without bad input and prints the output shown, if any.
+
+    Output containing "..." is abridged and only the command is checked; `$ cat FILE`
+    must show the file as it is.
+    """
+    with in_root():
+        for language, text in blocks(name):
+            if language != "console":
+                continue
+            for command, shown in commands(text):
+                argv = shlex.split(command, comments=True)
+                if argv[0] == "cat":
+                    assert shown == Path(argv[1]).read_text(encoding="utf-8"), command
+                    continue
+                assert argv[0] == "simcancel", command
+                out = io.StringIO()
+                with contextlib.redirect_stderr(io.StringIO()) as err:
+                    code = main(argv[1:], out=out)
+                assert code != EXIT_BAD_INPUT, f"{name}: {command}: {err.getvalue()}"
+                if shown and "..." not in shown:
+                    assert out.getvalue() == shown, f"{name}: {command}"
+
+
+def test_api_reference_covers_all_of_the_public_api() -> None:
+    """docs/api.md documents every name in simcancel.__all__."""
+    text = (ROOT / "docs/api.md").read_text(encoding="utf-8")
+    missing = [name for name in simcancel.__all__ if f"`{name}" not in text]
+    assert missing == []
+
+
+def test_rule_authoring_facts_table_is_the_catalogue() -> None:
+    """The facts table of docs/rule-authoring.md lists FACTS in order, with kind and values."""
+    text = (ROOT / "docs/rule-authoring.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| ([^|]*) \|", text, flags=re.MULTILINE)
+    assert [row[0] for row in rows] == list(FACTS)
+    for name, kind, values in rows:
+        spec = FACTS[name]
+        assert kind == spec.kind.value, name
+        if spec.values:
+            assert values.strip() == ", ".join(spec.values), name
