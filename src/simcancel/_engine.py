@@ -39,6 +39,13 @@ _live = 0
 # durable's assert_fact result codes (durable/engine.py, Ruleset._handle_result).
 _HANDLED, _NOT_HANDLED, _OBSERVED, _QUEUED = 0, 1, 2, 3
 
+# Registered with every ruleset: a rule on the always-true field, so every fact is
+# handled and fires at least one action.  durable 2.0.28 frees an invalid pointer in
+# delete_state for a session in which no action ran (abort or segfault, depending on
+# heap layout), which a user pack with a gap would otherwise reach.  The loader only
+# accepts ids starting with a letter or digit, so this one cannot clash.
+_SEEN = "_seen"
+
 
 @attrs.frozen(kw_only=True)
 class CompiledRules:
@@ -47,7 +54,7 @@ class CompiledRules:
     name: str
     handle: int
     definition: Mapping[str, Any]
-    """The durable JSON definition (for the benchmark and for debugging)."""
+    """The rules as durable JSON (for the benchmark and debugging), without ``_seen``."""
 
 
 def _delete_ruleset(handle: int) -> None:
@@ -63,8 +70,9 @@ def compiled(rules: RuleSet) -> CompiledRules:
             return found
         definition = compile_ruleset(rules)
         name = f"simcancel-{next(_RULESET_IDS)}"
+        registered = {**definition, _SEEN: {"all": [{"m": {ALWAYS_FIELD: True}}]}}
         try:
-            handle = _durable.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+            handle = _durable.create_ruleset(name, json.dumps(registered, ensure_ascii=False))
         except _durable.error as error:
             raise EngineError(f"durable-rules refused rule set {rules.label}: {error}; "
                               "the loader should have caught this, please report it") from None
@@ -88,9 +96,10 @@ def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None
         # (the loader allows [a-z0-9_-] only), so slicing it out spares a JSON parse of
         # the whole fact per firing.  A set de-duplicates an ``$or`` that fires per branch.
         rule_id = message[2:message.index('"', 2)]
-        fired.add(rule_id)
-        if on_fire is not None:
-            on_fire(rule_id)
+        if rule_id != _SEEN:
+            fired.add(rule_id)
+            if on_fire is not None:
+                on_fire(rule_id)
         message = _durable.complete_and_start_action(handle, state_handle)
     return fired
 
