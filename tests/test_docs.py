@@ -51,7 +51,7 @@ def test_python_snippets_run_and_print_what_follows_them(name: str) -> None:
                 continue
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
-                exec(compile(text, f"{name}[block {index}]", "exec"), namespace)  # noqa: S102
+                exec(compile(text, f"{name}[block {index}]", "exec"), namespace)
             ran += 1
             following = found[index + 1] if index + 1 < len(found) else None
             if following is not None and following[0] == "text":
