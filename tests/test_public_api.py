@@ -1,0 +1,166 @@
+"""The public surface: ``simcancel.__all__``, value-object guarantees, and typing marker."""
+
+from __future__ import annotations
+
+import enum
+from importlib import resources
+from typing import Any
+
+import attrs
+import pytest
+
+import simcancel
+
+# The public names as of this release.  Adding a name is a decision: update this list.
+EXPECTED_ALL = [
+    "Assessment",
+    "Claim",
+    "Document",
+    "Documents",
+    "EngineError",
+    "Intentions",
+    "InvalidStateError",
+    "Issue",
+    "IssueKind",
+    "LineStatus",
+    "NoRouteError",
+    "Plan",
+    "Problem",
+    "Provider",
+    "RouteKind",
+    "RouteOption",
+    "Rule",
+    "RuleFileError",
+    "RuleSet",
+    "Service",
+    "ServiceKind",
+    "SimcancelError",
+    "Situation",
+    "Stage",
+    "Step",
+    "UnusedResources",
+    "UsageError",
+    "UserState",
+    "__version__",
+    "assess",
+    "builtin_rules_path",
+    "default_rules",
+    "live_sessions",
+    "load_rules",
+]
+
+VALUE_OBJECTS = [
+    simcancel.Assessment, simcancel.Claim, simcancel.Document, simcancel.Documents,
+    simcancel.Intentions, simcancel.Issue, simcancel.Problem, simcancel.Provider,
+    simcancel.RouteOption, simcancel.Rule, simcancel.Service, simcancel.Situation,
+    simcancel.Step, simcancel.UnusedResources, simcancel.UserState,
+]
+ENUMS = [simcancel.IssueKind, simcancel.LineStatus, simcancel.Plan, simcancel.RouteKind,
+         simcancel.ServiceKind, simcancel.Stage]
+ERRORS = [simcancel.EngineError, simcancel.InvalidStateError, simcancel.NoRouteError,
+          simcancel.RuleFileError, simcancel.UsageError]
+
+
+def test_all_is_sorted_and_as_expected() -> None:
+    """``__all__`` is sorted and lists exactly the expected public names."""
+    assert simcancel.__all__ == sorted(simcancel.__all__)
+    assert simcancel.__all__ == EXPECTED_ALL
+
+
+@pytest.mark.parametrize("name", EXPECTED_ALL)
+def test_every_public_name_resolves(name: str) -> None:
+    """Each name in ``__all__`` is an attribute of the package."""
+    assert getattr(simcancel, name) is not None
+
+
+def test_star_import_gives_exactly_all() -> None:
+    """``from simcancel import *`` binds exactly the names of ``__all__``."""
+    namespace: dict[str, object] = {}
+    exec("from simcancel import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(EXPECTED_ALL)
+
+
+def test_public_classes_are_all_classified() -> None:
+    """Every public class is a value object, an enum, an error or RuleSet: none is left unchecked."""
+    classes = {getattr(simcancel, name) for name in EXPECTED_ALL
+               if isinstance(getattr(simcancel, name), type)}
+    known = {*VALUE_OBJECTS, *ENUMS, *ERRORS, simcancel.SimcancelError, simcancel.RuleSet}
+    assert classes == known
+
+
+def _instances() -> dict[type, object]:
+    """One real instance of every value object, taken from a state and its assessment."""
+    state = simcancel.UserState.from_dict({
+        "provider": "jazz", "plan": "prepaid", "balance": "5", "arrears": "0",
+        "line_status": "active", "services": [{"kind": "sms", "active": True, "recurring": True}],
+        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
+        "documents": {"passport_original": True, "passport_copy": True,
+                      "purchase_receipt": True, "sim_card_usable": True},
+        "situation": {"can_visit_store": True, "reads_english": True},
+    })
+    result = simcancel.assess(state, locale="en")
+    rules = simcancel.default_rules()
+    found: list[object] = [
+        state, state.services[0], state.unused, state.documents, state.situation,
+        state.intentions, result, result.blocking[0], result.route, result.documents[0],
+        result.steps[0], rules.rules[0], rules.claims["A4"], rules.providers["jazz"],
+        simcancel.Problem(path="$", message="m"),
+    ]
+    return {type(obj): obj for obj in found}
+
+
+INSTANCES = _instances()
+
+
+@pytest.mark.parametrize("cls", VALUE_OBJECTS, ids=lambda cls: cls.__name__)
+def test_value_objects_are_frozen_slotted_attrs(cls: type) -> None:
+    """Value objects are slotted attrs classes: frozen, keyword-only, compared by value."""
+    assert attrs.has(cls)
+    assert "__slots__" in cls.__dict__
+    assert all(field.kw_only for field in attrs.fields(cls) if field.init)
+    obj: Any = INSTANCES[cls]
+    assert not hasattr(obj, "__dict__")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(obj, attrs.fields(cls)[0].name, None)
+    assert attrs.evolve(obj) == obj
+    with pytest.raises(TypeError):
+        cls(*(getattr(obj, field.name) for field in attrs.fields(cls) if field.init))
+
+
+def test_rule_set_is_frozen_and_compared_by_identity() -> None:
+    """RuleSet is a frozen, slotted attrs class compared by identity (the engine caches by it)."""
+    rules = simcancel.default_rules()
+    assert attrs.has(simcancel.RuleSet)
+    assert "__slots__" in simcancel.RuleSet.__dict__
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        rules.name = "changed"  # type: ignore[misc]
+    twin = attrs.evolve(rules)
+    assert twin != rules
+    assert rules == rules  # noqa: PLR0124 - identity is the equality under test
+
+
+@pytest.mark.parametrize("cls", ENUMS, ids=lambda cls: cls.__name__)
+def test_enums_have_lowercase_string_values(cls: type[enum.Enum]) -> None:
+    """Enum values are the lowercase strings used in JSON and rule files."""
+    for member in cls:
+        assert isinstance(member.value, str)
+        assert member.value == member.name.lower()
+
+
+@pytest.mark.parametrize("cls", ERRORS, ids=lambda cls: cls.__name__)
+def test_errors_share_one_root_and_a_builtin(cls: type[Exception]) -> None:
+    """Every error is a SimcancelError and also the builtin exception it behaves like."""
+    assert issubclass(cls, simcancel.SimcancelError)
+    builtins = (ValueError, LookupError, RuntimeError)
+    assert issubclass(cls, builtins)
+
+
+def test_py_typed_ships_with_the_package() -> None:
+    """The PEP 561 marker ``py.typed`` is inside the package, so users' type checkers read the hints."""
+    assert (resources.files("simcancel") / "py.typed").is_file()
+
+
+def test_version_is_a_string() -> None:
+    """``__version__`` is a dotted version string."""
+    assert isinstance(simcancel.__version__, str)
+    assert all(part.isdigit() for part in simcancel.__version__.split(".")[:2])
