@@ -1,0 +1,209 @@
+"""The loader refuses a bad rule pack before durable-rules sees it, naming file, line and path.
+
+Each test copies the shipped pack into ``tmp_path``, breaks one file, and pins the exact
+problem: ``pack/file.yaml:LINE: $.path: message``.  One test breaks one file in several
+ways at once and checks that every defect is reported in the same error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import simcancel
+from simcancel import RuleFileError, RuleSet, load_rules
+from simcancel._loader import MAX_RULES
+from tests.packs import copy_builtin, minimal_pack
+
+FILE = "preconditions.yaml"
+
+
+def _edit(pack: Path, name: str, old: str, new: str) -> int:
+    """Replace the one ``old`` in ``pack/name``; return the 1-based line of the first changed line."""
+    path = pack / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    line = text[: text.index(old)].count("\n") + 1
+    for old_row, new_row in zip(old.splitlines(), new.splitlines(), strict=False):
+        if old_row != new_row:
+            break
+        line += 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def _problems(pack: Path) -> list[str]:
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    assert isinstance(caught.value, ValueError)
+    assert str(caught.value).startswith("invalid rules (")
+    return [str(problem) for problem in caught.value.problems]
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped pack, named ``pack``."""
+    return copy_builtin(tmp_path / "pack")
+
+
+# (what is broken, old text, new text, $.path, message, further problems it causes)
+DEFECTS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
+    ("unknown fact", "when: {balance: {gt: 0}}", "when: {balanse: {gt: 0}}",
+     "$.rules[1].when.balanse", "unknown fact 'balanse' (did you mean 'balance'?)", ()),
+    ("wrong type", "when: {has_passport_original: false, has_passport_copy: false}",
+     "when: {has_passport_original: 'no', has_passport_copy: false}",
+     "$.rules[3].when.has_passport_original",
+     "fact 'has_passport_original' is true or false, got 'no'", ()),
+    ("money as words", "when: {arrears: {gt: 0}}", "when: {arrears: {gt: zero}}",
+     "$.rules[0].when.arrears.gt", "fact 'arrears' is an amount in PKR, got 'zero'", ()),
+    ("unknown operator", "when: {arrears: {gt: 0}}", "when: {arrears: {gtt: 0}}",
+     "$.rules[0].when.arrears.gtt", "unknown operator 'gtt' (did you mean 'gt'?); expected one "
+     "of eq, ne, gt, gte, lt, lte, in, not_in", ()),
+    ("ordering a boolean", "when: {has_passport_original: true, has_passport_copy: false}",
+     "when: {has_passport_original: {gt: true}, has_passport_copy: false}",
+     "$.rules[4].when.has_passport_original.gt",
+     "operator 'gt' needs a number, but fact 'has_passport_original' is bool", ()),
+    ("duplicate id", "  - id: balance-not-zero", "  - id: arrears-unpaid",
+     "$.rules[1].id", "duplicate rule id 'arrears-unpaid', first defined at pack/preconditions.yaml:6", ()),
+    ("unknown claim id", "claims: [A4]", "claims: [A99]",
+     "$.rules[1].claims[0]", "unknown claim id 'A99' (did you mean 'A9'?)", ()),
+    ("missing claim ids", "claims: [A4]", "claims: []",
+     "$.rules[1].claims", "expected a non-empty list, got []", ()),
+    ("claim id malformed", "claims: [A4]", "claims: [a4]",
+     "$.rules[1].claims[0]", "expected a claim id like 'A4', got 'a4'", ()),
+    ("placeholder not a fact", "en: \"The card still holds PKR {balance}.",
+     "en: \"The card still holds PKR {balanse}.",
+     "$.rules[1].message.en", "placeholder {balanse} is not a fact (did you mean 'balance'?)",
+     ("$.rules[1].message: expected the same placeholders in every locale, got zh-CN: "
+      "['balance']; en: ['balanse']",)),
+    ("unknown rule key", "  - id: balance-not-zero\n", "  - id: balance-not-zero\n    stgae: balance\n",
+     "$.rules[1].stgae", "unknown key (did you mean 'stage'?); expected one of claims, documents, "
+     "effective_from, effective_until, fix, id, kind, message, note, priority, route, stage, steps, "
+     "when", ()),
+    ("unknown enum constant", "when: {has_passport_original: true, has_passport_copy: false}",
+     "when: {plan: prepayed}",
+     "$.rules[4].when.plan", "unknown value 'prepayed' for fact 'plan' (did you mean 'prepaid'?); "
+     "expected one of prepaid, postpaid", ()),
+]
+
+
+@pytest.mark.parametrize(("label", "old", "new", "path", "message", "further"), DEFECTS,
+                         ids=[defect[0] for defect in DEFECTS])
+def test_each_defect_is_reported_with_file_line_and_path(
+        pack: Path, label: str, old: str, new: str, path: str, message: str,
+        further: tuple[str, ...]) -> None:
+    """One defect gives its problem (file, line, $.path, message), plus only the ones it implies."""
+    line = _edit(pack, FILE, old, new)
+    problems = _problems(pack)
+    assert problems[0] == f"pack/{FILE}:{line}: {path}: {message}"
+    assert len(problems) == 1 + len(further)
+    for found, suffix in zip(problems[1:], further, strict=True):
+        assert found.startswith(f"pack/{FILE}:")
+        assert found.endswith(suffix)
+
+
+def test_missing_locale_text_is_reported_at_the_message(pack: Path) -> None:
+    """A message without its en text names the message's line and the missing locale."""
+    old = ('      en: "The card still holds PKR {balance}. The balance must be zero before '
+           'cancelling; operators usually do not refund it on their own."\n')
+    _edit(pack, FILE, old, "")
+    text = (pack / FILE).read_text(encoding="utf-8").splitlines()
+    # The message mapping starts on the line of its first entry, below "message:".
+    line = next(index for index, row in enumerate(text, 1)
+                if row.strip() == "message:" and index > 18) + 1
+    assert _problems(pack) == [f"pack/{FILE}:{line}: $.rules[1].message: missing text for locale en"]
+
+
+def test_every_defect_of_one_file_is_reported_at_once(pack: Path) -> None:
+    """Several defects in one file (and one in another) all come in the same RuleFileError."""
+    lines = {}
+    for label, old, new, _path, _message, _further in DEFECTS:
+        if label in {"unknown fact", "unknown operator", "duplicate id", "placeholder not a fact",
+                     "wrong type"}:
+            lines[label] = _edit(pack, FILE, old, new)
+    claim_line = _edit(pack, FILE, "claims: [A5]", "claims: [A99]")
+    route_line = _edit(pack, "routes.yaml", "route: ask_provider\n    priority: 40\n    claims: [A24, A10]",
+                       "route: ask_provider\n    priority: 40\n    claims: [A24, B9]")
+    problems = _problems(pack)
+    expected = {
+        f"pack/{FILE}:{lines['unknown operator']}: $.rules[0].when.arrears.gtt: unknown operator "
+        "'gtt' (did you mean 'gt'?); expected one of eq, ne, gt, gte, lt, lte, in, not_in",
+        f"pack/{FILE}:{lines['duplicate id']}: $.rules[1].id: duplicate rule id 'arrears-unpaid', "
+        f"first defined at pack/{FILE}:6",
+        f"pack/{FILE}:{lines['unknown fact']}: $.rules[1].when.balanse: unknown fact 'balanse' "
+        "(did you mean 'balance'?)",
+        f"pack/{FILE}:{lines['wrong type']}: $.rules[3].when.has_passport_original: fact "
+        "'has_passport_original' is true or false, got 'no'",
+        f"pack/{FILE}:{lines['placeholder not a fact']}: $.rules[1].message.en: placeholder "
+        "{balanse} is not a fact (did you mean 'balance'?)",
+        f"pack/{FILE}:{claim_line}: $.rules[2].claims[0]: unknown claim id 'A99' (did you mean 'A9'?)",
+        f"pack/routes.yaml:{route_line}: $.rules[0].claims[1]: unknown claim id 'B9'",
+        f"pack/{FILE}:{lines['placeholder not a fact'] - 1}: $.rules[1].message: expected the same "
+        "placeholders in every locale, got zh-CN: ['balance']; en: ['balanse']",
+    }
+    assert set(problems) == expected
+    assert len(problems) == len(expected)
+
+
+def test_broken_yaml_names_the_line(pack: Path) -> None:
+    """A YAML syntax error names the file and the line where parsing stopped."""
+    line = _edit(pack, FILE, "  - id: balance-not-zero", "  - id: [balance-not-zero")
+    problems = _problems(pack)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"pack/{FILE}:")
+    assert "expected valid YAML" in problems[0]
+    assert int(problems[0].split(":")[1]) >= line
+
+
+def test_unknown_locale_in_a_message_is_reported(pack: Path) -> None:
+    """A text for a locale the rule set does not declare is named with a suggestion."""
+    line = _edit(pack, FILE, '      en: "Pay the arrears', '      fr: "x"\n      en: "Pay the arrears')
+    assert f"pack/{FILE}:{line}: $.rules[0].fix.fr: unknown locale 'fr'; the rule set's locales " \
+        "are zh-CN, en" in _problems(pack)
+
+
+def test_unknown_provider_constant_is_reported(pack: Path) -> None:
+    """A condition naming a provider the pack does not have is refused with the known ones."""
+    line = _edit(pack, FILE, "when: {balance: {gt: 0}}", "when: {provider: jaz}")
+    known = ", ".join(sorted(simcancel.default_rules().providers))
+    assert _problems(pack) == [f"pack/{FILE}:{line}: $.rules[1].when.provider: unknown provider "
+                               f"'jaz' (did you mean 'jazz'?); expected one of {known}"]
+
+
+def test_missing_labels_file_is_reported(pack: Path) -> None:
+    """Removing a locale's labels file names the missing file."""
+    (pack / "locales" / "en.yaml").unlink()
+    assert "locales: $: missing labels file locales/en.yaml" in _problems(pack)
+
+
+def test_missing_manifest_and_missing_directory_are_reported(tmp_path: Path) -> None:
+    """A directory without ruleset.yaml, or no directory at all, is a RuleFileError."""
+    (tmp_path / "empty").mkdir()
+    assert "empty/ruleset.yaml: $: missing: a rule pack starts with ruleset.yaml (name, version, " \
+        "locales)" in _problems(tmp_path / "empty")
+    missing = tmp_path / "nowhere"
+    assert _problems(missing) == [f"{missing}: $: expected a rule pack directory, found none"]
+
+
+def test_load_rules_without_a_directory_is_a_type_error() -> None:
+    """Calling load_rules() with no pack is a programming error, not bad data."""
+    with pytest.raises(TypeError, match="at least one rule pack"):
+        load_rules()
+
+
+def test_the_shipped_pack_and_a_minimal_pack_load(tmp_path: Path) -> None:
+    """The copies the other tests break are valid to begin with."""
+    assert isinstance(load_rules(copy_builtin(tmp_path / "pack")), RuleSet)
+    mini = load_rules(minimal_pack(tmp_path / "mini"))
+    assert [rule.id for rule in mini.rules] == ["route-ask"]
+
+
+def test_too_many_rules_are_refused(tmp_path: Path) -> None:
+    """More rules than durable-rules can hold in one ruleset are refused by the loader."""
+    rule = ("  - {{id: r{0}, kind: advice, claims: [A1], when: {{balance: {{gt: {0}}}}}, "
+            "message: {{zh-CN: x, en: x}}}}\n")
+    body = "rules:\n" + "".join(rule.format(index) for index in range(MAX_RULES + 1))
+    problems = _problems(minimal_pack(tmp_path / "p", {"many.yaml": body}))
+    assert problems == [f"p/many.yaml:2: $.rules: expected at most {MAX_RULES} rules in a rule set "
+                        f"(durable-rules' limit), got {MAX_RULES + 1}"]
