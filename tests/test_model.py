@@ -1,0 +1,152 @@
+"""Model value objects: UserState round trips, and the Assessment / Issue output side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+
+from simcancel import (
+    Assessment,
+    Document,
+    Issue,
+    IssueKind,
+    RouteKind,
+    RouteOption,
+    Stage,
+    Step,
+    UserState,
+    assess,
+)
+from simcancel.testing import user_states
+
+
+def _route() -> RouteOption:
+    return RouteOption(route=RouteKind.ONLINE, code="route-online", reason="online works",
+                       claims=("A7",), facts=(("provider_online", "supported"),))
+
+
+def _assessment(**changes: Any) -> Assessment:
+    base = Assessment(
+        provider="simoptions", locale="en", as_of=dt.date(2026, 11, 24), ruleset="pack@1",
+        blocking=(), warnings=(), advice=(), route=_route(), alternatives=(),
+        documents=(Document(id="passport_copy", name="Copy of the passport"),),
+        steps=(Step(stage=Stage.ROUTE, text="Log in", code="route-online", claims=("A7",)),),
+        claims=("A7",),
+    )
+    return attrs.evolve(base, **changes)
+
+
+@given(user_states())
+def test_user_state_round_trips_through_dict(state: UserState) -> None:
+    """``from_dict(to_dict())`` gives back an equal state."""
+    assert UserState.from_dict(state.to_dict()) == state
+
+
+@given(user_states())
+def test_user_state_round_trips_through_json_text(state: UserState) -> None:
+    """``to_dict()`` is JSON-ready and ``from_json`` of its text gives back an equal state."""
+    text = json.dumps(state.to_dict(), ensure_ascii=False)
+    assert UserState.from_json(text) == state
+    assert UserState.from_json(text.encode("utf-8")) == state
+
+
+@given(user_states())
+def test_money_is_written_as_exact_pkr_strings(state: UserState) -> None:
+    """Money leaves ``to_dict`` as a string with two decimals, never as a float."""
+    data = state.to_dict()
+    for key in ("balance", "arrears"):
+        assert isinstance(data[key], str)
+        assert Decimal(data[key]) == getattr(state, key)
+        assert len(data[key].split(".")[1]) == 2
+
+
+def test_can_cancel_now_follows_blocking() -> None:
+    """``can_cancel_now`` is true exactly when there is no blocking issue."""
+    blocking = Issue(code="balance-not-zero", kind=IssueKind.BLOCKING, message="m", fix="f",
+                     claims=("A4",), facts=(("balance", "1.00"),))
+    assert _assessment().can_cancel_now is True
+    assert _assessment(blocking=(blocking,)).can_cancel_now is False
+    assert _assessment(blocking=(blocking,)).to_dict()["can_cancel_now"] is False
+
+
+def test_to_dict_shape_is_stable() -> None:
+    """``to_dict`` gives the documented shape: enums as strings, facts as a mapping, dates ISO."""
+    warning = Issue(code="unused-resources", kind=IssueKind.WARNING, message="lost",
+                    fix=None, claims=("A22", "A2"),
+                    facts=(("unused_data_mb", 5), ("unused_minutes", 0)))
+    data = _assessment(warnings=(warning,)).to_dict()
+    assert data == {
+        "schema": "simcancel.assessment/1", "provider": "simoptions", "locale": "en",
+        "as_of": "2026-11-24", "ruleset": "pack@1", "can_cancel_now": True,
+        "blocking": [],
+        "warnings": [{"code": "unused-resources", "kind": "warning", "message": "lost",
+                      "fix": None, "claims": ["A22", "A2"],
+                      "facts": {"unused_data_mb": 5, "unused_minutes": 0}}],
+        "advice": [],
+        "route": {"route": "online", "code": "route-online", "reason": "online works",
+                  "claims": ["A7"], "facts": {"provider_online": "supported"}},
+        "alternatives": [],
+        "documents": [{"id": "passport_copy", "name": "Copy of the passport"}],
+        "steps": [{"stage": "route", "text": "Log in", "code": "route-online",
+                   "claims": ["A7"]}],
+        "claims": ["A7"],
+    }
+
+
+def test_to_json_keeps_chinese_text_and_honours_indent() -> None:
+    """``to_json`` writes UTF-8 characters as they are; ``indent=None`` gives one line."""
+    result = _assessment(route=attrs.evolve(_route(), reason="支持在线销户"))
+    assert "支持在线销户" in result.to_json()
+    assert "\n" in result.to_json()
+    assert "\n" not in result.to_json(indent=None)
+    assert json.loads(result.to_json(indent=None)) == result.to_dict()
+
+
+def test_assessments_are_hashable_values() -> None:
+    """Equal assessments are equal and hash alike, so they can key a cache."""
+    state = UserState.from_dict({
+        "provider": "zong", "plan": "postpaid", "balance": "0", "arrears": "3.10",
+        "line_status": "suspended", "services": [],
+        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
+        "documents": {"passport_original": True, "passport_copy": True,
+                      "purchase_receipt": True, "sim_card_usable": True},
+        "situation": {"can_visit_store": False, "reads_english": True},
+    })
+    first = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
+    second = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
+    assert first == second
+    assert hash(first) == hash(second)
+    assert len({first, second}) == 1
+
+
+def test_issue_facts_show_money_as_pkr_strings() -> None:
+    """An issue's trigger facts carry money as PKR text, as in its message."""
+    state = UserState.from_dict({
+        "provider": "zong", "plan": "postpaid", "balance": "0", "arrears": "3.1",
+        "line_status": "active", "services": [],
+        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
+        "documents": {"passport_original": True, "passport_copy": True,
+                      "purchase_receipt": True, "sim_card_usable": True},
+        "situation": {"can_visit_store": False, "reads_english": True},
+    })
+    [issue] = assess(state, locale="en", as_of=dt.date(2026, 1, 1)).blocking
+    assert issue.facts == (("arrears", "3.10"),)
+    assert "PKR 3.10" in issue.message
+
+
+@pytest.mark.parametrize("cls", [Issue, RouteOption, Step, Document, Assessment])
+def test_output_objects_are_frozen(cls: type) -> None:
+    """Output value objects refuse assignment after construction."""
+    instance: Any = {
+        Issue: Issue(code="c", kind=IssueKind.ADVICE, message="m", fix=None, claims=(), facts=()),
+        RouteOption: _route(), Step: _assessment().steps[0],
+        Document: _assessment().documents[0], Assessment: _assessment(),
+    }[cls]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(instance, attrs.fields(cls)[0].name, "changed")
