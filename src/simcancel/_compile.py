@@ -11,10 +11,15 @@ from typing import Any
 
 from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op, RuleSet, Test
 
-__all__ = ["ALWAYS_FIELD", "compile_condition", "compile_ruleset"]
+__all__ = ["ALWAYS_FIELD", "MAX_GROUPS", "compile_condition", "compile_ruleset", "group_count"]
 
 ALWAYS_FIELD = "always"
 """An engine-only field, true in every fact, that ``when: always`` tests."""
+
+MAX_GROUPS = 15
+"""durable-rules keeps at most 31 expressions per rule (MAX_SEQUENCE_EXPRESSIONS 32 in
+rete.h) and each ``$and``/``$or`` takes two (the operator and its end), while plain tests
+take none (they are alpha nodes): 16 groups fail with error 113, 15 pass."""
 
 _DURABLE_OP = {Op.NE: "$neq", Op.GT: "$gt", Op.GTE: "$gte", Op.LT: "$lt", Op.LTE: "$lte"}
 
@@ -22,12 +27,13 @@ _DURABLE_OP = {Op.NE: "$neq", Op.GT: "$gt", Op.GTE: "$gte", Op.LT: "$lt", Op.LTE
 def _test(test: Test) -> dict[str, Any]:
     if test.op is Op.EQ:
         return {test.fact: test.value}
-    if test.op is Op.IN:
-        assert isinstance(test.value, tuple)
-        return {"$or": [{test.fact: value} for value in test.value]}
-    if test.op is Op.NOT_IN:
-        assert isinstance(test.value, tuple)
-        return {"$and": [{"$neq": {test.fact: value}} for value in test.value]}
+    if test.op in (Op.IN, Op.NOT_IN):
+        assert isinstance(test.value, tuple)  # the loader guarantees it
+        if test.op is Op.IN:
+            tests = [{test.fact: value} for value in test.value]
+            return tests[0] if len(tests) == 1 else {"$or": tests}
+        tests = [{"$neq": {test.fact: value}} for value in test.value]
+        return tests[0] if len(tests) == 1 else {"$and": tests}
     return {_DURABLE_OP[test.op]: {test.fact: test.value}}
 
 
@@ -41,6 +47,16 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
         return {"$or": [compile_condition(part) for part in condition.parts]}
     assert isinstance(condition, Always)
     return {ALWAYS_FIELD: True}
+
+
+def group_count(condition: Condition) -> int:
+    """How many ``$and``/``$or`` groups :func:`compile_condition` emits for ``condition``."""
+    if isinstance(condition, Test):
+        is_set = condition.op in (Op.IN, Op.NOT_IN) and isinstance(condition.value, tuple)
+        return 1 if is_set and len(condition.value) > 1 else 0  # type: ignore[arg-type]
+    if isinstance(condition, (AllOf, AnyOf)):
+        return 1 + sum(group_count(part) for part in condition.parts)
+    return 0
 
 
 def compile_ruleset(rules: RuleSet) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
+from simcancel._compile import MAX_GROUPS, group_count
 from simcancel._errors import Problem, RuleFileError, did_you_mean, shorten
 from simcancel._facts import FACTS, FactKind, FactSpec
 from simcancel._ruleset import (
@@ -341,6 +342,10 @@ def _read_rule(pack: _Pack, doc: Document, raw: Any, path: str) -> None:
     if when is not None and count_tests(when) > MAX_TESTS_PER_RULE:
         pack.add(doc, f"{path}.when", f"expected at most {MAX_TESTS_PER_RULE} tests in one "
                  f"condition (durable-rules' limit), got {count_tests(when)}")
+    elif when is not None and group_count(when) > MAX_GROUPS:
+        pack.add(doc, f"{path}.when", f"expected at most {MAX_GROUPS} all/any groups and "
+                 f"multi-value in/not_in tests in one condition (durable-rules' limit of 31 "
+                 f"expressions, two per group), got {group_count(when)}")
     message = _localized(pack, doc, data.get("message"), f"{path}.message") \
         if "message" in data else None
     fix = _localized(pack, doc, data["fix"], f"{path}.fix") if "fix" in data else None
