@@ -29,6 +29,7 @@ def _test(test: Test) -> dict[str, Any]:
         return {test.fact: test.value}
     if test.op in (Op.IN, Op.NOT_IN):
         assert isinstance(test.value, tuple)  # the loader guarantees it
+        tests: list[dict[str, Any]]
         if test.op is Op.IN:
             tests = [{test.fact: value} for value in test.value]
             return tests[0] if len(tests) == 1 else {"$or": tests}
