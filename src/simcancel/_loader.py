@@ -20,7 +20,7 @@ import math
 import re
 import string
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -216,15 +216,17 @@ def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any
     if kind is FactKind.MONEY:
         try:
             amount = Decimal(str(value))
-        except InvalidOperation:
+            # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
+            paisa = amount * 100
+            whole = paisa == paisa.to_integral_value()
+            number = int(paisa) if whole else 0
+        except ArithmeticError:
             pack.add(doc, path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
             return None
-        paisa = amount * 100
-        if paisa != paisa.to_integral_value():
+        if not whole:
             pack.add(doc, path, f"expected an amount in PKR with at most two decimals, "
                      f"got {shorten(value)}")
             return None
-        number = int(paisa)
     else:
         if not isinstance(value, int):
             pack.add(doc, path, f"fact {spec.name!r} is a whole number, got {shorten(value)}")
