@@ -57,14 +57,27 @@ class CompiledRules:
     """The rules as durable JSON (for the benchmark and debugging), without ``_seen``."""
 
 
+_DOOMED: list[int] = []
+"""Handles of rulesets nobody can reach any more, deleted at the next call that holds _LOCK."""
+
+
 def _delete_ruleset(handle: int) -> None:
-    with _LOCK, contextlib.suppress(_durable.error):
-        _durable.delete_ruleset(handle)
+    # A finalizer: it may run inside a GC pass in a thread that already holds _LOCK, so
+    # taking the lock here could deadlock; list.append is atomic, the deletion waits.
+    _DOOMED.append(handle)
+
+
+def _reap() -> None:
+    """Delete the rulesets whose CompiledRules are gone (call with _LOCK held)."""
+    while _DOOMED:
+        with contextlib.suppress(_durable.error):
+            _durable.delete_ruleset(_DOOMED.pop())
 
 
 def compiled(rules: RuleSet) -> CompiledRules:
     """Compile and register ``rules`` once; later calls return the same registration."""
     with _LOCK:
+        _reap()
         found = _COMPILED.get(rules)
         if found is not None:
             return found
@@ -78,7 +91,9 @@ def compiled(rules: RuleSet) -> CompiledRules:
                               "the loader should have caught this, please report it") from None
         result = CompiledRules(name=name, handle=handle, definition=definition)
         _COMPILED[rules] = result
-        weakref.finalize(rules, _delete_ruleset, handle)
+        # Tied to the CompiledRules, not the RuleSet: whoever holds the registration keeps
+        # its durable ruleset alive (evaluating a deleted handle is a use-after-free).
+        weakref.finalize(result, _delete_ruleset, handle)
         return result
 
 
