@@ -1,0 +1,58 @@
+"""The structuring path: dict/JSON -> UserState and back, strict about types."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+
+from simcancel import InvalidStateError, UserState
+from simcancel._structure import MAX_INT_DIGITS, parse_json, unstructure
+from simcancel.testing import user_states
+from tests.packs import VALID_STATE
+
+
+@given(user_states())
+def test_dict_and_json_round_trip(state: UserState) -> None:
+    """to_dict -> from_dict and to JSON -> from_json give back an equal state."""
+    import json
+
+    assert UserState.from_dict(state.to_dict()) == state
+    assert UserState.from_json(json.dumps(state.to_dict())) == state
+
+
+def test_json_numbers_are_exact_decimals() -> None:
+    """JSON floats are parsed as Decimal, never binary floats."""
+    assert parse_json('{"a": 0.1}') == {"a": Decimal("0.1")}
+
+
+def test_json_integer_digits_are_bounded() -> None:
+    """An integer literal at the limit parses; one digit more is refused, not a bare ValueError."""
+    assert parse_json("9" * MAX_INT_DIGITS) == int("9" * MAX_INT_DIGITS)
+    with pytest.raises(InvalidStateError, match="at most 100 digits"):
+        parse_json("9" * (MAX_INT_DIGITS + 1))
+
+
+def test_money_is_unstructured_as_a_string_with_paisa() -> None:
+    """Amounts leave as strings with two decimals (exact in every JSON reader)."""
+    data = unstructure(UserState.from_dict(dict(VALID_STATE, balance=5)))
+    assert data["balance"] == "5.00"
+    assert data["plan"] == "prepaid"
+
+
+def test_optional_parts_take_their_safe_defaults() -> None:
+    """Intentions and activated_on may be left out; services may not."""
+    data = {key: value for key, value in VALID_STATE.items() if key != "intentions"}
+    state = UserState.from_dict(data)
+    assert not state.intentions.discard_card
+    assert state.activated_on is None
+
+
+def test_every_problem_of_a_state_is_reported_at_once() -> None:
+    """Problems in several parts come together, each with its own path."""
+    with pytest.raises(InvalidStateError) as caught:
+        UserState.from_dict(dict(VALID_STATE, plan="x", balance="-1",
+                                 services=[{"kind": "sms", "active": 1, "recurring": False}]))
+    assert [problem.path for problem in caught.value.problems] == [
+        "$.plan", "$.balance", "$.services[0].active"]

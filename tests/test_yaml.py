@@ -1,0 +1,75 @@
+"""The safe YAML reader: plain data plus the line of every ``$.path``; nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from simcancel._errors import Problem
+from simcancel._yaml import Document, parse_yaml
+
+
+def _doc(text: str) -> Document:
+    result = parse_yaml(text, "f.yaml")
+    assert isinstance(result, Document), result
+    return result
+
+
+def _problem(text: str | bytes) -> str:
+    result = parse_yaml(text, "f.yaml")
+    assert isinstance(result, Problem), result
+    return str(result)
+
+
+def test_scalars_resolve_to_plain_python_values() -> None:
+    """Standard scalars become str, int, float, bool, None and date; nothing else."""
+    doc = _doc("a: x\nb: 12\nc: 1.5\nd: true\ne: null\nf: 2024-01-01\ng: '12'\nh: 0x10\n")
+    assert doc.data == {"a": "x", "b": 12, "c": 1.5, "d": True, "e": None,
+                        "f": dt.date(2024, 1, 1), "g": "12", "h": 16}
+
+
+def test_infinities_and_nan_are_read_for_the_loader_to_refuse() -> None:
+    """.inf and .nan are floats here, so the loader can name the field that holds them."""
+    data = _doc("a: .inf\nb: -.Inf\nc: .NaN\n").data
+    assert data["a"] == math.inf
+    assert data["b"] == -math.inf
+    assert math.isnan(data["c"])
+
+
+def test_every_path_has_its_line() -> None:
+    """Lines are 1-based and reach into sequences and nested mappings."""
+    doc = _doc("rules:\n  - id: a\n    when: {x: 1}\n  - id: b\n")
+    assert doc.line("$.rules[0].id") == 2
+    assert doc.line("$.rules[0].when.x") == 3
+    assert doc.line("$.rules[1].id") == 4
+    assert doc.line("$.rules[1].nothing.here") == 4
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: &x 1\nb: *x\n", "f.yaml:1: $: anchors (&name) are not allowed in rule files"),
+    ("b: *x\n", "f.yaml:1: $: "),
+    ("a: !!python/name:os.system x\n", "f.yaml:1: $: tag 'tag:yaml.org,2002:python/name:os.system' "
+     "is not allowed in rule files"),
+    ("a: 1\na: 2\n", "f.yaml:2: $: key 'a' appears twice"),
+    ("? [a]\n: 1\n", "f.yaml:1: $: mapping keys must be plain strings"),
+    ("a: 2024-01-01T10:00:00\n", "f.yaml:1: $: timestamps other than plain dates are not allowed, "
+     "got '2024-01-01T10:00:00'"),
+    ("a: " + "1" * 40 + "\n", "f.yaml:1: $: integer 11111111111111111111... is too long"),
+    ("a: [1, 2\nb: 3\n", "f.yaml:2: $: expected valid YAML, got: "),
+])
+def test_refused_constructs_name_the_line(text: str, message: str) -> None:
+    """Aliases, tags, duplicate keys, odd keys, timestamps and long numbers are refused."""
+    assert _problem(text).startswith(message)
+
+
+def test_bad_bytes_and_size_are_refused_before_parsing() -> None:
+    """Bytes that are not UTF-8, and files over the limit, never reach the parser."""
+    assert _problem(b"a: \xff\n") == "f.yaml: $: expected UTF-8 text, got an invalid byte at offset 3"
+    assert _problem("#" * 300_000) == "f.yaml: $: expected a rule file of at most 256000 bytes, got 300000"
+
+
+def test_an_empty_file_is_none() -> None:
+    """An empty file is an empty document, for the loader to report as missing keys."""
+    assert _doc("").data is None
