@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m simcancel lint
-	$(BIN)/python -m simcancel traceability --check docs/traceability.md
+	$(BIN)/python -m simcancel traceability --check docs/traceability.md --strict
 	@echo "HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q"; \
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
