@@ -126,6 +126,44 @@ def test_assess_with_another_rule_pack(tmp_path: Path) -> None:
     assert json.loads(text)["ruleset"] == "simcancel-builtin@9.9"
 
 
+def test_assess_with_an_extra_pack_keeps_the_built_in_rules(tmp_path: Path) -> None:
+    """--pack DIR adds a provider-only pack to the built-in rules, as load_rules(builtin, DIR)."""
+    providers = tmp_path / "my_pack" / "providers"
+    providers.mkdir(parents=True)
+    jazz = (builtin_rules_path() / "providers" / "jazz.yaml").read_text(encoding="utf-8")
+    (providers / "warid.yaml").write_text(
+        jazz.replace("id: jazz", "id: warid").replace("name: Jazz", "name: Warid"), encoding="utf-8")
+    code, text = run("assess", write_state(tmp_path, provider="warid"), "--json",
+                     "--pack", str(tmp_path / "my_pack"))
+    result = json.loads(text)
+    assert code == EXIT_OK
+    assert (result["provider"], result["route"]["route"]) == ("warid", "ask_provider")
+    assert result["ruleset"] == default_rules().label
+
+
+def test_verify_with_an_extra_pack_checks_built_in_plus_pack(tmp_path: Path) -> None:
+    """verify --pack DIR proves the built-in rules plus a provider-only pack consistent."""
+    providers = tmp_path / "my_pack" / "providers"
+    providers.mkdir(parents=True)
+    jazz = (builtin_rules_path() / "providers" / "jazz.yaml").read_text(encoding="utf-8")
+    (providers / "warid.yaml").write_text(jazz.replace("id: jazz", "id: warid"), encoding="utf-8")
+    code, text = run("verify", "--pack", str(tmp_path / "my_pack"), "--json",
+                     "--as-of", "2026-11-24")
+    assert code == EXIT_OK
+    assert json.loads(text)["ok"] is True
+
+
+def test_assess_as_of_selects_the_rules_in_effect(tmp_path: Path) -> None:
+    """--as-of before 2024-01-01 drops the B2 disowning-fee warning that applies after it."""
+    state = write_state(tmp_path, provider="jazz", activated_on="2023-10-01")
+    codes = {}
+    for day in ("2023-12-31", "2024-01-02"):
+        _, text = run("assess", state, "--json", "--as-of", day)
+        codes[day] = [issue["code"] for issue in json.loads(text)["warnings"]]
+    assert "disowning-fee" not in codes["2023-12-31"]
+    assert "disowning-fee" in codes["2024-01-02"]
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     ("{not json", "expected JSON"),
     ("[1, 2]", "$: expected an object with fields, got [1, 2]"),
@@ -176,6 +214,8 @@ def test_assess_with_a_missing_rule_pack_exits_2(capsys: pytest.CaptureFixture[s
     ["assess"],
     ["assess", str(READY), "--locale", "fr"],
     ["assess", str(READY), "--colour"],
+    ["assess", str(READY), "--as-of", "2026-13-01"],
+    ["verify", "--as-of", "yesterday"],
 ])
 def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """No command, an unknown command, a missing file or a bad option exit 2 with usage."""

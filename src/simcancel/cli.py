@@ -84,8 +84,19 @@ def render_text(result: Assessment, rules: RuleSet) -> str:
     return "\n".join(lines)
 
 
-def _rules(directory: str | None) -> RuleSet:
-    return default_rules() if directory is None else load_rules(directory)
+def _iso_date(text: str) -> dt.date:
+    """argparse type for ``--as-of``: a bad date is a usage error (exit 2)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> RuleSet:
+    if not replacing and not extending:
+        return default_rules()
+    base = list(replacing) if replacing else [str(builtin_rules_path())]
+    return load_rules(*base, *(extending or ()))
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
@@ -94,8 +105,8 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as error:
         print(f"simcancel: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    rules = _rules(args.rules)
-    result = assess(UserState.from_json(data), rules=rules, locale=args.locale)
+    rules = _rules(args.rules, args.packs)
+    result = assess(UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of)
     out.write(result.to_json() if args.json else render_text(result, rules))
     out.write("\n")
     return EXIT_OK if result.can_cancel_now else EXIT_FOUND
@@ -129,7 +140,7 @@ def _schema(_args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _traceability(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _rules(args.rules_dir)
+    rules = _rules([args.rules_dir] if args.rules_dir else None, None)
     report = build_report(rules, load_cases(args.cases), cases_dir=args.cases)
     text = report.to_markdown()
     if args.check is None:
@@ -160,18 +171,12 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
-    directories = args.rules_dirs or [str(builtin_rules_path())]
+    directories = [*(args.rules_dirs or [str(builtin_rules_path())]), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
         print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        print(f"simcancel: --as-of: expected a date as YYYY-MM-DD, got {args.as_of!r}",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
-    report = verify_paths(*directories, as_of=as_of, max_classes=args.max_classes,
+    report = verify_paths(*directories, as_of=args.as_of, max_classes=args.max_classes,
                           samples=args.samples)
     out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json
               else report.render())
@@ -198,7 +203,12 @@ def _add_assess(commands: _Commands) -> None:
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
     assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
-    assess_cmd.add_argument("--rules", metavar="RULES_DIR", help="a rule pack (default: built-in)")
+    assess_cmd.add_argument("--rules", metavar="RULES_DIR", action="append",
+                            help="use this rule pack instead of the built-in one (repeatable)")
+    assess_cmd.add_argument("--pack", metavar="PACK_DIR", action="append", dest="packs",
+                            help="add this pack (e.g. your providers) to the rules (repeatable)")
+    assess_cmd.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date,
+                            help="assess as on this day (default: today)")
     assess_cmd.set_defaults(run=_assess)
 
 
@@ -234,8 +244,11 @@ def _add_verify(commands: _Commands) -> None:
     verify_cmd.add_argument("rules_dirs", nargs="*", metavar="RULES_DIR",
                             help="packs loaded together as one rule set, the first with its "
                             "ruleset.yaml (default: the built-in rules)")
+    verify_cmd.add_argument("--pack", metavar="PACK_DIR", action="append", dest="packs",
+                            help="add this pack to the rules (repeatable); with no RULES_DIR, "
+                            "to the built-in rules")
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
-    verify_cmd.add_argument("--as-of", metavar="YYYY-MM-DD",
+    verify_cmd.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date,
                             help="the day to evaluate on (default: today)")
     verify_cmd.add_argument("--max-classes", type=int, default=DEFAULT_MAX_CLASSES, metavar="N",
                             help="sample with Hypothesis when a check has more classes than this")

@@ -153,6 +153,14 @@ def _services(value: object) -> object:
 
 
 _money = _validate(check_money)
+
+
+def _to_money(value: object) -> object:
+    """Convert a valid amount (``0``, ``"12.5"``) to quantized PKR; leave others to the validator."""
+    try:
+        return check_money(value)
+    except ValueError:
+        return value
 _count = _validate(check_count)
 _bool = _validate(check_bool)
 
@@ -229,9 +237,9 @@ class UserState:
     provider: str = attrs.field(validator=_validate(check_text))
     """Provider id, as in the rule set's ``providers/`` (``"jazz"``, ``"simoptions"``...)."""
     plan: Plan = attrs.field(validator=_instance_of(Plan))
-    balance: Decimal = attrs.field(validator=_money)
+    balance: Decimal = attrs.field(converter=_to_money, validator=_money)
     """Prepaid balance left on the card, PKR."""
-    arrears: Decimal = attrs.field(validator=_money)
+    arrears: Decimal = attrs.field(converter=_to_money, validator=_money)
     """Unpaid charges owed to the operator, PKR."""
     line_status: LineStatus = attrs.field(validator=_instance_of(LineStatus))
     services: tuple[Service, ...] = attrs.field(converter=_as_tuple, validator=_validate(_services))
