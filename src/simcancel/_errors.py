@@ -20,8 +20,10 @@ __all__ = [
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    # Compare case-insensitively ("EN" -> "en"), but suggest the choice as spelt.
+    by_folded = {choice.casefold(): choice for choice in sorted(choices)}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
 
 
 def shorten(value: object, limit: int = 60) -> str:
