@@ -1,6 +1,6 @@
 """Golden cases: each ``tests/cases/*.json`` state must give exactly the expected assessment.
 
-The format is described in ``docs/CONTRIBUTING-internal.md``.  A case may name extra
+The format is described in ``docs/contributing.md``.  A case may name extra
 rule packs (``"packs"``, directories relative to ``tests/cases``) that add test-only
 providers, for the policies no shipped provider has.
 """
