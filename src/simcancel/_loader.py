@@ -167,6 +167,19 @@ def _list(pack: _Pack, doc: Document, value: Any, path: str, *,
     return value
 
 
+def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *,
+               non_empty: bool = False) -> list[str]:
+    """Claim ids; whether each exists is checked once every claims file is read."""
+    claims: list[str] = []
+    for index, claim in enumerate(_list(pack, doc, value, path, non_empty=non_empty)):
+        if isinstance(claim, str) and _CLAIM.fullmatch(claim):
+            claims.append(claim)
+            pack.claim_uses.append((doc, f"{path}[{index}]", claim))
+        else:
+            pack.add(doc, f"{path}[{index}]", f"expected a claim id like 'A4', got {shorten(claim)}")
+    return claims
+
+
 def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, str] | None:
     """Text by locale; completeness and placeholders are checked once locales are known."""
     if not isinstance(value, dict):
@@ -331,15 +344,7 @@ def _read_rule(pack: _Pack, doc: Document, raw: Any, path: str) -> None:
             pack.first_seen[rule_id] = (doc.file, doc.line(path))
     kind = _choice(pack, doc, data.get("kind"), f"{path}.kind", RuleKind, "rule kind") \
         if "kind" in data else None
-    claims: list[str] = []
-    for index, claim in enumerate(_list(pack, doc, data.get("claims", []), f"{path}.claims",
-                                        non_empty=True)):
-        claim_path = f"{path}.claims[{index}]"
-        if isinstance(claim, str) and _CLAIM.fullmatch(claim):
-            claims.append(claim)
-            pack.claim_uses.append((doc, claim_path, claim))
-        else:
-            pack.add(doc, claim_path, f"expected a claim id like 'A4', got {shorten(claim)}")
+    claims = _claim_ids(pack, doc, data.get("claims", []), f"{path}.claims", non_empty=True)
     when = _condition(pack, doc, data.get("when"), f"{path}.when") if "when" in data else None
     if when is not None and count_tests(when) > MAX_TESTS_PER_RULE:
         pack.add(doc, f"{path}.when", f"expected at most {MAX_TESTS_PER_RULE} tests in one "
@@ -478,15 +483,7 @@ def _read_provider(pack: _Pack, doc: Document) -> None:
             continue
         title = _text(pack, doc, item.get("title"), f"{path}.title", limit=300)
         url = _text(pack, doc, item["url"], f"{path}.url", limit=300) if "url" in item else None
-        source_claims = []
-        for claim_index, claim in enumerate(_list(pack, doc, item.get("claims", []),
-                                                  f"{path}.claims")):
-            claim_path = f"{path}.claims[{claim_index}]"
-            if isinstance(claim, str) and _CLAIM.fullmatch(claim):
-                source_claims.append(claim)
-                pack.claim_uses.append((doc, claim_path, claim))
-            else:
-                pack.add(doc, claim_path, f"expected a claim id like 'A7', got {shorten(claim)}")
+        source_claims = _claim_ids(pack, doc, item.get("claims", []), f"{path}.claims")
         if title is not None:
             sources.append(Source(title=title, url=url, claims=tuple(source_claims)))
     checked = _date(pack, doc, data.get("checked"), "$.checked")
