@@ -144,8 +144,10 @@ def evaluate(rules: CompiledRules, fact: Mapping[str, FactValue], *,
             raise EngineError(f"durable-rules failed evaluating a state with rule set "
                               f"{rules.name}: {error}") from None
         finally:
-            _live -= 1
-            _delete_session(rules.handle, sid)
+            try:
+                _delete_session(rules.handle, sid)
+            finally:
+                _live -= 1
 
 
 def _delete_session(handle: int, sid: str) -> None:
