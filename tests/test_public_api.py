@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from importlib import resources
 from typing import Any
 
@@ -65,6 +66,28 @@ def test_all_is_sorted_and_as_expected() -> None:
     """``__all__`` is sorted and lists exactly the expected public names."""
     assert simcancel.__all__ == sorted(simcancel.__all__)
     assert simcancel.__all__ == EXPECTED_ALL
+
+
+PUBLIC_MODULES = {
+    "simcancel.analysis": [
+        "CHECKS", "CheckResult", "Counterexample", "DEFAULT_MAX_CLASSES", "Report",
+        "StateSpace", "check_dead_rules", "check_differential", "check_i18n",
+        "check_monotonicity", "check_overlaps", "check_purity", "check_route_soundness",
+        "check_totality", "check_traceability", "state_space", "verify", "verify_paths",
+    ],
+    "simcancel.testing": [
+        "amounts", "assert_consistent", "assert_matches_reference", "counts", "documents",
+        "intentions", "providers", "services", "situations", "unused_resources", "user_states",
+    ],
+}
+
+
+@pytest.mark.parametrize(("module", "expected"), sorted(PUBLIC_MODULES.items()))
+def test_public_modules_export_a_sorted_intended_surface(module: str, expected: list[str]) -> None:
+    """simcancel.analysis and simcancel.testing export exactly the intended, sorted names."""
+    imported = importlib.import_module(module)
+    assert imported.__all__ == sorted(imported.__all__) == expected
+    assert all(getattr(imported, name) is not None for name in expected)
 
 
 @pytest.mark.parametrize("name", EXPECTED_ALL)

@@ -52,9 +52,9 @@ from simcancel.model import Assessment, FactValue, RouteKind, UserState
 
 __all__ = [
     "CHECKS",
-    "DEFAULT_MAX_CLASSES",
     "CheckResult",
     "Counterexample",
+    "DEFAULT_MAX_CLASSES",
     "Report",
     "StateSpace",
     "check_dead_rules",
