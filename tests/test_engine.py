@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -219,3 +221,18 @@ def test_no_durable_exception_type_is_public() -> None:
     errors = [item for item in exported if isinstance(item, type) and issubclass(item, BaseException)]
     assert errors
     assert all(issubclass(error, simcancel.SimcancelError) for error in errors)
+
+
+def test_evaluating_starts_no_background_threads() -> None:
+    """No durable Host, so none of its timer threads dispatching actions behind our back."""
+    code = (
+        "import threading, simcancel, json\n"
+        "from pathlib import Path\n"
+        "state = simcancel.UserState.from_json(Path('examples/jazz-blocked.json').read_text())\n"
+        "for _ in range(20): simcancel.assess(state)\n"
+        "print(json.dumps(sorted(t.name for t in threading.enumerate())))\n"
+    )
+    root = Path(__file__).parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, check=True, timeout=60)
+    assert json.loads(result.stdout) == ["MainThread"]
