@@ -341,3 +341,11 @@ def test_a_closed_output_pipe_is_not_bad_input() -> None:
     process.stderr.close()
     assert process.wait(timeout=120) == EXIT_BROKEN_PIPE
     assert err == b""
+
+
+def test_the_catch_all_provider_is_named_in_the_locale(tmp_path: Path) -> None:
+    """The readable report names provider 'other' by its label in each locale."""
+    state = write_state(tmp_path, provider="other")
+    for locale in ("zh-CN", "en"):
+        _, text = run("assess", state, "--locale", locale)
+        assert f": {label(locale, 'provider.other')}\n" in text

@@ -50,7 +50,9 @@ def render_text(result: Assessment, rules: RuleSet) -> str:
     def label(key: str) -> str:
         return _label(rules, locale, key)
 
-    provider = rules.providers[result.provider].name
+    # A provider's name is a brand, but the catch-all "other" reads better translated.
+    provider = rules.labels[locale].get(f"provider.{result.provider}",
+                                        rules.providers[result.provider].name)
     lines = [
         label("heading.verdict_ok" if result.can_cancel_now else "heading.verdict_blocked"),
         f"{label('heading.provider')}: {provider}",
