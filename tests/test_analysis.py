@@ -240,3 +240,9 @@ def test_packs_combine_with_the_builtin_rules(tmp_path: Path) -> None:
     assert report.ok, report.render()
     # The new policy makes the A11 advice fire: it is no longer latent.
     assert "in-person-required" not in report.result("dead_rules").message
+
+
+def test_article_pack_alone_verifies_clean() -> None:
+    """Switching the public facts off leaves a rule set that still verifies clean."""
+    report = verify(default_rules(public_facts=False), as_of=AS_OF, samples=30)
+    assert report.ok, report.render()

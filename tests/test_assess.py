@@ -219,3 +219,27 @@ def test_calls_after_errors_still_work() -> None:
             assess(arguments.pop("state"), **arguments)
         assert assess(_valid_state(), locale="en", as_of=dt.date(2026, 11, 24)) == expected
     assert live_sessions() == 0
+
+
+def test_public_facts_pack_can_be_switched_off() -> None:
+    """default_rules(public_facts=False) rests on the article alone: no B claim, no B2 warning."""
+    article_only = default_rules(public_facts=False)
+    assert all(claim.startswith("A") for claim in article_only.claims)
+    assert {claim for claim in default_rules().claims if claim.startswith("B")} == {
+        "B1", "B2", "B3", "B4", "B5"}
+    young_jazz = UserState.from_json(json.dumps({
+        "provider": "jazz", "plan": "prepaid", "balance": "0", "arrears": "0",
+        "line_status": "active", "services": [],
+        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
+        "documents": {"passport_original": True, "passport_copy": True,
+                      "purchase_receipt": True, "sim_card_usable": True},
+        "situation": {"can_visit_store": True, "reads_english": True},
+        "activated_on": "2026-10-01",
+    }))
+    as_of = dt.date(2026, 11, 24)
+    with_facts = assess(young_jazz, as_of=as_of)
+    without = assess(young_jazz, rules=article_only, as_of=as_of)
+    assert "disowning-fee" in [issue.code for issue in with_facts.warnings]
+    assert "disowning-fee" not in [issue.code for issue in without.warnings]
+    assert "B2" in with_facts.claims
+    assert not [claim for claim in without.claims if claim.startswith("B")]

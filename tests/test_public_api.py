@@ -44,6 +44,7 @@ EXPECTED_ALL = [
     "UserState",
     "__version__",
     "assess",
+    "builtin_packs",
     "builtin_rules_path",
     "default_rules",
     "live_sessions",

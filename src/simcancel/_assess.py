@@ -15,11 +15,11 @@ from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
 from simcancel.model import Assessment, UserState
 
-__all__ = ["assess", "builtin_rules_path", "default_rules"]
+__all__ = ["PUBLIC_FACTS", "assess", "builtin_packs", "builtin_rules_path", "default_rules"]
 
 
 def builtin_rules_path() -> Path:
-    """The directory of the rule pack shipped inside the package."""
+    """The directory of the article's rule pack shipped inside the package."""
     shipped = Path(str(resources.files("simcancel") / "rules"))
     if shipped.is_dir():
         return shipped
@@ -30,10 +30,28 @@ def builtin_rules_path() -> Path:
     raise UsageError(f"the built-in rules are missing: looked in {shipped} and {checkout}")
 
 
+PUBLIC_FACTS = "public-facts"
+"""The optional pack of public facts (claims B1-B5), inside the built-in rules directory."""
+
+
+def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
+    """The built-in packs to load together: the article's, then the public facts'.
+
+    ``load_rules(*builtin_packs(), "my_pack")`` extends the built-in rules with a pack
+    of your own.
+    """
+    article = builtin_rules_path()
+    return (article, article / PUBLIC_FACTS) if public_facts else (article,)
+
+
 @functools.cache
-def default_rules() -> RuleSet:
-    """The built-in rule set, loaded and checked once per process."""
-    return load_rules(builtin_rules_path())
+def default_rules(*, public_facts: bool = True) -> RuleSet:
+    """The built-in rule set, loaded and checked once per process.
+
+    ``public_facts=False`` leaves out the optional pack of public facts (claims B1-B5),
+    so that every answer rests on the source article alone.
+    """
+    return load_rules(*builtin_packs(public_facts=public_facts))
 
 
 def assess(state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-CN",

@@ -653,8 +653,17 @@ def _files(directory: Path, pattern: str) -> list[Path]:
     return sorted(path for path in directory.glob(pattern) if path.is_file())
 
 
-def _read_pack(pack: _Pack, directory: Path, *, first: bool) -> None:
-    shown = directory.name or str(directory)
+def _shown_name(directory: Path, anchor: Path) -> str:
+    """How files of ``directory`` are named in problems: relative to the first pack's
+    parent when inside it (``rules/public-facts``), else by the directory's own name;
+    never by where it is installed."""
+    try:
+        return directory.resolve().relative_to(anchor).as_posix()
+    except ValueError:
+        return directory.name or str(directory)
+
+
+def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None:
 
     def parsed(path: Path) -> Document | None:
         result = parse_yaml(path.read_bytes(), f"{shown}/{path.relative_to(directory)}")
@@ -709,7 +718,8 @@ def load_rules(*directories: str | Path) -> RuleSet:
                                          message="expected a rule pack directory, "
                                          "found none"))
             continue
-        _read_pack(pack, path, first=index == 0)
+        _read_pack(pack, path, first=index == 0,
+                   shown=_shown_name(path, Path(directories[0]).resolve().parent))
     _cross_check(pack)
     if not pack.problems and not pack.rules:
         pack.problems.append(Problem(path="$", file=str(directories[0]),

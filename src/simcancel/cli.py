@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO, TypeAlias
 
-from simcancel._assess import assess, builtin_rules_path, default_rules
+from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
@@ -97,7 +97,7 @@ def _iso_date(text: str) -> dt.date:
 def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> RuleSet:
     if not replacing and not extending:
         return default_rules()
-    base = list(replacing) if replacing else [str(builtin_rules_path())]
+    base = list(replacing) if replacing else builtin_packs()
     return load_rules(*base, *(extending or ()))
 
 
@@ -115,17 +115,18 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
-    directory = Path(args.rules_dir) if args.rules_dir else builtin_rules_path()
-    if not directory.is_dir():
-        print(f"simcancel: {args.rules_dir}: not a rule pack directory", file=sys.stderr)
+    directories = [Path(directory) for directory in args.rules_dirs] or list(builtin_packs())
+    missing = [str(directory) for directory in directories if not directory.is_dir()]
+    if missing:
+        print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        rules = load_rules(directory)
+        rules = load_rules(*directories)
     except RuleFileError as error:
         # The problems are what lint was asked for: they are its output, not a failure to run.
         print(error, file=out)
         return EXIT_FOUND
-    shown = args.rules_dir or "built-in rules"
+    shown = " + ".join(args.rules_dirs) or "built-in rules"
     out.write(f"{shown}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
               f"{len(rules.claims)} claims: no problems\n")
     return EXIT_OK
@@ -173,7 +174,7 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
-    directories = [*(args.rules_dirs or [str(builtin_rules_path())]), *(args.packs or ())]
+    directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
         print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
@@ -215,9 +216,10 @@ def _add_assess(commands: _Commands) -> None:
 
 
 def _add_lint(commands: _Commands) -> None:
-    lint_cmd = commands.add_parser("lint", help="check a rule pack's files")
-    lint_cmd.add_argument("rules_dir", nargs="?", metavar="RULES_DIR",
-                          help="the pack to check (default: the built-in rules)")
+    lint_cmd = commands.add_parser("lint", help="check rule pack files")
+    lint_cmd.add_argument("rules_dirs", nargs="*", metavar="RULES_DIR",
+                          help="packs loaded together, the first with its ruleset.yaml "
+                          "(default: the built-in packs)")
     lint_cmd.set_defaults(run=_lint)
 
 

@@ -11,11 +11,11 @@ let Hypothesis choose.  Money is drawn around the boundaries rules compare again
 
 Rule authors prove their pack from pytest in two lines::
 
-    from simcancel import builtin_rules_path, load_rules
+    from simcancel import builtin_packs, load_rules
     from simcancel.testing import assert_consistent, assert_matches_reference
 
     def test_my_pack_is_consistent() -> None:
-        assert_consistent(load_rules(builtin_rules_path(), "my_pack"))
+        assert_consistent(load_rules(*builtin_packs(), "my_pack"))
 """
 
 from __future__ import annotations
