@@ -1,4 +1,4 @@
-"""Helpers for the hardening tests: rule packs written into a temporary directory.
+"""Shared test helpers: known-good states, and rule packs written into a temporary directory.
 
 Hostile and fuzzed rule files are generated here at test time, never committed.
 """
@@ -28,6 +28,20 @@ VALID_STATE: dict[str, Any] = {
     "intentions": {"discard_card": True},
 }
 """A valid state (jazz, balance left, one recurring service): a known-good input."""
+
+def clean_state(**changes: Any) -> dict[str, Any]:
+    """A valid state with nothing blocking (jazz, no money, no services, every document);
+    ``changes`` replace top-level fields."""
+    return {
+        "provider": "jazz", "plan": "prepaid", "balance": "0", "arrears": "0",
+        "line_status": "active", "services": [],
+        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
+        "documents": {"passport_original": True, "passport_copy": True,
+                      "purchase_receipt": True, "sim_card_usable": True},
+        "situation": {"can_visit_store": True, "reads_english": True},
+        **changes,
+    }
+
 
 MINIMAL_CLAIMS = """\
 claims:

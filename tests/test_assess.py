@@ -26,6 +26,7 @@ from simcancel import (
 from simcancel._facts import months_between
 from simcancel._ruleset import ProviderKind, claim_sort_key
 from simcancel.testing import user_states
+from tests.packs import clean_state
 
 LOCALES = default_rules().locales
 B2_START = dt.date(2024, 1, 1)
@@ -43,14 +44,7 @@ STEP_KEYS = {"stage", "text", "code", "claims"}
 
 
 def _valid_state() -> UserState:
-    return UserState.from_dict({
-        "provider": "jazz", "plan": "prepaid", "balance": "12.50", "arrears": "0",
-        "line_status": "active", "services": [],
-        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
-        "situation": {"can_visit_store": True, "reads_english": True},
-    })
+    return UserState.from_dict(clean_state(balance="12.50"))
 
 
 @given(user_states(), locales, as_of_dates)
@@ -227,15 +221,7 @@ def test_public_facts_pack_can_be_switched_off() -> None:
     assert all(claim.startswith("A") for claim in article_only.claims)
     assert {claim for claim in default_rules().claims if claim.startswith("B")} == {
         "B1", "B2", "B3", "B4", "B5"}
-    young_jazz = UserState.from_json(json.dumps({
-        "provider": "jazz", "plan": "prepaid", "balance": "0", "arrears": "0",
-        "line_status": "active", "services": [],
-        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
-        "situation": {"can_visit_store": True, "reads_english": True},
-        "activated_on": "2026-10-01",
-    }))
+    young_jazz = UserState.from_json(json.dumps(clean_state(activated_on="2026-10-01")))
     as_of = dt.date(2026, 11, 24)
     with_facts = assess(young_jazz, as_of=as_of)
     without = assess(young_jazz, rules=article_only, as_of=as_of)

@@ -26,6 +26,7 @@ from simcancel import (
 from simcancel._decide import decide
 from simcancel._facts import facts_for
 from simcancel.model import FactValue
+from tests.packs import clean_state
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -98,14 +99,7 @@ def write_pack(root: Path, files: Mapping[str, str]) -> RuleSet:
 
 def make_state(**changes: Any) -> UserState:
     """A clean acme state; ``changes`` replace top-level fields."""
-    state = UserState.from_dict({
-        "provider": "acme", "plan": "prepaid", "balance": "0", "arrears": "0",
-        "line_status": "active", "services": [],
-        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
-        "situation": {"can_visit_store": True, "reads_english": True},
-    })
+    state = UserState.from_dict(clean_state(provider="acme"))
     return attrs.evolve(state, **changes)
 
 

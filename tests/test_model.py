@@ -24,6 +24,7 @@ from simcancel import (
     assess,
 )
 from simcancel.testing import user_states
+from tests.packs import clean_state
 
 
 def _route() -> RouteOption:
@@ -110,14 +111,9 @@ def test_to_json_keeps_chinese_text_and_honours_indent() -> None:
 
 def test_assessments_are_hashable_values() -> None:
     """Equal assessments are equal and hash alike, so they can key a cache."""
-    state = UserState.from_dict({
-        "provider": "zong", "plan": "postpaid", "balance": "0", "arrears": "3.10",
-        "line_status": "suspended", "services": [],
-        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
-        "situation": {"can_visit_store": False, "reads_english": True},
-    })
+    state = UserState.from_dict(clean_state(
+        provider="zong", plan="postpaid", arrears="3.10", line_status="suspended",
+        situation={"can_visit_store": False, "reads_english": True}))
     first = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
     second = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
     assert first == second
@@ -127,14 +123,9 @@ def test_assessments_are_hashable_values() -> None:
 
 def test_issue_facts_show_money_as_pkr_strings() -> None:
     """An issue's trigger facts carry money as PKR text, as in its message."""
-    state = UserState.from_dict({
-        "provider": "zong", "plan": "postpaid", "balance": "0", "arrears": "3.1",
-        "line_status": "active", "services": [],
-        "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
-        "situation": {"can_visit_store": False, "reads_english": True},
-    })
+    state = UserState.from_dict(clean_state(
+        provider="zong", plan="postpaid", arrears="3.1",
+        situation={"can_visit_store": False, "reads_english": True}))
     [issue] = assess(state, locale="en", as_of=dt.date(2026, 1, 1)).blocking
     assert issue.facts == (("arrears", "3.10"),)
     assert "PKR 3.10" in issue.message
