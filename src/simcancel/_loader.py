@@ -180,6 +180,18 @@ def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *,
     return claims
 
 
+def _language_tags(pack: _Pack, doc: Document, value: Any, path: str,
+                   expected: str) -> list[str]:
+    """A non-empty list of language tags (``en``, ``zh-CN``)."""
+    tags: list[str] = []
+    for index, tag in enumerate(_list(pack, doc, value, path, non_empty=True)):
+        if isinstance(tag, str) and _LOCALE.fullmatch(tag):
+            tags.append(tag)
+        else:
+            pack.add(doc, f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
+    return tags
+
+
 def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, str] | None:
     """Text by locale; completeness and placeholders are checked once locales are known."""
     if not isinstance(value, dict):
@@ -463,16 +475,9 @@ def _read_provider(pack: _Pack, doc: Document) -> None:
         else:
             pack.add(doc, "$.review_days", f"expected 'unknown' or [fewest, most] days "
                      f"(0 to 365), got {shorten(review)}")
-    languages: list[str] = []
     raw_languages = data.get("languages")
-    if raw_languages != "unknown":
-        for index, language in enumerate(_list(pack, doc, raw_languages, "$.languages",
-                                               non_empty=True)):
-            if isinstance(language, str) and _LOCALE.fullmatch(language):
-                languages.append(language)
-            else:
-                pack.add(doc, f"$.languages[{index}]", f"expected a language tag like 'en' "
-                         f"or 'ur', got {shorten(language)}")
+    languages = [] if raw_languages == "unknown" else _language_tags(
+        pack, doc, raw_languages, "$.languages", "a language tag like 'en' or 'ur'")
     sources: list[Source] = []
     for index, raw in enumerate(_list(pack, doc, data.get("sources"), "$.sources",
                                       non_empty=True)):
@@ -561,14 +566,8 @@ def _read_manifest(pack: _Pack, doc: Document) -> None:
         pack.add(doc, "$.version", f"expected a version string like '2026.11.0', got "
                  f"{shorten(version)}")
         version = None
-    locales = []
-    for index, locale in enumerate(_list(pack, doc, data.get("locales"), "$.locales",
-                                         non_empty=True)):
-        if isinstance(locale, str) and _LOCALE.fullmatch(locale):
-            locales.append(locale)
-        else:
-            pack.add(doc, f"$.locales[{index}]", f"expected a locale like 'zh-CN' or 'en', "
-                     f"got {shorten(locale)}")
+    locales = _language_tags(pack, doc, data.get("locales"), "$.locales",
+                             "a locale like 'zh-CN' or 'en'")
     if pack.locales and locales and tuple(locales) != pack.locales:
         pack.add(doc, "$.locales", f"expected the same locales as the first pack "
                  f"({', '.join(pack.locales)}), got {', '.join(locales)}")
