@@ -25,6 +25,7 @@ demo: $(STAMP)
 # no tests at all (a broken path or filter): that is said out loud and fails the target.
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m simcancel lint
 	$(BIN)/python -m simcancel traceability --check docs/traceability.md --strict

@@ -34,8 +34,7 @@ from durable.engine import Host
 from simcancel import UserState, assess, default_rules
 from simcancel._compile import ALWAYS_FIELD
 from simcancel._engine import compiled, evaluate
-from simcancel._facts import facts_for
-from simcancel.model import FactValue
+from simcancel._facts import EngineValue, facts_for
 
 AS_OF = dt.date(2026, 11, 24)
 RAW_RULESET = "bench-raw"
@@ -56,30 +55,51 @@ def make_states(count: int, seed: int = 0) -> list[UserState]:
     providers = sorted(default_rules().providers)
     states = []
     for _ in range(count):
-        services = [{"kind": rng.choice(["sms", "data", "voice", "other"]),
-                     "active": rng.random() < 0.5, "recurring": rng.random() < 0.5}
-                    for _ in range(rng.randint(0, 3))]
+        services = [
+            {
+                "kind": rng.choice(["sms", "data", "voice", "other"]),
+                "active": rng.random() < 0.5,
+                "recurring": rng.random() < 0.5,
+            }
+            for _ in range(rng.randint(0, 3))
+        ]
         activated = None
         if rng.random() < 0.5:
             activated = (AS_OF - dt.timedelta(days=rng.randint(0, 800))).isoformat()
-        states.append(UserState.from_dict({
-            "provider": rng.choice(providers),
-            "plan": rng.choice(["prepaid", "postpaid"]),
-            "balance": _amount(rng),
-            "arrears": _amount(rng),
-            "line_status": rng.choice(["active", "active", "suspended", "blocked"]),
-            "services": services,
-            "unused": {key: rng.choice([0, 0, rng.randint(1, 5000)])
-                       for key in ("data_mb", "minutes", "sms")},
-            "documents": {key: rng.random() < 0.7 for key in (
-                "passport_original", "passport_copy", "purchase_receipt", "sim_card_usable")},
-            "situation": {"can_visit_store": rng.random() < 0.5,
-                          "reads_english": rng.random() < 0.6,
-                          "needs_it_fast": rng.random() < 0.3},
-            "intentions": {"discard_card": rng.random() < 0.2,
-                           "fast_cancellation_agent": rng.random() < 0.2},
-            "activated_on": activated,
-        }))
+        states.append(
+            UserState.from_dict(
+                {
+                    "provider": rng.choice(providers),
+                    "plan": rng.choice(["prepaid", "postpaid"]),
+                    "balance": _amount(rng),
+                    "arrears": _amount(rng),
+                    "line_status": rng.choice(["active", "active", "suspended", "blocked"]),
+                    "services": services,
+                    "unused": {
+                        key: rng.choice([0, 0, rng.randint(1, 5000)]) for key in ("data_mb", "minutes", "sms")
+                    },
+                    "documents": {
+                        key: rng.random() < 0.7
+                        for key in (
+                            "passport_original",
+                            "passport_copy",
+                            "purchase_receipt",
+                            "sim_card_usable",
+                        )
+                    },
+                    "situation": {
+                        "can_visit_store": rng.random() < 0.5,
+                        "reads_english": rng.random() < 0.6,
+                        "needs_it_fast": rng.random() < 0.3,
+                    },
+                    "intentions": {
+                        "discard_card": rng.random() < 0.2,
+                        "fast_cancellation_agent": rng.random() < 0.2,
+                    },
+                    "activated_on": activated,
+                }
+            )
+        )
     return states
 
 
@@ -98,9 +118,10 @@ class RawDurable:
     def _recorder(self, rule_id: str) -> Callable[[Any], None]:
         def run(_closure: Any) -> None:
             self.fired.append(rule_id)
+
         return run
 
-    def evaluate(self, fact: dict[str, FactValue]) -> list[str]:
+    def evaluate(self, fact: dict[str, EngineValue]) -> list[str]:
         """Assert one complete fact in a fresh session, collect, delete the session."""
         self.sid += 1
         sid = str(self.sid)
@@ -135,8 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = evaluate(engine_rules, fact)
         theirs = raw.evaluate(fact)
         if set(theirs) != ours:
-            raise AssertionError(f"raw durable fired {sorted(theirs)}, engine {sorted(ours)} "
-                                 f"for {state!r}")
+            raise AssertionError(f"raw durable fired {sorted(theirs)}, engine {sorted(ours)} for {state!r}")
     fired_per_state = statistics.mean(len(evaluate(engine_rules, fact)) for fact in facts)
 
     items = len(states) * args.repeat
@@ -167,13 +187,20 @@ def main(argv: list[str] | None = None) -> int:
             samples[name].append(_time_per_call(methods[name], items))
 
     median = {name: statistics.median(values) for name, values in samples.items()}
-    malloc = {key: os.environ[key] for key in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
-              if key in os.environ}
-    print(f"simcancel bench_assess: {len(states)} states x {args.repeat} passes x "
-          f"{args.rounds} rounds, {fired_per_state:.1f} rules fired per state on average")
-    print(f"python {platform.python_version()}, durable_rules "
-          f"{metadata.version('durable_rules')}, {os.cpu_count()} cpus, "
-          f"{dt.date.today().isoformat()}, glibc malloc env: {malloc or 'default'}")
+    malloc = {
+        key: os.environ[key]
+        for key in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+        if key in os.environ
+    }
+    print(
+        f"simcancel bench_assess: {len(states)} states x {args.repeat} passes x "
+        f"{args.rounds} rounds, {fired_per_state:.1f} rules fired per state on average"
+    )
+    print(
+        f"python {platform.python_version()}, durable_rules "
+        f"{metadata.version('durable_rules')}, {os.cpu_count()} cpus, "
+        f"{dt.date.today().isoformat()}, glibc malloc env: {malloc or 'default'}"
+    )
     print()
     print(f"{'method':<14} {'median µs':>10} {'min µs':>8} {'max µs':>8}")
     for name in names:

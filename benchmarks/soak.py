@@ -43,8 +43,13 @@ def varied_states(count: int) -> list[UserState]:
     """``count`` different valid states, drawn once with a fixed seed (reproducible)."""
     drawn: list[UserState] = []
 
-    @settings(database=None, derandomize=True, max_examples=count * 4, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        database=None,
+        derandomize=True,
+        max_examples=count * 4,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(user_states())
     def collect(state: UserState) -> None:
         if len(drawn) < count and state not in drawn:
@@ -54,8 +59,9 @@ def varied_states(count: int) -> list[UserState]:
     # Pin the two extremes too: nothing to fix, and everything to fix.
     clean = dict(drawn[0].to_dict(), balance="0", arrears="0", services=[])
     drawn[-1] = UserState.from_dict(clean)
-    drawn[-2] = UserState.from_dict(dict(drawn[1].to_dict(), balance="999999999.99",
-                                         arrears=str(Decimal("0.01"))))
+    drawn[-2] = UserState.from_dict(
+        dict(drawn[1].to_dict(), balance="999999999.99", arrears=str(Decimal("0.01")))
+    )
     return drawn
 
 
@@ -83,12 +89,13 @@ def main(argv: list[str]) -> int:
             last = rss_kib()
             per = (now - last_tick) / every * 1e6
             last_tick = now
-            print(f"{index:>12,} {last / 1024:>9.2f} {(last - first) / 1024:>11.2f} {per:>10.1f}",
-                  flush=True)
+            print(f"{index:>12,} {last / 1024:>9.2f} {(last - first) / 1024:>11.2f} {per:>10.1f}", flush=True)
     elapsed = time.perf_counter() - started
     growth = (last - first) / 1024
-    print(f"total {elapsed:.1f} s ({elapsed / total * 1e6:.1f} µs per assessment); "
-          f"RSS growth {growth:+.2f} MiB (goal <= {GOAL_MIB} MiB); live sessions {live_sessions()}")
+    print(
+        f"total {elapsed:.1f} s ({elapsed / total * 1e6:.1f} µs per assessment); "
+        f"RSS growth {growth:+.2f} MiB (goal <= {GOAL_MIB} MiB); live sessions {live_sessions()}"
+    )
     return 0 if growth <= GOAL_MIB and live_sessions() == 0 else 1
 
 

@@ -22,22 +22,35 @@ VALID_STATE: dict[str, Any] = {
     "line_status": "suspended",
     "services": [{"kind": "data", "active": True, "recurring": True, "name": "Weekly data"}],
     "unused": {"data_mb": 2048, "minutes": 30, "sms": 0},
-    "documents": {"passport_original": True, "passport_copy": False,
-                  "purchase_receipt": False, "sim_card_usable": True},
+    "documents": {
+        "passport_original": True,
+        "passport_copy": False,
+        "purchase_receipt": False,
+        "sim_card_usable": True,
+    },
     "situation": {"can_visit_store": True, "reads_english": False},
     "intentions": {"discard_card": True},
 }
 """A valid state (jazz, balance left, one recurring service): a known-good input."""
 
+
 def clean_state(**changes: Any) -> dict[str, Any]:
     """A valid state with nothing blocking (jazz, no money, no services, every document);
     ``changes`` replace top-level fields."""
     return {
-        "provider": "jazz", "plan": "prepaid", "balance": "0", "arrears": "0",
-        "line_status": "active", "services": [],
+        "provider": "jazz",
+        "plan": "prepaid",
+        "balance": "0",
+        "arrears": "0",
+        "line_status": "active",
+        "services": [],
         "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-        "documents": {"passport_original": True, "passport_copy": True,
-                      "purchase_receipt": True, "sim_card_usable": True},
+        "documents": {
+            "passport_original": True,
+            "passport_copy": True,
+            "purchase_receipt": True,
+            "sim_card_usable": True,
+        },
         "situation": {"can_visit_store": True, "reads_english": True},
         **changes,
     }

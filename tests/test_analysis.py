@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simcancel import UserState, _compile, _engine, assess, default_rules, load_rules
-from simcancel._classes import intervals, state_for, state_space
 from simcancel._facts import facts_for
 from simcancel._ruleset import Op
+from simcancel._statespace import intervals, state_for, state_space
 from simcancel.analysis import (
     CHECKS,
     Report,
@@ -163,8 +163,10 @@ def test_static_checks_find_uncovered_claims_and_missing_labels() -> None:
     rules = load_rules(PACKS / "good")
     claims = dict(rules.claims)
     claims["A1"] = attrs.evolve(claims["A1"], excuse=None)
-    labels = {locale: {k: v for k, v in labels.items() if k != "route.in_store"}
-              for locale, labels in rules.labels.items()}
+    labels = {
+        locale: {k: v for k, v in labels.items() if k != "route.in_store"}
+        for locale, labels in rules.labels.items()
+    }
     broken = attrs.evolve(rules, claims=claims, labels=labels)
     trace = check_traceability(broken)
     assert not trace.ok
@@ -177,8 +179,7 @@ def test_static_checks_find_uncovered_claims_and_missing_labels() -> None:
 def test_intervals_cut_at_each_constant() -> None:
     """Each constant is its own class, and so is each gap between constants."""
     assert intervals([0], 10) == [(0, 0), (1, 10)]
-    assert intervals([500, 1000], 2000) == [(0, 499), (500, 500), (501, 999), (1000, 1000),
-                                            (1001, 2000)]
+    assert intervals([500, 1000], 2000) == [(0, 499), (500, 500), (501, 999), (1000, 1000), (1001, 2000)]
     assert intervals([], 5) == [(0, 5)]
 
 
@@ -233,7 +234,9 @@ def test_packs_combine_with_the_builtin_rules(tmp_path: Path) -> None:
         "id: easysim\nname: EasySIM\nkind: esim_platform\nonline_cancellation: supported\n"
         "in_person_confirmation: required\nchannels: [website, store]\nreview_days: [1, 3]\n"
         "languages: [en]\nsources: [{title: EasySIM help centre, claims: [A7]}]\n"
-        "checked: 2026-11-24\n", encoding="utf-8")
+        "checked: 2026-11-24\n",
+        encoding="utf-8",
+    )
     from simcancel import builtin_rules_path
 
     report = verify_paths(builtin_rules_path(), tmp_path / "my_pack", as_of=AS_OF, samples=20)

@@ -35,8 +35,20 @@ locales = st.sampled_from(LOCALES)
 as_of_dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 12, 31))
 
 ASSESSMENT_KEYS = {
-    "schema", "provider", "locale", "as_of", "ruleset", "can_cancel_now", "blocking", "warnings",
-    "advice", "route", "alternatives", "documents", "steps", "claims",
+    "schema",
+    "provider",
+    "locale",
+    "as_of",
+    "ruleset",
+    "can_cancel_now",
+    "blocking",
+    "warnings",
+    "advice",
+    "route",
+    "alternatives",
+    "documents",
+    "steps",
+    "claims",
 }
 ISSUE_KEYS = {"code", "kind", "message", "fix", "claims", "facts"}
 ROUTE_KEYS = {"route", "code", "reason", "claims", "facts"}
@@ -48,8 +60,7 @@ def _valid_state() -> UserState:
 
 
 @given(user_states(), locales, as_of_dates)
-def test_every_state_gets_exactly_one_primary_route(state: UserState, locale: str,
-                                                    as_of: dt.date) -> None:
+def test_every_state_gets_exactly_one_primary_route(state: UserState, locale: str, as_of: dt.date) -> None:
     """Totality: any valid state, in any locale, on any date, gets one primary route and no error."""
     result = assess(state, locale=locale, as_of=as_of)
     assert isinstance(result, Assessment)
@@ -131,8 +142,13 @@ def test_claims_are_the_union_of_reported_rules(state: UserState, locale: str) -
     assert {claim for step in result.steps for claim in step.claims} <= cited
 
 
-@given(st.data(), st.one_of(st.dates(min_value=dt.date(2023, 6, 1), max_value=B2_START),
-                           st.dates(min_value=B2_START, max_value=dt.date(2024, 6, 30))))
+@given(
+    st.data(),
+    st.one_of(
+        st.dates(min_value=dt.date(2023, 6, 1), max_value=B2_START),
+        st.dates(min_value=B2_START, max_value=dt.date(2024, 6, 30)),
+    ),
+)
 def test_as_of_selects_the_b2_disowning_fee(data: st.DataObject, as_of: dt.date) -> None:
     """B2's fee warning shows exactly from 2024-01-01 on, for local SIMs under six months old."""
     # Issue dates up to 240 days before as_of, so SIMs on both sides of six months are common.
@@ -163,8 +179,11 @@ def test_b2_switches_on_at_its_effective_date() -> None:
 
 def test_unknown_locale_is_a_usage_error_with_suggestion() -> None:
     """An unknown locale raises UsageError listing the locales and suggesting the closest."""
-    with pytest.raises(UsageError, match=r"locale: expected one of zh-CN, en, got 'zh_CN' "
-                                         r"\(did you mean 'zh-CN'\?\)"):
+    with pytest.raises(
+        UsageError,
+        match=r"locale: expected one of zh-CN, en, got 'zh_CN' "
+        r"\(did you mean 'zh-CN'\?\)",
+    ):
         assess(_valid_state(), locale="zh_CN")
 
 
@@ -204,8 +223,11 @@ def test_calls_after_errors_still_work() -> None:
     """After each kind of argument error, the next valid call gives the same answer as before."""
     expected = assess(_valid_state(), locale="en", as_of=dt.date(2026, 11, 24))
     bad_calls: list[dict[str, Any]] = [
-        {"locale": "fr"}, {"as_of": "today"}, {"rules": 1},
-        {"state": attrs.evolve(_valid_state(), provider="nope")}, {"state": None},
+        {"locale": "fr"},
+        {"as_of": "today"},
+        {"rules": 1},
+        {"state": attrs.evolve(_valid_state(), provider="nope")},
+        {"state": None},
     ]
     for bad in bad_calls:
         arguments: dict[str, Any] = {"state": _valid_state(), "locale": "en", **bad}
@@ -220,7 +242,12 @@ def test_public_facts_pack_can_be_switched_off() -> None:
     article_only = default_rules(public_facts=False)
     assert all(claim.startswith("A") for claim in article_only.claims)
     assert {claim for claim in default_rules().claims if claim.startswith("B")} == {
-        "B1", "B2", "B3", "B4", "B5"}
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+        "B5",
+    }
     young_jazz = UserState.from_json(json.dumps(clean_state(activated_on="2026-10-01")))
     as_of = dt.date(2026, 11, 24)
     with_facts = assess(young_jazz, as_of=as_of)

@@ -24,8 +24,15 @@ CASE_IDS = [path.stem for path in CASE_FILES]
 REQUIRED_KEYS = {"description", "claims", "as_of", "locale", "state", "expect"}
 OPTIONAL_KEYS = {"packs"}
 EXPECT_KEYS = {
-    "can_cancel_now", "blocking", "warnings", "advice", "route", "route_code", "alternatives",
-    "documents", "stages",
+    "can_cancel_now",
+    "blocking",
+    "warnings",
+    "advice",
+    "route",
+    "route_code",
+    "alternatives",
+    "documents",
+    "stages",
 }
 
 
@@ -61,8 +68,12 @@ def _observed(result: Assessment) -> dict[str, Any]:
 
 
 def _run(case: dict[str, Any]) -> Assessment:
-    return assess(UserState.from_dict(case["state"]), rules=_case_rules(case),
-                  locale=case["locale"], as_of=dt.date.fromisoformat(case["as_of"]))
+    return assess(
+        UserState.from_dict(case["state"]),
+        rules=_case_rules(case),
+        locale=case["locale"],
+        as_of=dt.date.fromisoformat(case["as_of"]),
+    )
 
 
 def test_there_are_golden_cases() -> None:

@@ -67,8 +67,15 @@ def test_assess_exits_1_when_something_blocks() -> None:
 def test_assess_text_is_in_the_chosen_locale(locale: str) -> None:
     """Headings, route names and stages come from the chosen locale's labels."""
     _code, text = run("assess", str(BLOCKED), "--locale", locale)
-    for key in ("heading.provider", "kind.blocking", "heading.route", "route.ask_provider",
-                "heading.steps", "stage.balance", "heading.claims"):
+    for key in (
+        "heading.provider",
+        "kind.blocking",
+        "heading.route",
+        "route.ask_provider",
+        "heading.steps",
+        "stage.balance",
+        "heading.claims",
+    ):
         assert label(locale, key) in text
     other = "zh-CN" if locale == "en" else "en"
     assert label(other, "heading.steps") not in text
@@ -86,16 +93,28 @@ def test_assess_json_has_the_documented_shape() -> None:
     code, text = run("assess", str(BLOCKED), "--json", "--locale", "en")
     assert code == EXIT_FOUND
     data = json.loads(text)
-    assert list(data) == ["schema", "provider", "locale", "as_of", "ruleset", "can_cancel_now",
-                          "blocking", "warnings", "advice", "route", "alternatives", "documents",
-                          "steps", "claims"]
+    assert list(data) == [
+        "schema",
+        "provider",
+        "locale",
+        "as_of",
+        "ruleset",
+        "can_cancel_now",
+        "blocking",
+        "warnings",
+        "advice",
+        "route",
+        "alternatives",
+        "documents",
+        "steps",
+        "claims",
+    ]
     assert data["schema"] == "simcancel.assessment/1"
     assert (data["provider"], data["locale"], data["can_cancel_now"]) == ("jazz", "en", False)
     assert data["ruleset"] == default_rules().label
     issue = data["blocking"][0]
     assert set(issue) == {"code", "kind", "message", "fix", "claims", "facts"}
-    assert (issue["code"], issue["kind"], issue["claims"]) == ("balance-not-zero", "blocking",
-                                                              ["A4"])
+    assert (issue["code"], issue["kind"], issue["claims"]) == ("balance-not-zero", "blocking", ["A4"])
     assert issue["facts"] == {"balance": "150.00"}
     assert set(data["route"]) == {"route", "code", "reason", "claims", "facts"}
     assert data["route"]["route"] == "ask_provider"
@@ -119,8 +138,9 @@ def test_assess_with_another_rule_pack(tmp_path: Path) -> None:
     pack = tmp_path / "rules"
     shutil.copytree(builtin_rules_path(), pack)
     manifest = pack / "ruleset.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"2026.11.0"', '"9.9"'),
-                        encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('"2026.11.0"', '"9.9"'), encoding="utf-8"
+    )
     code, text = run("assess", str(READY), "--json", "--rules", str(pack))
     assert code == EXIT_OK
     assert json.loads(text)["ruleset"] == "simcancel-builtin@9.9"
@@ -132,9 +152,11 @@ def test_assess_with_an_extra_pack_keeps_the_built_in_rules(tmp_path: Path) -> N
     providers.mkdir(parents=True)
     jazz = (builtin_rules_path() / "providers" / "jazz.yaml").read_text(encoding="utf-8")
     (providers / "warid.yaml").write_text(
-        jazz.replace("id: jazz", "id: warid").replace("name: Jazz", "name: Warid"), encoding="utf-8")
-    code, text = run("assess", write_state(tmp_path, provider="warid"), "--json",
-                     "--pack", str(tmp_path / "my_pack"))
+        jazz.replace("id: jazz", "id: warid").replace("name: Jazz", "name: Warid"), encoding="utf-8"
+    )
+    code, text = run(
+        "assess", write_state(tmp_path, provider="warid"), "--json", "--pack", str(tmp_path / "my_pack")
+    )
     result = json.loads(text)
     assert code == EXIT_OK
     assert (result["provider"], result["route"]["route"]) == ("warid", "ask_provider")
@@ -147,8 +169,7 @@ def test_verify_with_an_extra_pack_checks_built_in_plus_pack(tmp_path: Path) -> 
     providers.mkdir(parents=True)
     jazz = (builtin_rules_path() / "providers" / "jazz.yaml").read_text(encoding="utf-8")
     (providers / "warid.yaml").write_text(jazz.replace("id: jazz", "id: warid"), encoding="utf-8")
-    code, text = run("verify", "--pack", str(tmp_path / "my_pack"), "--json",
-                     "--as-of", "2026-11-24")
+    code, text = run("verify", "--pack", str(tmp_path / "my_pack"), "--json", "--as-of", "2026-11-24")
     assert code == EXIT_OK
     assert json.loads(text)["ok"] is True
 
@@ -164,15 +185,18 @@ def test_assess_as_of_selects_the_rules_in_effect(tmp_path: Path) -> None:
     assert "disowning-fee" in codes["2024-01-02"]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("{not json", "expected JSON"),
-    ("[1, 2]", "$: expected an object with fields, got [1, 2]"),
-    (None, "$.balance"),
-    ("unknown-provider", "$.provider"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "expected JSON"),
+        ("[1, 2]", "$: expected an object with fields, got [1, 2]"),
+        (None, "$.balance"),
+        ("unknown-provider", "$.provider"),
+    ],
+)
 def test_assess_bad_input_exits_2_with_one_message(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None,
-        expected: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, expected: str
+) -> None:
     """Invalid JSON, a non-object, a negative amount or an unknown provider exit 2 on stderr."""
     if content is None:
         path = write_state(tmp_path, balance="-5")
@@ -187,8 +211,7 @@ def test_assess_bad_input_exits_2_with_one_message(
     assert expected in one_error(capsys)
 
 
-def test_unknown_provider_names_the_close_match(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_provider_names_the_close_match(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown provider's message suggests the provider it resembles."""
     assert run("assess", write_state(tmp_path, provider="jazzz"))[0] == EXIT_BAD_INPUT
     assert "did you mean 'jazz'?" in one_error(capsys)
@@ -201,22 +224,24 @@ def test_assess_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"cannot read {missing}" in one_error(capsys)
 
 
-def test_assess_with_a_missing_rule_pack_exits_2(capsys: pytest.CaptureFixture[str],
-                                                 tmp_path: Path) -> None:
+def test_assess_with_a_missing_rule_pack_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--rules naming no directory exits 2."""
     assert run("assess", str(READY), "--rules", str(tmp_path / "nope"))[0] == EXIT_BAD_INPUT
     assert "expected a rule pack directory" in one_error(capsys)
 
 
-@pytest.mark.parametrize("argv", [
-    [],
-    ["cancel"],
-    ["assess"],
-    ["assess", str(READY), "--locale", "fr"],
-    ["assess", str(READY), "--colour"],
-    ["assess", str(READY), "--as-of", "2026-13-01"],
-    ["verify", "--as-of", "yesterday"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["cancel"],
+        ["assess"],
+        ["assess", str(READY), "--locale", "fr"],
+        ["assess", str(READY), "--colour"],
+        ["assess", str(READY), "--as-of", "2026-13-01"],
+        ["verify", "--as-of", "yesterday"],
+    ],
+)
 def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """No command, an unknown command, a missing file or a bad option exit 2 with usage."""
     assert run(*argv)[0] == EXIT_BAD_INPUT
@@ -261,8 +286,7 @@ def test_lint_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
     assert "unknown rule kind 'advise' (did you mean 'advice'?)" in output
 
 
-def test_lint_of_a_missing_directory_exits_2(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_of_a_missing_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Linting a directory that does not exist is bad input, not a lint error."""
     assert run("lint", str(tmp_path / "nope"))[0] == EXIT_BAD_INPUT
     assert "not a rule pack directory" in one_error(capsys)
@@ -289,8 +313,7 @@ def test_traceability_check_passes_on_its_own_output(tmp_path: Path) -> None:
     assert run("traceability", "--check", str(saved)) == (EXIT_OK, f"{saved} is current\n")
 
 
-def test_traceability_check_fails_on_a_stale_file(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_traceability_check_fails_on_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--check FILE exits 1 and says how to regenerate when FILE differs by one character."""
     stale = tmp_path / "traceability.md"
     stale.write_text(run("traceability")[1] + " ", encoding="utf-8")
@@ -299,14 +322,16 @@ def test_traceability_check_fails_on_a_stale_file(tmp_path: Path,
 
 
 def test_traceability_check_of_a_missing_file_exits_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--check naming a file that does not exist is bad input."""
     assert run("traceability", "--check", str(tmp_path / "none.md"))[0] == EXIT_BAD_INPUT
     assert "cannot read" in one_error(capsys)
 
 
 def test_traceability_strict_fails_when_problems_are_listed(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """With no golden cases every cited claim is a problem, and --strict exits 1."""
     empty = tmp_path / "cases"
     empty.mkdir()
@@ -322,18 +347,22 @@ def test_traceability_strict_fails_when_problems_are_listed(
 
 def test_python_dash_m_is_the_same_command() -> None:
     """`python -m simcancel` gives the same output and exit code as main()."""
-    done = subprocess.run([sys.executable, "-m", "simcancel", "assess", str(BLOCKED), "--json",
-                           "--locale", "en"], capture_output=True, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", str(BLOCKED), "--json", "--locale", "en"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == EXIT_FOUND
-    assert json.loads(done.stdout) == json.loads(run("assess", str(BLOCKED), "--json",
-                                                     "--locale", "en")[1])
+    assert json.loads(done.stdout) == json.loads(run("assess", str(BLOCKED), "--json", "--locale", "en")[1])
     assert done.stderr == b""
 
 
 def test_a_closed_output_pipe_is_not_bad_input() -> None:
     """`simcancel schema | head -1` ends quietly with SIGPIPE's status, not 'cannot read'."""
-    process = subprocess.Popen([sys.executable, "-m", "simcancel", "schema"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simcancel", "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert process.stdout is not None
     assert process.stderr is not None
     process.stdout.close()  # before the command writes: its first write finds no reader

@@ -29,8 +29,13 @@ def states() -> list[UserState]:
     """200 varied valid states, drawn once."""
     drawn: list[UserState] = []
 
-    @settings(database=None, derandomize=True, max_examples=400, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        database=None,
+        derandomize=True,
+        max_examples=400,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(user_states())
     def collect(state: UserState) -> None:
         if len(drawn) < 200:
@@ -63,8 +68,7 @@ def _run(workers: list[Callable[[], None]]) -> list[BaseException]:
     return errors
 
 
-def test_threads_give_the_sequential_answers(states: list[UserState],
-                                            sequential: list[Assessment]) -> None:
+def test_threads_give_the_sequential_answers(states: list[UserState], sequential: list[Assessment]) -> None:
     """8 threads, each walking the states in its own order, match sequential evaluation."""
     mismatches: list[tuple[int, int]] = []
 
@@ -74,6 +78,7 @@ def test_threads_give_the_sequential_answers(states: list[UserState],
                 index = (offset * 37 + step * (offset + 1)) % len(states)
                 if assess(states[index], locale="en", as_of=AS_OF) != sequential[index]:
                     mismatches.append((offset, index))
+
         return work
 
     assert _run([worker(offset) for offset in range(THREADS)]) == []
@@ -82,7 +87,8 @@ def test_threads_give_the_sequential_answers(states: list[UserState],
 
 
 def test_failures_in_one_thread_do_not_disturb_the_others(
-        states: list[UserState], sequential: list[Assessment]) -> None:
+    states: list[UserState], sequential: list[Assessment]
+) -> None:
     """Invalid states, unknown providers and raising callbacks in some threads leave others right."""
     rules = compiled(default_rules())
     mismatches: list[int] = []
@@ -136,8 +142,10 @@ def test_live_sessions_never_exceed_one_across_threads(states: list[UserState]) 
             for step in range(50):
                 state = states[(offset + step) % len(states)]
                 fact = facts_for(state, default_rules().provider(state.provider), AS_OF)
-                evaluate(rules, fact, on_fire=lambda _rule_id: peak.__setitem__(
-                    0, max(peak[0], live_sessions())))
+                evaluate(
+                    rules, fact, on_fire=lambda _rule_id: peak.__setitem__(0, max(peak[0], live_sessions()))
+                )
+
         return work
 
     assert _run([worker(offset) for offset in range(64)]) == []

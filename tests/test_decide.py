@@ -24,8 +24,7 @@ from simcancel import (
     load_rules,
 )
 from simcancel._decide import decide
-from simcancel._facts import facts_for
-from simcancel.model import FactValue
+from simcancel._facts import EngineValue, facts_for
 from tests.packs import clean_state
 
 AS_OF = dt.date(2026, 11, 24)
@@ -55,29 +54,53 @@ sources:
 checked: 2026-01-01
 """
 LABELS = {
-    "en": "labels:\n  document.passport_copy: \"Passport copy\"\n  document.sim_card: \"SIM card\"\n",
-    "zh-CN": "labels:\n  document.passport_copy: \"护照复印件\"\n  document.sim_card: \"电话卡\"\n",
+    "en": 'labels:\n  document.passport_copy: "Passport copy"\n  document.sim_card: "SIM card"\n',
+    "zh-CN": 'labels:\n  document.passport_copy: "护照复印件"\n  document.sim_card: "电话卡"\n',
 }
 
 
-def _route(rule_id: str, route: str, priority: int, *, when: str = "always",
-           steps: tuple[str, ...] = ("go",), documents: str = "[]") -> str:
-    lines = [f"  - id: {rule_id}", "    kind: route", f"    route: {route}",
-             f"    priority: {priority}", "    claims: [T1]", f"    when: {when}",
-             f"    message: {{en: \"reason {rule_id}\", zh-CN: \"理由 {rule_id}\"}}",
-             f"    documents: {documents}", "    steps:" if steps else "    steps: []"]
-    lines.extend(f"      - {{en: \"{step}\", zh-CN: \"步骤 {step}\"}}" for step in steps)
+def _route(
+    rule_id: str,
+    route: str,
+    priority: int,
+    *,
+    when: str = "always",
+    steps: tuple[str, ...] = ("go",),
+    documents: str = "[]",
+) -> str:
+    lines = [
+        f"  - id: {rule_id}",
+        "    kind: route",
+        f"    route: {route}",
+        f"    priority: {priority}",
+        "    claims: [T1]",
+        f"    when: {when}",
+        f'    message: {{en: "reason {rule_id}", zh-CN: "理由 {rule_id}"}}',
+        f"    documents: {documents}",
+        "    steps:" if steps else "    steps: []",
+    ]
+    lines.extend(f'      - {{en: "{step}", zh-CN: "步骤 {step}"}}' for step in steps)
     return "\n".join(lines) + "\n"
 
 
-def _issue(rule_id: str, kind: str, *, stage: str | None = None, when: str = "always",
-           claims: str = "[T2]", extra: str = "") -> str:
-    lines = [f"  - id: {rule_id}", f"    kind: {kind}", f"    claims: {claims}",
-             f"    when: {when}",
-             f"    message: {{en: \"issue {rule_id}\", zh-CN: \"问题 {rule_id}\"}}"]
+def _issue(
+    rule_id: str,
+    kind: str,
+    *,
+    stage: str | None = None,
+    when: str = "always",
+    claims: str = "[T2]",
+    extra: str = "",
+) -> str:
+    lines = [
+        f"  - id: {rule_id}",
+        f"    kind: {kind}",
+        f"    claims: {claims}",
+        f"    when: {when}",
+        f'    message: {{en: "issue {rule_id}", zh-CN: "问题 {rule_id}"}}',
+    ]
     if stage is not None:
-        lines += [f"    stage: {stage}",
-                  f"    fix: {{en: \"fix {rule_id}\", zh-CN: \"修复 {rule_id}\"}}"]
+        lines += [f"    stage: {stage}", f'    fix: {{en: "fix {rule_id}", zh-CN: "修复 {rule_id}"}}']
     if extra:
         lines.append(extra)
     return "\n".join(lines) + "\n"
@@ -103,8 +126,7 @@ def make_state(**changes: Any) -> UserState:
     return attrs.evolve(state, **changes)
 
 
-def facts(rules: RuleSet, state: UserState | None = None,
-          as_of: dt.date = AS_OF) -> dict[str, FactValue]:
+def facts(rules: RuleSet, state: UserState | None = None, as_of: dt.date = AS_OF) -> dict[str, EngineValue]:
     """The engine facts of ``state`` (default: the clean one)."""
     state = make_state() if state is None else state
     return facts_for(state, rules.provider(state.provider), as_of)
@@ -117,9 +139,14 @@ def all_ids(rules: RuleSet) -> set[str]:
 
 def test_primary_route_is_the_highest_priority(tmp_path: Path) -> None:
     """The route rule with the highest priority is primary, whatever its place in the file."""
-    rules = write_pack(tmp_path, {"routes.yaml": _route("low", "ask_provider", 10)
-                                  + _route("high", "in_store", 50)
-                                  + _route("mid", "online", 30)})
+    rules = write_pack(
+        tmp_path,
+        {
+            "routes.yaml": _route("low", "ask_provider", 10)
+            + _route("high", "in_store", 50)
+            + _route("mid", "online", 30)
+        },
+    )
     result = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     assert result.route.code == "high"
     assert result.route.route is RouteKind.IN_STORE
@@ -129,8 +156,9 @@ def test_primary_route_is_the_highest_priority(tmp_path: Path) -> None:
 
 def test_equal_priorities_are_ordered_by_rule_id(tmp_path: Path) -> None:
     """Two route rules of equal priority: the smaller rule id is primary (a stable tie-break)."""
-    rules = write_pack(tmp_path, {"routes.yaml": _route("zeta", "online", 10)
-                                  + _route("alpha", "in_store", 10)})
+    rules = write_pack(
+        tmp_path, {"routes.yaml": _route("zeta", "online", 10) + _route("alpha", "in_store", 10)}
+    )
     result = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     assert result.route.code == "alpha"
     assert [option.code for option in result.alternatives] == ["zeta"]
@@ -138,24 +166,35 @@ def test_equal_priorities_are_ordered_by_rule_id(tmp_path: Path) -> None:
 
 def test_alternatives_keep_one_rule_per_route_kind(tmp_path: Path) -> None:
     """Alternatives skip the primary's kind and repeats of a kind, keeping the best-ranked rule."""
-    rules = write_pack(tmp_path, {"routes.yaml": _route("r-online-50", "online", 50)
-                                  + _route("r-store-40", "in_store", 40)
-                                  + _route("r-online-30", "online", 30)
-                                  + _route("r-ask-20", "ask_provider", 20)
-                                  + _route("r-store-10", "in_store", 10)})
+    rules = write_pack(
+        tmp_path,
+        {
+            "routes.yaml": _route("r-online-50", "online", 50)
+            + _route("r-store-40", "in_store", 40)
+            + _route("r-online-30", "online", 30)
+            + _route("r-ask-20", "ask_provider", 20)
+            + _route("r-store-10", "in_store", 10)
+        },
+    )
     result = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     assert result.route.code == "r-online-50"
     assert [(option.code, option.route) for option in result.alternatives] == [
-        ("r-store-40", RouteKind.IN_STORE), ("r-ask-20", RouteKind.ASK_PROVIDER)]
+        ("r-store-40", RouteKind.IN_STORE),
+        ("r-ask-20", RouteKind.ASK_PROVIDER),
+    ]
     # Only the chosen rules' claims count: r-online-30 and r-store-10 are dropped.
     assert result.claims == ("T1",)
 
 
 def test_only_fired_rules_count(tmp_path: Path) -> None:
     """Rules whose ids did not fire contribute nothing, even at a higher priority."""
-    rules = write_pack(tmp_path, {"routes.yaml": _route("best", "online", 90)
-                                  + _route("fallback", "ask_provider", 0),
-                                  "issues.yaml": _issue("silent", "warning")})
+    rules = write_pack(
+        tmp_path,
+        {
+            "routes.yaml": _route("best", "online", 90) + _route("fallback", "ask_provider", 0),
+            "issues.yaml": _issue("silent", "warning"),
+        },
+    )
     result = decide(rules, {"fallback"}, facts(rules), locale="en", as_of=AS_OF)
     assert result.route.code == "fallback"
     assert result.alternatives == ()
@@ -164,21 +203,30 @@ def test_only_fired_rules_count(tmp_path: Path) -> None:
 
 def test_steps_follow_stage_order_and_route_steps_keep_theirs(tmp_path: Path) -> None:
     """Steps run arrears, balance, services, documents, route (in the rule's order), after."""
-    issues = (_issue("z-after", "advice", stage="after")
-              + _issue("y-documents", "advice", stage="documents")
-              + _issue("x-services", "blocking", stage="services")
-              + _issue("w-balance", "blocking", stage="balance")
-              + _issue("v-arrears", "blocking", stage="arrears")
-              + _issue("u-no-stage", "warning"))
-    rules = write_pack(tmp_path, {
-        "a.yaml": _route("go", "in_store", 1, steps=("third", "first", "second")),
-        "b.yaml": issues,
-    })
+    issues = (
+        _issue("z-after", "advice", stage="after")
+        + _issue("y-documents", "advice", stage="documents")
+        + _issue("x-services", "blocking", stage="services")
+        + _issue("w-balance", "blocking", stage="balance")
+        + _issue("v-arrears", "blocking", stage="arrears")
+        + _issue("u-no-stage", "warning")
+    )
+    rules = write_pack(
+        tmp_path,
+        {
+            "a.yaml": _route("go", "in_store", 1, steps=("third", "first", "second")),
+            "b.yaml": issues,
+        },
+    )
     result = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     assert [(step.stage, step.text) for step in result.steps] == [
-        (Stage.ARREARS, "fix v-arrears"), (Stage.BALANCE, "fix w-balance"),
-        (Stage.SERVICES, "fix x-services"), (Stage.DOCUMENTS, "fix y-documents"),
-        (Stage.ROUTE, "third"), (Stage.ROUTE, "first"), (Stage.ROUTE, "second"),
+        (Stage.ARREARS, "fix v-arrears"),
+        (Stage.BALANCE, "fix w-balance"),
+        (Stage.SERVICES, "fix x-services"),
+        (Stage.DOCUMENTS, "fix y-documents"),
+        (Stage.ROUTE, "third"),
+        (Stage.ROUTE, "first"),
+        (Stage.ROUTE, "second"),
         (Stage.AFTER, "fix z-after"),
     ]
     assert [step.code for step in result.steps if step.stage is Stage.ROUTE] == ["go"] * 3
@@ -186,11 +234,14 @@ def test_steps_follow_stage_order_and_route_steps_keep_theirs(tmp_path: Path) ->
 
 def test_steps_of_one_stage_are_ordered_by_rule_id(tmp_path: Path) -> None:
     """Two fixes in the same stage come in rule id order, not file order."""
-    rules = write_pack(tmp_path, {
-        "a.yaml": _route("go", "online", 1, steps=()),
-        "b.yaml": _issue("pay-b", "blocking", stage="arrears") + _issue("pay-a", "blocking",
-                                                                       stage="arrears"),
-    })
+    rules = write_pack(
+        tmp_path,
+        {
+            "a.yaml": _route("go", "online", 1, steps=()),
+            "b.yaml": _issue("pay-b", "blocking", stage="arrears")
+            + _issue("pay-a", "blocking", stage="arrears"),
+        },
+    )
     result = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     assert [step.code for step in result.steps] == ["pay-a", "pay-b"]
 
@@ -208,10 +259,11 @@ def test_issues_order_ignores_file_and_rule_order(tmp_path: Path) -> None:
         _issue("a-advice", "advice"),
     ]
     forwards = write_pack(tmp_path / "forwards", {"1.yaml": route, "2.yaml": "".join(issues)})
-    backwards = write_pack(tmp_path / "backwards", {"1.yaml": "".join(reversed(issues)),
-                                                    "2.yaml": route})
-    results = [decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
-               for rules in (forwards, backwards)]
+    backwards = write_pack(tmp_path / "backwards", {"1.yaml": "".join(reversed(issues)), "2.yaml": route})
+    results = [
+        decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
+        for rules in (forwards, backwards)
+    ]
     assert results[0] == results[1]
     result = results[0]
     assert [issue.code for issue in result.blocking] == ["b-blocking", "a-blocking", "m-blocking"]
@@ -219,14 +271,23 @@ def test_issues_order_ignores_file_and_rule_order(tmp_path: Path) -> None:
     assert [issue.code for issue in result.advice] == ["a-advice", "b-advice"]
 
 
-@pytest.mark.parametrize(("as_of", "applies"), [
-    (dt.date(2023, 12, 31), False), (dt.date(2024, 1, 1), True),
-    (dt.date(2024, 12, 31), True), (dt.date(2025, 1, 1), False),
-])
+@pytest.mark.parametrize(
+    ("as_of", "applies"),
+    [
+        (dt.date(2023, 12, 31), False),
+        (dt.date(2024, 1, 1), True),
+        (dt.date(2024, 12, 31), True),
+        (dt.date(2025, 1, 1), False),
+    ],
+)
 def test_effective_dates_are_inclusive(tmp_path: Path, as_of: dt.date, applies: bool) -> None:
     """A rule counts from its effective_from through its effective_until, both days included."""
-    dated = _issue("dated", "warning", claims="[T3]",
-                   extra="    effective_from: 2024-01-01\n    effective_until: 2024-12-31")
+    dated = _issue(
+        "dated",
+        "warning",
+        claims="[T3]",
+        extra="    effective_from: 2024-01-01\n    effective_until: 2024-12-31",
+    )
     rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1) + dated})
     result = decide(rules, all_ids(rules), facts(rules, as_of=as_of), locale="en", as_of=as_of)
     assert ([issue.code for issue in result.warnings] == ["dated"]) is applies
@@ -245,8 +306,7 @@ def test_a_route_out_of_effect_does_not_route(tmp_path: Path) -> None:
 
 def test_no_route_is_no_route_error(tmp_path: Path) -> None:
     """When no route rule fired, decide raises NoRouteError (a SimcancelError and LookupError)."""
-    rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1)
-                                  + _issue("note", "advice")})
+    rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1) + _issue("note", "advice")})
     with pytest.raises(NoRouteError, match="gives no route for provider 'acme'") as caught:
         decide(rules, {"note"}, facts(rules), locale="en", as_of=AS_OF)
     assert isinstance(caught.value, SimcancelError)
@@ -255,8 +315,7 @@ def test_no_route_is_no_route_error(tmp_path: Path) -> None:
 
 def test_assess_reports_a_gap_as_no_route_error(tmp_path: Path) -> None:
     """Through assess(), a state no route rule matches is a NoRouteError, and the next call works."""
-    rules = write_pack(tmp_path, {"r.yaml": _route("store", "in_store", 1,
-                                                   when="{can_visit_store: true}")})
+    rules = write_pack(tmp_path, {"r.yaml": _route("store", "in_store", 1, when="{can_visit_store: true}")})
     away = make_state(situation=attrs.evolve(make_state().situation, can_visit_store=False))
     with pytest.raises(NoRouteError):
         assess(away, rules=rules, locale="en", as_of=AS_OF)
@@ -272,8 +331,7 @@ def test_money_renders_as_pkr_with_two_decimals(tmp_path: Path) -> None:
         '    fix: {en: "pay PKR {arrears}", zh-CN: "缴清 {arrears} 卢比"}\n'
     )
     rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1) + owing})
-    for amount, shown in [("0.01", "0.01"), ("10.5", "10.50"), ("1234567.89", "1234567.89"),
-                          ("7", "7.00")]:
+    for amount, shown in [("0.01", "0.01"), ("10.5", "10.50"), ("1234567.89", "1234567.89"), ("7", "7.00")]:
         state = make_state(arrears=Decimal(amount))
         fact = facts(rules, state)
         assert fact["arrears"] == int(Decimal(amount) * 100)
@@ -289,12 +347,13 @@ def test_money_renders_as_pkr_with_two_decimals(tmp_path: Path) -> None:
 
 def test_texts_and_labels_follow_the_locale(tmp_path: Path) -> None:
     """The same fired rules render in each locale, with the documents' labels of that locale."""
-    rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1,
-                                                   documents="[passport_copy, sim_card]")})
+    rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1, documents="[passport_copy, sim_card]")})
     english = decide(rules, all_ids(rules), facts(rules), locale="en", as_of=AS_OF)
     chinese = decide(rules, all_ids(rules), facts(rules), locale="zh-CN", as_of=AS_OF)
     assert [(doc.id, doc.name) for doc in english.documents] == [
-        ("passport_copy", "Passport copy"), ("sim_card", "SIM card")]
+        ("passport_copy", "Passport copy"),
+        ("sim_card", "SIM card"),
+    ]
     assert [doc.name for doc in chinese.documents] == ["护照复印件", "电话卡"]
     assert english.route.reason == "reason go"
     assert chinese.route.reason == "理由 go"
@@ -332,6 +391,10 @@ def test_states_no_rule_matches_do_not_crash_the_process(tmp_path: Path) -> None
     """
     done = subprocess.run(
         [sys.executable, "-c", GAP_SCRIPT, str(Path(__file__).parent), str(tmp_path / "pack")],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "survived"

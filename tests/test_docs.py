@@ -18,15 +18,16 @@ from simcancel._facts import FACTS
 from simcancel.cli import EXIT_BAD_INPUT, main
 
 ROOT = Path(__file__).parents[1]
-DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/rule-authoring.md", "docs/api.md",
-             "docs/architecture.md"]
+DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/rule-authoring.md", "docs/api.md", "docs/architecture.md"]
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 
 
 def blocks(name: str) -> list[tuple[str, str]]:
     """The fenced blocks of a Markdown file, as (language, text)."""
-    return [(match.group(1), match.group(2))
-            for match in _BLOCK.finditer((ROOT / name).read_text(encoding="utf-8"))]
+    return [
+        (match.group(1), match.group(2))
+        for match in _BLOCK.finditer((ROOT / name).read_text(encoding="utf-8"))
+    ]
 
 
 @contextlib.contextmanager
@@ -106,8 +107,8 @@ def test_api_reference_covers_all_of_the_public_api() -> None:
 def test_rule_authoring_facts_table_is_the_catalogue() -> None:
     """The facts table of docs/rule-authoring.md lists FACTS in order, with kind and values."""
     text = (ROOT / "docs/rule-authoring.md").read_text(encoding="utf-8")
-    text = text[text.index("### Facts"):]
-    text = text[:text.index("\n## ")]
+    text = text[text.index("### Facts") :]
+    text = text[: text.index("\n## ")]
     rows = re.findall(r"^\| `(\w+)` \| (\w+) \| ([^|]*) \|", text, flags=re.MULTILINE)
     assert [row[0] for row in rows] == list(FACTS)
     for name, kind, values in rows:

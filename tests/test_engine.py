@@ -62,8 +62,10 @@ def test_known_good_fact_fires_the_expected_rules(expected: frozenset[str]) -> N
 
 
 def test_action_exception_propagates_and_the_session_is_deleted(
-        rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]) -> None:
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
     """An exception raised while handling a firing is raised, not stored away as durable does."""
+
     def boom(rule_id: str) -> None:
         raise BoomError(rule_id)
 
@@ -74,7 +76,8 @@ def test_action_exception_propagates_and_the_session_is_deleted(
 
 
 def test_exception_midway_through_the_action_loop_leaves_nothing_in_flight(
-        rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]) -> None:
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
     """Aborting after the 3rd firing (an action still open in durable) does not affect later calls."""
     seen: list[str] = []
 
@@ -120,8 +123,10 @@ def test_a_registration_outlives_its_rule_set(tmp_path: Path, fact: dict[str, An
 
 def test_a_fact_nothing_matches_is_not_handled_cleanly(tmp_path: Path, fact: dict[str, Any]) -> None:
     """A rule set where no rule matches answers frozenset() (durable's code 1), session deleted."""
-    body = ("rules:\n  - {id: route-only-zong, kind: route, route: ask_provider, claims: [A1], "
-            "when: {balance: {gt: 900000}}, message: {zh-CN: x, en: x}}\n")
+    body = (
+        "rules:\n  - {id: route-only-zong, kind: route, route: ask_provider, claims: [A1], "
+        "when: {balance: {gt: 900000}}, message: {zh-CN: x, en: x}}\n"
+    )
     pack = minimal_pack(tmp_path / "pack", {"routes.yaml": body})
     none = compiled(load_rules(pack))
     assert evaluate(none, dict(fact, balance=0)) == frozenset()
@@ -129,15 +134,16 @@ def test_a_fact_nothing_matches_is_not_handled_cleanly(tmp_path: Path, fact: dic
 
 
 def test_the_same_fact_twice_is_not_observed_twice(
-        rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]) -> None:
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
     """durable's MessageObserved never happens: each evaluation uses a fresh session id."""
     assert [evaluate(rules, fact) for _ in range(5)] == [expected] * 5
 
 
 @pytest.mark.parametrize(("value", "code"), [(1e-05, "204"), (1e16, "204"), (float("inf"), "202")])
 def test_durable_error_codes_become_engine_errors(
-        rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str], value: float,
-        code: str) -> None:
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str], value: float, code: str
+) -> None:
     """Numbers durable cannot take (only reachable with a hand-made fact) raise EngineError."""
     with pytest.raises(EngineError, match=f"error code: {code}") as caught:
         evaluate(rules, {**fact, "balance": value})  # type: ignore[dict-item]
@@ -148,8 +154,10 @@ def test_durable_error_codes_become_engine_errors(
 
 def test_or_with_several_true_branches_is_reported_once(tmp_path: Path, fact: dict[str, Any]) -> None:
     """durable fires an $or once per true branch; the answer holds the rule id once."""
-    body = ("rules:\n  - {id: owes-anything, kind: advice, claims: [A1], message: {zh-CN: x, en: x},\n"
-            "     when: {any: [{balance: {gt: 0}}, {arrears: {gt: 0}}, {unused_data_mb: {gt: 0}}]}}\n")
+    body = (
+        "rules:\n  - {id: owes-anything, kind: advice, claims: [A1], message: {zh-CN: x, en: x},\n"
+        "     when: {any: [{balance: {gt: 0}}, {arrears: {gt: 0}}, {unused_data_mb: {gt: 0}}]}}\n"
+    )
     both = _pack_rules(tmp_path, body)
     fired: list[str] = []
     result = evaluate(both, dict(fact, balance=100, arrears=100, unused_data_mb=5), on_fire=fired.append)
@@ -192,8 +200,9 @@ def test_facts_are_complete_and_typed_so_none_never_reaches_the_engine(state: Us
             assert kind is FactKind.PROVIDER or value in FACTS[name].values
 
 
-def test_many_threads_never_hold_more_than_one_session(rules: CompiledRules, fact: dict[str, Any],
-                                                       expected: frozenset[str]) -> None:
+def test_many_threads_never_hold_more_than_one_session(
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
     """Evaluations are serialised: 16 threads x 100 never see two live sessions (cap 1024 unreachable)."""
     peaks: list[int] = []
     results: list[frozenset[str]] = []
@@ -233,6 +242,7 @@ def test_evaluating_starts_no_background_threads() -> None:
         "print(json.dumps(sorted(t.name for t in threading.enumerate())))\n"
     )
     root = Path(__file__).parents[1]
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
-                            text=True, check=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True, timeout=60
+    )
     assert json.loads(result.stdout) == ["MainThread"]

@@ -16,25 +16,31 @@ from simcancel import (
 from simcancel._errors import did_you_mean, shorten
 
 
-@pytest.mark.parametrize(("error", "builtin"), [
-    (InvalidStateError, ValueError),
-    (RuleFileError, ValueError),
-    (UsageError, ValueError),
-    (EngineError, RuntimeError),
-    (NoRouteError, LookupError),
-])
+@pytest.mark.parametrize(
+    ("error", "builtin"),
+    [
+        (InvalidStateError, ValueError),
+        (RuleFileError, ValueError),
+        (UsageError, ValueError),
+        (EngineError, RuntimeError),
+        (NoRouteError, LookupError),
+    ],
+)
 def test_every_error_is_a_simcancel_error_and_its_builtin(error: type, builtin: type) -> None:
     """Each error class derives from SimcancelError and from the builtin it behaves like."""
     assert issubclass(error, SimcancelError)
     assert issubclass(error, builtin)
 
 
-@pytest.mark.parametrize(("name", "choices", "expected"), [
-    ("balanse", ["balance", "arrears"], " (did you mean 'balance'?)"),
-    ("EN", ["zh-CN", "en"], " (did you mean 'en'?)"),
-    ("zh_cn", ["zh-CN", "en"], " (did you mean 'zh-CN'?)"),
-    ("xyz", ["balance", "arrears"], ""),
-])
+@pytest.mark.parametrize(
+    ("name", "choices", "expected"),
+    [
+        ("balanse", ["balance", "arrears"], " (did you mean 'balance'?)"),
+        ("EN", ["zh-CN", "en"], " (did you mean 'en'?)"),
+        ("zh_cn", ["zh-CN", "en"], " (did you mean 'zh-CN'?)"),
+        ("xyz", ["balance", "arrears"], ""),
+    ],
+)
 def test_did_you_mean_ignores_case_and_keeps_the_spelling(
     name: str, choices: list[str], expected: str
 ) -> None:
@@ -44,10 +50,12 @@ def test_did_you_mean_ignores_case_and_keeps_the_spelling(
 
 def test_problems_render_with_file_line_and_path() -> None:
     """A problem reads `file:line: $.path: message`; every problem of an error is listed."""
-    error = RuleFileError([
-        Problem(path="$.rules[0].when.balanse", message="unknown fact", file="rules/a.yaml", line=7),
-        Problem(path="$.rules[1]", message="missing required key 'id'", file="rules/a.yaml"),
-    ])
+    error = RuleFileError(
+        [
+            Problem(path="$.rules[0].when.balanse", message="unknown fact", file="rules/a.yaml", line=7),
+            Problem(path="$.rules[1]", message="missing required key 'id'", file="rules/a.yaml"),
+        ]
+    )
     assert str(error).splitlines() == [
         "invalid rules (2 problems):",
         "  rules/a.yaml:7: $.rules[0].when.balanse: unknown fact",

@@ -57,8 +57,13 @@ def fuzz(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
             return settings(max_examples=CI_EXAMPLES[name], deadline=None)
         return settings(deadline=None)
     per_round = max(1, math.ceil(TOTAL * WEIGHTS[name] / _rounds(name)))
-    return settings(max_examples=per_round, deadline=None, derandomize=False, database=None,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=per_round,
+        deadline=None,
+        derandomize=False,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 # --- strategies ----------------------------------------------------------------------------
@@ -71,8 +76,25 @@ leaves = st.one_of(
     st.floats(),
     st.decimals(),
     st.text(max_size=30),
-    st.sampled_from(["", "0", "-1", "1e308", "NaN", "Infinity", "0.001", "jazz", "prepaid",
-                     "2024-02-30", "2024-01-01", "sms", "true", "\ud800", "x" * 300]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "1e308",
+            "NaN",
+            "Infinity",
+            "0.001",
+            "jazz",
+            "prepaid",
+            "2024-02-30",
+            "2024-01-01",
+            "sms",
+            "true",
+            "\ud800",
+            "x" * 300,
+        ]
+    ),
 )
 json_like = st.recursive(
     leaves,
@@ -82,11 +104,31 @@ json_like = st.recursive(
     ),
     max_leaves=30,
 )
-field_names = st.sampled_from([
-    "provider", "plan", "balance", "arrears", "line_status", "services", "unused",
-    "documents", "situation", "intentions", "activated_on", "kind", "active", "recurring",
-    "name", "data_mb", "minutes", "sms", "passport_original", "balanse", "",
-])
+field_names = st.sampled_from(
+    [
+        "provider",
+        "plan",
+        "balance",
+        "arrears",
+        "line_status",
+        "services",
+        "unused",
+        "documents",
+        "situation",
+        "intentions",
+        "activated_on",
+        "kind",
+        "active",
+        "recurring",
+        "name",
+        "data_mb",
+        "minutes",
+        "sms",
+        "passport_original",
+        "balanse",
+        "",
+    ]
+)
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -195,7 +237,8 @@ def _corrupt(data: st.DataObject, text: str) -> str:
 @fuzz("json_mutations")
 @given(mutated_states() | valid_state_dicts, st.data())
 def test_corrupted_json_gives_a_state_or_an_invalid_state_error(
-        round_: int, value: Any, data: st.DataObject) -> None:
+    round_: int, value: Any, data: st.DataObject
+) -> None:
     """JSON text of a (mutated) state with a few characters corrupted parses or is refused."""
     text = json.dumps(value, default=str)
     for _ in range(data.draw(st.integers(min_value=0, max_value=3))):
@@ -213,8 +256,12 @@ def test_arbitrary_text_gives_a_state_or_an_invalid_state_error(round_: int, tex
 
 @pytest.mark.parametrize("round_", range(_rounds("json_bytes")))
 @fuzz("json_bytes")
-@given(st.binary() | st.builds(lambda prefix, rest: prefix + rest,
-                               st.just(json.dumps(VALID_STATE).encode()[:40]), st.binary()))
+@given(
+    st.binary()
+    | st.builds(
+        lambda prefix, rest: prefix + rest, st.just(json.dumps(VALID_STATE).encode()[:40]), st.binary()
+    )
+)
 def test_arbitrary_bytes_give_a_state_or_an_invalid_state_error(round_: int, raw: bytes) -> None:
     """Arbitrary bytes (often not UTF-8) handed to from_json are parsed or refused cleanly."""
     _outcome_of_state(lambda: UserState.from_json(raw))
@@ -253,22 +300,54 @@ def _yaml_text(value: Any, as_json: bool) -> str:
 
 
 rule_like = st.fixed_dictionaries(
-    {"rules": st.lists(st.fixed_dictionaries(
-        {"id": st.sampled_from(["r", "R!", "route-ask", "x" * 70]) | st.text(max_size=8),
-         "kind": st.sampled_from(["blocking", "warning", "advice", "route", "rout"]),
-         "claims": st.lists(st.sampled_from(["A1", "A2", "A9", "Z999", "a1"]), max_size=3),
-         "when": json_like | st.dictionaries(
-             st.sampled_from(["balance", "plan", "active_services", "any", "all", "balanse",
-                              "always", "provider", "months_held"]),
-             json_like | st.dictionaries(
-                 st.sampled_from(["gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "ex"]),
-                 json_like, max_size=3), max_size=3),
-         "message": st.fixed_dictionaries({"en": st.text(max_size=20),
-                                           "zh-CN": st.text(max_size=20)}) | json_like},
-        optional={"fix": json_like, "stage": st.sampled_from(["balance", "route", "x"]),
-                  "route": st.sampled_from(["online", "in_store", "nowhere"]),
-                  "priority": json_like, "documents": json_like, "steps": json_like,
-                  "effective_from": json_like}), max_size=3)},
+    {
+        "rules": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "id": st.sampled_from(["r", "R!", "route-ask", "x" * 70]) | st.text(max_size=8),
+                    "kind": st.sampled_from(["blocking", "warning", "advice", "route", "rout"]),
+                    "claims": st.lists(st.sampled_from(["A1", "A2", "A9", "Z999", "a1"]), max_size=3),
+                    "when": json_like
+                    | st.dictionaries(
+                        st.sampled_from(
+                            [
+                                "balance",
+                                "plan",
+                                "active_services",
+                                "any",
+                                "all",
+                                "balanse",
+                                "always",
+                                "provider",
+                                "months_held",
+                            ]
+                        ),
+                        json_like
+                        | st.dictionaries(
+                            st.sampled_from(["gt", "gte", "lt", "lte", "eq", "ne", "in", "not_in", "ex"]),
+                            json_like,
+                            max_size=3,
+                        ),
+                        max_size=3,
+                    ),
+                    "message": st.fixed_dictionaries(
+                        {"en": st.text(max_size=20), "zh-CN": st.text(max_size=20)}
+                    )
+                    | json_like,
+                },
+                optional={
+                    "fix": json_like,
+                    "stage": st.sampled_from(["balance", "route", "x"]),
+                    "route": st.sampled_from(["online", "in_store", "nowhere"]),
+                    "priority": json_like,
+                    "documents": json_like,
+                    "steps": json_like,
+                    "effective_from": json_like,
+                },
+            ),
+            max_size=3,
+        )
+    },
 )
 
 
@@ -276,7 +355,8 @@ rule_like = st.fixed_dictionaries(
 @fuzz("rule_file_arbitrary")
 @given(json_like | rule_like, st.booleans())
 def test_arbitrary_rule_file_loads_or_gives_a_rule_file_error(
-        round_: int, fuzz_pack: Path, value: Any, as_json: bool) -> None:
+    round_: int, fuzz_pack: Path, value: Any, as_json: bool
+) -> None:
     """Arbitrary data (or rule-shaped data) dumped as YAML or JSON loads or is refused."""
     # Lone surrogates become bytes that are not UTF-8: the loader must refuse those too.
     (fuzz_pack / "fuzz.yaml").write_bytes(_yaml_text(value, as_json).encode("utf-8", "surrogatepass"))
@@ -290,8 +370,7 @@ _BUILTIN_FILES = ("routes.yaml", "preconditions.yaml", "pitfalls.yaml")
 def builtin_rule_data() -> dict[str, Any]:
     """The shipped rule files as plain data, to mutate."""
     root = simcancel.builtin_rules_path()
-    return {name: yaml.safe_load((root / name).read_text(encoding="utf-8"))
-            for name in _BUILTIN_FILES}
+    return {name: yaml.safe_load((root / name).read_text(encoding="utf-8")) for name in _BUILTIN_FILES}
 
 
 @pytest.fixture(scope="module")
@@ -308,8 +387,8 @@ def mutation_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @fuzz("rule_file_mutations")
 @given(st.sampled_from(_BUILTIN_FILES), st.data())
 def test_mutated_builtin_rule_file_loads_or_gives_a_rule_file_error(
-        round_: int, mutation_pack: Path, builtin_rule_data: dict[str, Any], name: str,
-        data: st.DataObject) -> None:
+    round_: int, mutation_pack: Path, builtin_rule_data: dict[str, Any], name: str, data: st.DataObject
+) -> None:
     """A shipped rule file with nodes replaced, deleted or added, or its text corrupted."""
     value = json.loads(json.dumps(builtin_rule_data[name], default=str))
     if data.draw(st.booleans()):
@@ -322,8 +401,9 @@ def test_mutated_builtin_rule_file_loads_or_gives_a_rule_file_error(
     _outcome_of_rules(mutation_pack)
 
 
-@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("-Infinity"), Decimal("sNaN"),
-                                   float("inf"), float("nan")])
+@pytest.mark.parametrize(
+    "value", [Decimal("NaN"), Decimal("-Infinity"), Decimal("sNaN"), float("inf"), float("nan")]
+)
 def test_non_finite_money_is_refused_with_its_path(value: object) -> None:
     """Non-finite numbers, which the fuzz alphabet draws, are refused at their field."""
     with pytest.raises(simcancel.InvalidStateError, match=r"\$\.balance: expected a non-negative"):

@@ -21,8 +21,7 @@ from simcancel import RuleFileError, load_rules
 from simcancel._compile import compile_condition, compile_ruleset
 from simcancel._facts import FACTS, FactKind
 from simcancel._loader import MAX_TESTS_PER_RULE
-from simcancel._ruleset import AllOf, AnyOf, Condition, Op
-from simcancel._ruleset import Test as Comparison
+from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, Op
 from simcancel._yaml import MAX_DEPTH, MAX_FILE_BYTES
 from tests.packs import measured, minimal_pack
 
@@ -51,7 +50,8 @@ def _billion_laughs() -> str:
 def test_alias_bomb_is_refused_before_expansion(tmp_path: Path) -> None:
     """A "billion laughs" file (10^9 strings once expanded) is refused at its first anchor."""
     assert _refused(tmp_path, _billion_laughs()) == [
-        "pack/hostile.yaml:1: $: anchors (&name) are not allowed in rule files"]
+        "pack/hostile.yaml:1: $: anchors (&name) are not allowed in rule files"
+    ]
 
 
 def test_alias_without_anchor_is_refused(tmp_path: Path) -> None:
@@ -59,17 +59,20 @@ def test_alias_without_anchor_is_refused(tmp_path: Path) -> None:
     assert _refused(tmp_path, "rules: *nowhere\n")[0].startswith("pack/hostile.yaml:1: $: ")
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system",
-    "!!python/object/apply:subprocess.check_call",
-    "!!python/object/new:pathlib.Path",
-    "!!python/name:os.system",
-    "!custom",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/apply:subprocess.check_call",
+        "!!python/object/new:pathlib.Path",
+        "!!python/name:os.system",
+        "!custom",
+    ],
+)
 def test_tags_that_would_construct_objects_are_refused_and_never_run(tmp_path: Path, tag: str) -> None:
     """Object-constructing tags are refused; the command they carry never runs."""
     marker = tmp_path / "pwned"
-    content = f"rules:\n  - id: {tag} [\"touch {marker}\"]\n"
+    content = f'rules:\n  - id: {tag} ["touch {marker}"]\n'
     problems = _refused(tmp_path, content)
     assert len(problems) == 1
     assert "is not allowed in rule files" in problems[0]
@@ -79,10 +82,11 @@ def test_tags_that_would_construct_objects_are_refused_and_never_run(tmp_path: P
 def test_tag_on_a_mapping_is_refused(tmp_path: Path) -> None:
     """A tag on a whole mapping (python/object) is refused like one on a scalar."""
     marker = tmp_path / "pwned"
-    content = f"!!python/object/apply:os.system\nargs: [\"touch {marker}\"]\n"
+    content = f'!!python/object/apply:os.system\nargs: ["touch {marker}"]\n'
     assert _refused(tmp_path, content) == [
         "pack/hostile.yaml:1: $: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not "
-        "allowed in rule files"]
+        "allowed in rule files"
+    ]
     assert not marker.exists()
 
 
@@ -90,15 +94,15 @@ def test_a_50_mb_file_is_refused_by_size(tmp_path: Path) -> None:
     """A 50 MB rule file is refused by its size, before any parsing."""
     size = 50 * 1024 * 1024
     assert _refused(tmp_path, b"#" * size) == [
-        f"pack/hostile.yaml: $: expected a rule file of at most {MAX_FILE_BYTES} bytes, got {size}"]
+        f"pack/hostile.yaml: $: expected a rule file of at most {MAX_FILE_BYTES} bytes, got {size}"
+    ]
 
 
 @pytest.mark.parametrize(("opening", "closing"), [("[", "]"), ("{a: ", "}")])
 def test_nesting_10000_deep_is_refused(tmp_path: Path, opening: str, closing: str) -> None:
     """Flow collections nested 10,000 deep are refused at the depth limit, not by recursion."""
     content = "rules: " + opening * 10_000 + "1" + closing * 10_000 + "\n"
-    assert _refused(tmp_path, content) == [
-        f"pack/hostile.yaml:1: $: nesting deeper than {MAX_DEPTH} levels"]
+    assert _refused(tmp_path, content) == [f"pack/hostile.yaml:1: $: nesting deeper than {MAX_DEPTH} levels"]
 
 
 def test_block_nesting_past_the_limit_is_refused(tmp_path: Path) -> None:
@@ -112,8 +116,10 @@ def test_too_many_tests_in_one_condition_are_refused(tmp_path: Path) -> None:
     """A condition past durable-rules' expressions per rule is refused with the count."""
     values = ", ".join(str(value) for value in range(MAX_TESTS_PER_RULE + 1))
     problems = _refused(tmp_path, RULE.format(when=f"{{months_held: {{in: [{values}]}}}}"))
-    assert problems == [f"pack/hostile.yaml:2: $.rules[0].when: expected at most {MAX_TESTS_PER_RULE} "
-                        f"tests in one condition (durable-rules' limit), got {MAX_TESTS_PER_RULE + 1}"]
+    assert problems == [
+        f"pack/hostile.yaml:2: $.rules[0].when: expected at most {MAX_TESTS_PER_RULE} "
+        f"tests in one condition (durable-rules' limit), got {MAX_TESTS_PER_RULE + 1}"
+    ]
 
 
 def test_too_many_tests_spread_over_any_and_all_are_counted(tmp_path: Path) -> None:
@@ -136,8 +142,10 @@ def test_too_many_rules_are_refused_quickly(tmp_path: Path) -> None:
     rule = "  - {{id: r{0}, kind: advice, claims: [A1], when: always, message: {{zh-CN: x, en: x}}}}\n"
     body = "rules:\n" + "".join(rule.format(index) for index in range(2_000))
     problems = _refused(tmp_path, body)
-    assert problems == ["pack/hostile.yaml:2: $.rules: expected at most 400 rules in a rule set "
-                        "(durable-rules' limit), got 2000"]
+    assert problems == [
+        "pack/hostile.yaml:2: $.rules: expected at most 400 rules in a rule set "
+        "(durable-rules' limit), got 2000"
+    ]
 
 
 def test_the_largest_accepted_file_parses_within_the_bound(tmp_path: Path) -> None:
@@ -152,30 +160,49 @@ def test_the_largest_accepted_file_parses_within_the_bound(tmp_path: Path) -> No
 # --- numbers durable-rules cannot take -------------------------------------------------------
 
 NUMBERS = [
-    ("{balance: {gt: 1.0e+16}}", "$.rules[0].when.balance.gt: expected a constant from 0 to "
-     "100000000000 (paisa) for fact 'balance', got 1e+16"),
-    ("{balance: {gt: 1e16}}", "$.rules[0].when.balance.gt: expected a constant from 0 to "
-     "100000000000 (paisa) for fact 'balance', got '1e16'"),
-    ("{balance: {gt: 1.0e-05}}", "$.rules[0].when.balance.gt: expected an amount in PKR with at "
-     "most two decimals, got 1e-05"),
+    (
+        "{balance: {gt: 1.0e+16}}",
+        "$.rules[0].when.balance.gt: expected a constant from 0 to "
+        "100000000000 (paisa) for fact 'balance', got 1e+16",
+    ),
+    (
+        "{balance: {gt: 1e16}}",
+        "$.rules[0].when.balance.gt: expected a constant from 0 to "
+        "100000000000 (paisa) for fact 'balance', got '1e16'",
+    ),
+    (
+        "{balance: {gt: 1.0e-05}}",
+        "$.rules[0].when.balance.gt: expected an amount in PKR with at most two decimals, got 1e-05",
+    ),
     ("{balance: {gt: .Inf}}", "$.rules[0].when.balance.gt: expected a finite number, got inf"),
-    ("{balance: {gt: 'Infinity'}}", "$.rules[0].when.balance.gt: fact 'balance' is an amount in "
-     "PKR, got 'Infinity'"),
-    ("{balance: {gt: 'sNaN'}}", "$.rules[0].when.balance.gt: fact 'balance' is an amount in "
-     "PKR, got 'sNaN'"),
+    (
+        "{balance: {gt: 'Infinity'}}",
+        "$.rules[0].when.balance.gt: fact 'balance' is an amount in PKR, got 'Infinity'",
+    ),
+    ("{balance: {gt: 'sNaN'}}", "$.rules[0].when.balance.gt: fact 'balance' is an amount in PKR, got 'sNaN'"),
     ("{balance: {gt: .inf}}", "$.rules[0].when.balance.gt: expected a finite number, got inf"),
     ("{balance: {gt: -.inf}}", "$.rules[0].when.balance.gt: expected a finite number, got -inf"),
     ("{balance: {gt: .nan}}", "$.rules[0].when.balance.gt: expected a finite number, got nan"),
-    ("{unused_data_mb: {gt: 1.5}}", "$.rules[0].when.unused_data_mb.gt: fact 'unused_data_mb' is "
-     "a whole number, got 1.5"),
-    ("{unused_data_mb: {gt: 100000000000000000000}}", "$.rules[0].when.unused_data_mb.gt: expected "
-     "a constant from 0 to 1000000000 for fact 'unused_data_mb', got 100000000000000000000"),
-    ("{unused_sms: {gt: -1}}", "$.rules[0].when.unused_sms.gt: expected a constant from 0 to "
-     "1000000000 for fact 'unused_sms', got -1"),
+    (
+        "{unused_data_mb: {gt: 1.5}}",
+        "$.rules[0].when.unused_data_mb.gt: fact 'unused_data_mb' is a whole number, got 1.5",
+    ),
+    (
+        "{unused_data_mb: {gt: 100000000000000000000}}",
+        "$.rules[0].when.unused_data_mb.gt: expected "
+        "a constant from 0 to 1000000000 for fact 'unused_data_mb', got 100000000000000000000",
+    ),
+    (
+        "{unused_sms: {gt: -1}}",
+        "$.rules[0].when.unused_sms.gt: expected a constant from 0 to "
+        "1000000000 for fact 'unused_sms', got -1",
+    ),
     ("{balance: {gt: " + "9" * 400 + "}}", "$: integer 99999999999999999999... is too long"),
     ("{balance: {gt: 1" + "0" * 50 + ".5}}", "$: number 10000000000000000000... is too long"),
-    ("{balance: {gt: '1e999999999'}}", "$.rules[0].when.balance.gt: fact 'balance' is an amount "
-     "in PKR, got '1e999999999'"),
+    (
+        "{balance: {gt: '1e999999999'}}",
+        "$.rules[0].when.balance.gt: fact 'balance' is an amount in PKR, got '1e999999999'",
+    ),
 ]
 
 
@@ -248,15 +275,18 @@ def _tests(draw: st.DrawFn) -> Comparison:
     ops = list(Op) if ordered else [Op.EQ, Op.NE, Op.IN, Op.NOT_IN]
     op = draw(st.sampled_from(ops))
     if op in (Op.IN, Op.NOT_IN):
-        return Comparison(fact=name, op=op, value=tuple(draw(st.lists(_values(kind, name), min_size=1,
-                                                                max_size=4))))
+        return Comparison(
+            fact=name, op=op, value=tuple(draw(st.lists(_values(kind, name), min_size=1, max_size=4)))
+        )
     return Comparison(fact=name, op=op, value=draw(_values(kind, name)))
 
 
 conditions: st.SearchStrategy[Condition] = st.recursive(
     _tests(),
-    lambda children: st.builds(AllOf, parts=st.lists(children, min_size=1, max_size=3).map(tuple))
-    | st.builds(AnyOf, parts=st.lists(children, min_size=1, max_size=3).map(tuple)),
+    lambda children: (
+        st.builds(AllOf, parts=st.lists(children, min_size=1, max_size=3).map(tuple))
+        | st.builds(AnyOf, parts=st.lists(children, min_size=1, max_size=3).map(tuple))
+    ),
     max_leaves=8,
 )
 

@@ -73,9 +73,20 @@ def _situation(can_visit_store: object) -> dict[str, Any]:
     return _with(situation={"can_visit_store": can_visit_store, "reads_english": True})
 
 
-_MISSING_TOP = [f"$.{name}: required field is missing" for name in (
-    "provider", "plan", "balance", "arrears", "line_status", "services", "unused",
-    "documents", "situation")]
+_MISSING_TOP = [
+    f"$.{name}: required field is missing"
+    for name in (
+        "provider",
+        "plan",
+        "balance",
+        "arrears",
+        "line_status",
+        "services",
+        "unused",
+        "documents",
+        "situation",
+    )
+]
 _LONG_X = "'" + "x" * 54 + "...'"
 _ODD_KEY: dict[object, Any] = {}
 _ODD_KEY.update(VALID_STATE)
@@ -84,113 +95,219 @@ _TEN_MB = json.dumps(_with(provider="x" * 10_000_000))
 
 # (id, how it is handed in, the input, the exact problems reported)
 JSON_CASES: list[tuple[str, str | bytes, list[str]]] = [
-    ("malformed JSON", '{"provider": "jazz",',
-     ["$: expected JSON, got a syntax error at line 1 column 21: Expecting property name "
-      "enclosed in double quotes"]),
+    (
+        "malformed JSON",
+        '{"provider": "jazz",',
+        [
+            "$: expected JSON, got a syntax error at line 1 column 21: Expecting property name "
+            "enclosed in double quotes"
+        ],
+    ),
     ("wrong top-level type", "[1, 2]", ["$: expected an object with fields, got [1, 2]"]),
-    ("bytes that are not UTF-8", b'{"provider": "\xffjazz"}',
-     ["$: expected UTF-8 text, got a byte b'\\xff' at offset 14"]),
+    (
+        "bytes that are not UTF-8",
+        b'{"provider": "\xffjazz"}',
+        ["$: expected UTF-8 text, got a byte b'\\xff' at offset 14"],
+    ),
     ("NaN literal", '{"balance": NaN}', ["$: expected finite numbers, got NaN"]),
     ("Infinity literal", '{"balance": -Infinity}', ["$: expected finite numbers, got -Infinity"]),
-    ("more than 1 MB of JSON", " " * 1_000_001,
-     ["$: expected at most 1000000 bytes of JSON, got 1000001"]),
-    ("10 MB string", _TEN_MB,
-     [f"$: expected at most 1000000 bytes of JSON, got {len(_TEN_MB)}"]),
-    ("nesting 10,000 deep", "[" * 10_000 + "]" * 10_000,
-     ["$: expected JSON nested at most a few levels, got nesting too deep to parse"]),
-    ("integer of 5000 digits", '{"balance": ' + "9" * 5000 + "}",
-     ["$: expected numbers of at most 100 digits, got one of 5000 digits"]),
-    ("1e308 amount", _json_with("balance", "1e308"),
-     ["$.balance: expected an amount of at most PKR 1000000000, got Decimal('1E+308')"]),
-    ("over-precise amount", _json_with("balance", "0.30000000000000004"),
-     ["$.balance: expected at most two decimals (paisa), got Decimal('0.30000000000000004')"]),
-    ("amount as a JSON string", _json_with("arrears", '"-0.5"'),
-     ["$.arrears: expected a non-negative amount in PKR, got '-0.5'"]),
+    ("more than 1 MB of JSON", " " * 1_000_001, ["$: expected at most 1000000 bytes of JSON, got 1000001"]),
+    ("10 MB string", _TEN_MB, [f"$: expected at most 1000000 bytes of JSON, got {len(_TEN_MB)}"]),
+    (
+        "nesting 10,000 deep",
+        "[" * 10_000 + "]" * 10_000,
+        ["$: expected JSON nested at most a few levels, got nesting too deep to parse"],
+    ),
+    (
+        "integer of 5000 digits",
+        '{"balance": ' + "9" * 5000 + "}",
+        ["$: expected numbers of at most 100 digits, got one of 5000 digits"],
+    ),
+    (
+        "1e308 amount",
+        _json_with("balance", "1e308"),
+        ["$.balance: expected an amount of at most PKR 1000000000, got Decimal('1E+308')"],
+    ),
+    (
+        "over-precise amount",
+        _json_with("balance", "0.30000000000000004"),
+        ["$.balance: expected at most two decimals (paisa), got Decimal('0.30000000000000004')"],
+    ),
+    (
+        "amount as a JSON string",
+        _json_with("arrears", '"-0.5"'),
+        ["$.arrears: expected a non-negative amount in PKR, got '-0.5'"],
+    ),
 ]
 
 DICT_CASES: list[tuple[str, object, list[str]]] = [
     ("top level is a string", "jazz", ["$: expected an object with fields, got 'jazz'"]),
     ("top level is None", None, ["$: expected an object with fields, got None"]),
-    ("top level is a list", [VALID_STATE], ["$: expected an object with fields, got [{'provider': "
-                                            "'jazz', 'plan': 'prepaid', 'balance': '15...]"]),
+    (
+        "top level is a list",
+        [VALID_STATE],
+        [
+            "$: expected an object with fields, got [{'provider': "
+            "'jazz', 'plan': 'prepaid', 'balance': '15...]"
+        ],
+    ),
     ("missing required field", _without("plan"), ["$.plan: required field is missing"]),
     ("missing services (hides A5)", _without("services"), ["$.services: required field is missing"]),
     ("unknown field", _with(balanse="0"), ["$.balanse: unknown field (did you mean 'balance'?)"]),
-    ("unknown nested field", _with(situation={"can_visit_store": True, "reads_english": True,
-                                              "need_it_fast": True}),
-     ["$.situation.need_it_fast: unknown field (did you mean 'needs_it_fast'?)"]),
-    ("field name not a string", _ODD_KEY,
-     ["$[7]: unknown field (field names are short strings)"]),
-    ("10 MB field name", _with(**{"y" * 10_000_000: 1}),
-     ["$['" + "y" * 54 + "...']: unknown field (field names are short strings)"]),
-    ("money: bool", _with(balance=True),
-     ["$.balance: expected a non-negative amount in PKR with at most two decimals, got True"]),
-    ("money: list", _with(balance=[1]),
-     ["$.balance: expected a non-negative amount in PKR with at most two decimals, got [1]"]),
-    ("money: words", _with(balance="a lot"),
-     ["$.balance: expected a non-negative amount in PKR with at most two decimals, got 'a lot'"]),
+    (
+        "unknown nested field",
+        _with(situation={"can_visit_store": True, "reads_english": True, "need_it_fast": True}),
+        ["$.situation.need_it_fast: unknown field (did you mean 'needs_it_fast'?)"],
+    ),
+    ("field name not a string", _ODD_KEY, ["$[7]: unknown field (field names are short strings)"]),
+    (
+        "10 MB field name",
+        _with(**{"y" * 10_000_000: 1}),
+        ["$['" + "y" * 54 + "...']: unknown field (field names are short strings)"],
+    ),
+    (
+        "money: bool",
+        _with(balance=True),
+        ["$.balance: expected a non-negative amount in PKR with at most two decimals, got True"],
+    ),
+    (
+        "money: list",
+        _with(balance=[1]),
+        ["$.balance: expected a non-negative amount in PKR with at most two decimals, got [1]"],
+    ),
+    (
+        "money: words",
+        _with(balance="a lot"),
+        ["$.balance: expected a non-negative amount in PKR with at most two decimals, got 'a lot'"],
+    ),
     ("money: negative", _with(balance=-5), ["$.balance: expected a non-negative amount in PKR, got -5"]),
-    ("money: negative text", _with(arrears="-5"),
-     ["$.arrears: expected a non-negative amount in PKR, got '-5'"]),
-    ("money: float NaN", _with(balance=float("nan")),
-     ["$.balance: expected a non-negative amount in PKR, got nan"]),
-    ("money: Decimal NaN", _with(balance=Decimal("NaN")),
-     ["$.balance: expected a non-negative amount in PKR, got Decimal('NaN')"]),
-    ("money: text NaN", _with(balance="NaN"),
-     ["$.balance: expected a non-negative amount in PKR, got 'NaN'"]),
-    ("money: Infinity", _with(balance=float("inf")),
-     ["$.balance: expected a non-negative amount in PKR, got inf"]),
-    ("money: float 1e308", _with(balance=1e308),
-     ["$.balance: expected an amount of at most PKR 1000000000, got 1e+308"]),
-    ("money: Decimal 1e308", _with(balance=Decimal("1e308")),
-     ["$.balance: expected an amount of at most PKR 1000000000, got Decimal('1E+308')"]),
-    ("money: over the maximum", _with(balance="1000000000.01"),
-     ["$.balance: expected an amount of at most PKR 1000000000, got '1000000000.01'"]),
-    ("money: over-precise", _with(balance="1.001"),
-     ["$.balance: expected at most two decimals (paisa), got '1.001'"]),
-    ("money: float noise", _with(balance=0.1 + 0.2),
-     ["$.balance: expected at most two decimals (paisa), got 0.30000000000000004"]),
-    ("money: tiny exponent", _with(balance="1e-999999999"),
-     ["$.balance: expected at most two decimals (paisa), got '1e-999999999'"]),
-    ("money: huge integer", _with(balance=10**400),
-     ["$.balance: expected an amount of at most PKR 1000000000, got 1" + "0" * 54 + "...0"]),
-    ("count: huge integer", _unused(10**400),
-     ["$.unused.data_mb: expected a whole number from 0 to 1000000000, got 1" + "0" * 54 + "...0"]),
-    ("count: negative", _unused(-1),
-     ["$.unused.data_mb: expected a whole number from 0 to 1000000000, got -1"]),
+    (
+        "money: negative text",
+        _with(arrears="-5"),
+        ["$.arrears: expected a non-negative amount in PKR, got '-5'"],
+    ),
+    (
+        "money: float NaN",
+        _with(balance=float("nan")),
+        ["$.balance: expected a non-negative amount in PKR, got nan"],
+    ),
+    (
+        "money: Decimal NaN",
+        _with(balance=Decimal("NaN")),
+        ["$.balance: expected a non-negative amount in PKR, got Decimal('NaN')"],
+    ),
+    (
+        "money: text NaN",
+        _with(balance="NaN"),
+        ["$.balance: expected a non-negative amount in PKR, got 'NaN'"],
+    ),
+    (
+        "money: Infinity",
+        _with(balance=float("inf")),
+        ["$.balance: expected a non-negative amount in PKR, got inf"],
+    ),
+    (
+        "money: float 1e308",
+        _with(balance=1e308),
+        ["$.balance: expected an amount of at most PKR 1000000000, got 1e+308"],
+    ),
+    (
+        "money: Decimal 1e308",
+        _with(balance=Decimal("1e308")),
+        ["$.balance: expected an amount of at most PKR 1000000000, got Decimal('1E+308')"],
+    ),
+    (
+        "money: over the maximum",
+        _with(balance="1000000000.01"),
+        ["$.balance: expected an amount of at most PKR 1000000000, got '1000000000.01'"],
+    ),
+    (
+        "money: over-precise",
+        _with(balance="1.001"),
+        ["$.balance: expected at most two decimals (paisa), got '1.001'"],
+    ),
+    (
+        "money: float noise",
+        _with(balance=0.1 + 0.2),
+        ["$.balance: expected at most two decimals (paisa), got 0.30000000000000004"],
+    ),
+    (
+        "money: tiny exponent",
+        _with(balance="1e-999999999"),
+        ["$.balance: expected at most two decimals (paisa), got '1e-999999999'"],
+    ),
+    (
+        "money: huge integer",
+        _with(balance=10**400),
+        ["$.balance: expected an amount of at most PKR 1000000000, got 1" + "0" * 54 + "...0"],
+    ),
+    (
+        "count: huge integer",
+        _unused(10**400),
+        ["$.unused.data_mb: expected a whole number from 0 to 1000000000, got 1" + "0" * 54 + "...0"],
+    ),
+    (
+        "count: negative",
+        _unused(-1),
+        ["$.unused.data_mb: expected a whole number from 0 to 1000000000, got -1"],
+    ),
     ("count: bool", _unused(True), ["$.unused.data_mb: expected a whole number, got True"]),
     ("count: float", _unused(1.5), ["$.unused.data_mb: expected a whole number, got 1.5"]),
     ("count: text", _unused("12"), ["$.unused.data_mb: expected a whole number, got '12'"]),
     ("bool: int", _situation(1), ["$.situation.can_visit_store: expected true or false, got 1"]),
-    ("bool: text", _situation("no"),
-     ["$.situation.can_visit_store: expected true or false, got 'no'"]),
-    ("enum: unknown value", _with(plan="prepayed"),
-     ["$.plan: expected one of 'prepaid', 'postpaid', got 'prepayed' (did you mean 'prepaid'?)"]),
-    ("enum: number", _with(line_status=3),
-     ["$.line_status: expected one of 'active', 'suspended', 'blocked', got 3"]),
-    ("enum in a list item", _with(services=[{"kind": "dta", "active": True, "recurring": False}]),
-     ["$.services[0].kind: expected one of 'sms', 'data', 'voice', 'other', got 'dta' "
-      "(did you mean 'data'?)"]),
-    ("services not a list", _with(services="data"),
-     ["$.services: expected a list of services, got 'data'"]),
+    ("bool: text", _situation("no"), ["$.situation.can_visit_store: expected true or false, got 'no'"]),
+    (
+        "enum: unknown value",
+        _with(plan="prepayed"),
+        ["$.plan: expected one of 'prepaid', 'postpaid', got 'prepayed' (did you mean 'prepaid'?)"],
+    ),
+    (
+        "enum: number",
+        _with(line_status=3),
+        ["$.line_status: expected one of 'active', 'suspended', 'blocked', got 3"],
+    ),
+    (
+        "enum in a list item",
+        _with(services=[{"kind": "dta", "active": True, "recurring": False}]),
+        [
+            "$.services[0].kind: expected one of 'sms', 'data', 'voice', 'other', got 'dta' "
+            "(did you mean 'data'?)"
+        ],
+    ),
+    ("services not a list", _with(services="data"), ["$.services: expected a list of services, got 'data'"]),
     ("service not an object", _with(services=[1]), ["$.services[0]: expected an object with fields, got 1"]),
     ("part not an object", _with(documents=[]), ["$.documents: expected an object with fields, got []"]),
-    ("date: no such day", _with(activated_on="2024-02-30"),
-     ["$.activated_on: expected a date as 'YYYY-MM-DD', got '2024-02-30'"]),
-    ("date: a number", _with(activated_on=20240101),
-     ["$.activated_on: expected a date as 'YYYY-MM-DD', got 20240101"]),
-    ("provider: empty", _with(provider=""),
-     ["$.provider: expected a string of 1 to 200 characters, got ''"]),
-    ("provider: 10 MB string", _with(provider="x" * 10_000_000),
-     [f"$.provider: expected a string of 1 to 200 characters, got {_LONG_X}"]),
-    ("nesting 10,000 deep (whole state)", _nested_dicts(10_000),
-     ["$.a: unknown field", *_MISSING_TOP]),
-    ("nesting 10,000 deep (in a field)", _situation(_nested_lists(10_000)),
-     ["$.situation.can_visit_store: expected true or false, got <list nested too deeply to show>"]),
-    ("several problems at once", _with(balance="-1", plan="x", unused={"data_mb": 0, "minutes": 0}),
-     ["$.plan: expected one of 'prepaid', 'postpaid', got 'x'",
-      "$.balance: expected a non-negative amount in PKR, got '-1'",
-      "$.unused.sms: required field is missing"]),
+    (
+        "date: no such day",
+        _with(activated_on="2024-02-30"),
+        ["$.activated_on: expected a date as 'YYYY-MM-DD', got '2024-02-30'"],
+    ),
+    (
+        "date: a number",
+        _with(activated_on=20240101),
+        ["$.activated_on: expected a date as 'YYYY-MM-DD', got 20240101"],
+    ),
+    ("provider: empty", _with(provider=""), ["$.provider: expected a string of 1 to 200 characters, got ''"]),
+    (
+        "provider: 10 MB string",
+        _with(provider="x" * 10_000_000),
+        [f"$.provider: expected a string of 1 to 200 characters, got {_LONG_X}"],
+    ),
+    ("nesting 10,000 deep (whole state)", _nested_dicts(10_000), ["$.a: unknown field", *_MISSING_TOP]),
+    (
+        "nesting 10,000 deep (in a field)",
+        _situation(_nested_lists(10_000)),
+        ["$.situation.can_visit_store: expected true or false, got <list nested too deeply to show>"],
+    ),
+    (
+        "several problems at once",
+        _with(balance="-1", plan="x", unused={"data_mb": 0, "minutes": 0}),
+        [
+            "$.plan: expected one of 'prepaid', 'postpaid', got 'x'",
+            "$.balance: expected a non-negative amount in PKR, got '-1'",
+            "$.unused.sms: required field is missing",
+        ],
+    ),
 ]
 
 
@@ -210,7 +327,8 @@ def _headline(count: int) -> str:
 
 @pytest.mark.parametrize(("label", "text", "expected"), JSON_CASES, ids=[c[0] for c in JSON_CASES])
 def test_json_input_is_refused_with_its_exact_problems(
-        label: str, text: str | bytes, expected: list[str], baseline: Assessment) -> None:
+    label: str, text: str | bytes, expected: list[str], baseline: Assessment
+) -> None:
     """Each bad JSON text gives an InvalidStateError with exactly these problems."""
     with pytest.raises(InvalidStateError) as caught:
         UserState.from_json(text)
@@ -221,7 +339,8 @@ def test_json_input_is_refused_with_its_exact_problems(
 
 @pytest.mark.parametrize(("label", "data", "expected"), DICT_CASES, ids=[c[0] for c in DICT_CASES])
 def test_dict_input_is_refused_with_its_exact_problems(
-        label: str, data: object, expected: list[str], baseline: Assessment) -> None:
+    label: str, data: object, expected: list[str], baseline: Assessment
+) -> None:
     """Each bad dict gives an InvalidStateError (also a ValueError) with exactly these problems."""
     with pytest.raises(InvalidStateError) as caught:
         UserState.from_dict(data)
@@ -239,24 +358,45 @@ def test_unknown_provider_is_refused_by_assess_with_a_suggestion(baseline: Asses
     known = ", ".join(sorted(rules.providers))
     assert _problems(caught.value) == [
         f"$.provider: expected a provider of rule set {rules.label} ({known}), got 'jaz' "
-        "(did you mean 'jazz'?)"]
+        "(did you mean 'jazz'?)"
+    ]
     assert assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF) == baseline
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: assess({"provider": "jazz"}), InvalidStateError,  # type: ignore[arg-type]
-     "$: expected a UserState (build one with UserState.from_dict), got {'provider': 'jazz'}"),
-    (lambda: assess(UserState.from_dict(VALID_STATE), locale="fr"), UsageError,
-     "locale: expected one of zh-CN, en, got 'fr'"),
-    (lambda: assess(UserState.from_dict(VALID_STATE), locale="zh-cn"), UsageError,
-     "locale: expected one of zh-CN, en, got 'zh-cn' (did you mean 'zh-CN'?)"),
-    (lambda: assess(UserState.from_dict(VALID_STATE), rules="rules/"),  # type: ignore[arg-type]
-     UsageError, "rules: expected a RuleSet from load_rules(), got 'rules/'"),
-    (lambda: assess(UserState.from_dict(VALID_STATE), as_of="2026-01-01"),  # type: ignore[arg-type]
-     UsageError, "as_of: expected a datetime.date"),
-], ids=["not a state", "unknown locale", "locale case", "rules not a RuleSet", "as_of text"])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: assess({"provider": "jazz"}),  # type: ignore[arg-type]
+            InvalidStateError,
+            "$: expected a UserState (build one with UserState.from_dict), got {'provider': 'jazz'}",
+        ),
+        (
+            lambda: assess(UserState.from_dict(VALID_STATE), locale="fr"),
+            UsageError,
+            "locale: expected one of zh-CN, en, got 'fr'",
+        ),
+        (
+            lambda: assess(UserState.from_dict(VALID_STATE), locale="zh-cn"),
+            UsageError,
+            "locale: expected one of zh-CN, en, got 'zh-cn' (did you mean 'zh-CN'?)",
+        ),
+        (
+            lambda: assess(UserState.from_dict(VALID_STATE), rules="rules/"),  # type: ignore[arg-type]
+            UsageError,
+            "rules: expected a RuleSet from load_rules(), got 'rules/'",
+        ),
+        (
+            lambda: assess(UserState.from_dict(VALID_STATE), as_of="2026-01-01"),  # type: ignore[arg-type]
+            UsageError,
+            "as_of: expected a datetime.date",
+        ),
+    ],
+    ids=["not a state", "unknown locale", "locale case", "rules not a RuleSet", "as_of text"],
+)
 def test_bad_arguments_to_assess_are_usage_or_state_errors(
-        call: Any, error: type[SimcancelError], message: str, baseline: Assessment) -> None:
+    call: Any, error: type[SimcancelError], message: str, baseline: Assessment
+) -> None:
     """Wrong arguments to assess() give the documented error class and message."""
     with pytest.raises(error) as caught:
         call()
@@ -268,8 +408,11 @@ def test_constructors_refuse_wrong_types_with_the_field_path() -> None:
     """Building the model directly validates too: the path names the attribute."""
     state = UserState.from_dict(VALID_STATE)
     fields = attrs.asdict(state, recurse=False)
-    with pytest.raises(InvalidStateError, match=r"^invalid user state \(1 problem\):\n  \$\.balance: "
-                       r"expected a non-negative amount in PKR, got Decimal\('-1'\)$"):
+    with pytest.raises(
+        InvalidStateError,
+        match=r"^invalid user state \(1 problem\):\n  \$\.balance: "
+        r"expected a non-negative amount in PKR, got Decimal\('-1'\)$",
+    ):
         UserState(**{**fields, "balance": Decimal("-1")})
 
 
@@ -278,8 +421,8 @@ CLI_CASES = [case for case in JSON_CASES if case[0] not in {"10 MB string", "mor
 
 @pytest.mark.parametrize(("label", "text", "expected"), CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_cli_exits_2_with_the_same_problems(
-        label: str, text: str | bytes, expected: list[str], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    label: str, text: str | bytes, expected: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """simcancel assess on a bad file exits 2 and prints the problems on stderr."""
     path = tmp_path / "state.json"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -291,7 +434,8 @@ def test_cli_exits_2_with_the_same_problems(
 
 
 def test_cli_exits_2_on_a_dict_level_problem_and_0_or_1_on_the_next_good_file(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A field-level problem also exits 2; the next valid file is assessed normally (1: blocked)."""
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(_with(balance="-1")))
@@ -304,7 +448,8 @@ def test_cli_exits_2_on_a_dict_level_problem_and_0_or_1_on_the_next_good_file(
 
 
 def test_cli_exits_2_on_a_missing_file_and_bad_arguments(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An unreadable file and an unknown option are bad input too (exit 2)."""
     assert main(["assess", str(tmp_path / "nope.json")]) == EXIT_BAD_INPUT
     assert "cannot read" in capsys.readouterr().err
@@ -318,14 +463,25 @@ def test_every_catalogued_error_is_a_simcancel_error_and_its_builtin() -> None:
     assert issubclass(UsageError, ValueError)
     assert issubclass(simcancel.EngineError, RuntimeError)
     assert issubclass(simcancel.NoRouteError, LookupError)
-    assert all(issubclass(kind, SimcancelError) for kind in (
-        InvalidStateError, simcancel.RuleFileError, UsageError, simcancel.EngineError,
-        simcancel.NoRouteError))
+    assert all(
+        issubclass(kind, SimcancelError)
+        for kind in (
+            InvalidStateError,
+            simcancel.RuleFileError,
+            UsageError,
+            simcancel.EngineError,
+            simcancel.NoRouteError,
+        )
+    )
 
 
 def test_docs_errors_lists_every_catalogued_message() -> None:
     """docs/errors.md shows each pinned message, so the page cannot drift from the code."""
     page = DOCS.read_text(encoding="utf-8")
-    missing = [line for _, _, expected in (*JSON_CASES, *DICT_CASES) for line in expected
-               if len(line) < 200 and line not in page]
+    missing = [
+        line
+        for _, _, expected in (*JSON_CASES, *DICT_CASES)
+        for line in expected
+        if len(line) < 200 and line not in page
+    ]
     assert missing == []

@@ -49,50 +49,117 @@ def pack(tmp_path: Path) -> Path:
 
 # (what is broken, old text, new text, $.path, message, further problems it causes)
 DEFECTS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
-    ("unknown fact", "when: {balance: {gt: 0}}", "when: {balanse: {gt: 0}}",
-     "$.rules[1].when.balanse", "unknown fact 'balanse' (did you mean 'balance'?)", ()),
-    ("wrong type", "when: {has_passport_original: false, has_passport_copy: false}",
-     "when: {has_passport_original: 'no', has_passport_copy: false}",
-     "$.rules[3].when.has_passport_original",
-     "fact 'has_passport_original' is true or false, got 'no'", ()),
-    ("money as words", "when: {arrears: {gt: 0}}", "when: {arrears: {gt: zero}}",
-     "$.rules[0].when.arrears.gt", "fact 'arrears' is an amount in PKR, got 'zero'", ()),
-    ("unknown operator", "when: {arrears: {gt: 0}}", "when: {arrears: {gtt: 0}}",
-     "$.rules[0].when.arrears.gtt", "unknown operator 'gtt' (did you mean 'gt'?); expected one "
-     "of eq, ne, gt, gte, lt, lte, in, not_in", ()),
-    ("ordering a boolean", "when: {has_passport_original: true, has_passport_copy: false}",
-     "when: {has_passport_original: {gt: true}, has_passport_copy: false}",
-     "$.rules[4].when.has_passport_original.gt",
-     "operator 'gt' needs a number, but fact 'has_passport_original' is bool", ()),
-    ("duplicate id", "  - id: balance-not-zero", "  - id: arrears-unpaid",
-     "$.rules[1].id", "duplicate rule id 'arrears-unpaid', first defined at pack/preconditions.yaml:6", ()),
-    ("unknown claim id", "claims: [A4]", "claims: [A99]",
-     "$.rules[1].claims[0]", "unknown claim id 'A99' (did you mean 'A9'?)", ()),
-    ("missing claim ids", "claims: [A4]", "claims: []",
-     "$.rules[1].claims", "expected a non-empty list, got []", ()),
-    ("claim id malformed", "claims: [A4]", "claims: [a4]",
-     "$.rules[1].claims[0]", "expected a claim id like 'A4', got 'a4'", ()),
-    ("placeholder not a fact", "en: \"The card still holds PKR {balance}.",
-     "en: \"The card still holds PKR {balanse}.",
-     "$.rules[1].message.en", "placeholder {balanse} is not a fact (did you mean 'balance'?)",
-     ("$.rules[1].message: expected the same placeholders in every locale, got zh-CN: "
-      "['balance']; en: ['balanse']",)),
-    ("unknown rule key", "  - id: balance-not-zero\n", "  - id: balance-not-zero\n    stgae: balance\n",
-     "$.rules[1].stgae", "unknown key (did you mean 'stage'?); expected one of claims, documents, "
-     "effective_from, effective_until, fix, id, kind, message, note, priority, route, stage, steps, "
-     "when", ()),
-    ("unknown enum constant", "when: {has_passport_original: true, has_passport_copy: false}",
-     "when: {plan: prepayed}",
-     "$.rules[4].when.plan", "unknown value 'prepayed' for fact 'plan' (did you mean 'prepaid'?); "
-     "expected one of prepaid, postpaid", ()),
+    (
+        "unknown fact",
+        "when: {balance: {gt: 0}}",
+        "when: {balanse: {gt: 0}}",
+        "$.rules[1].when.balanse",
+        "unknown fact 'balanse' (did you mean 'balance'?)",
+        (),
+    ),
+    (
+        "wrong type",
+        "when: {has_passport_original: false, has_passport_copy: false}",
+        "when: {has_passport_original: 'no', has_passport_copy: false}",
+        "$.rules[3].when.has_passport_original",
+        "fact 'has_passport_original' is true or false, got 'no'",
+        (),
+    ),
+    (
+        "money as words",
+        "when: {arrears: {gt: 0}}",
+        "when: {arrears: {gt: zero}}",
+        "$.rules[0].when.arrears.gt",
+        "fact 'arrears' is an amount in PKR, got 'zero'",
+        (),
+    ),
+    (
+        "unknown operator",
+        "when: {arrears: {gt: 0}}",
+        "when: {arrears: {gtt: 0}}",
+        "$.rules[0].when.arrears.gtt",
+        "unknown operator 'gtt' (did you mean 'gt'?); expected one of eq, ne, gt, gte, lt, lte, in, not_in",
+        (),
+    ),
+    (
+        "ordering a boolean",
+        "when: {has_passport_original: true, has_passport_copy: false}",
+        "when: {has_passport_original: {gt: true}, has_passport_copy: false}",
+        "$.rules[4].when.has_passport_original.gt",
+        "operator 'gt' needs a number, but fact 'has_passport_original' is bool",
+        (),
+    ),
+    (
+        "duplicate id",
+        "  - id: balance-not-zero",
+        "  - id: arrears-unpaid",
+        "$.rules[1].id",
+        "duplicate rule id 'arrears-unpaid', first defined at pack/preconditions.yaml:6",
+        (),
+    ),
+    (
+        "unknown claim id",
+        "claims: [A4]",
+        "claims: [A99]",
+        "$.rules[1].claims[0]",
+        "unknown claim id 'A99' (did you mean 'A9'?)",
+        (),
+    ),
+    (
+        "missing claim ids",
+        "claims: [A4]",
+        "claims: []",
+        "$.rules[1].claims",
+        "expected a non-empty list, got []",
+        (),
+    ),
+    (
+        "claim id malformed",
+        "claims: [A4]",
+        "claims: [a4]",
+        "$.rules[1].claims[0]",
+        "expected a claim id like 'A4', got 'a4'",
+        (),
+    ),
+    (
+        "placeholder not a fact",
+        'en: "The card still holds PKR {balance}.',
+        'en: "The card still holds PKR {balanse}.',
+        "$.rules[1].message.en",
+        "placeholder {balanse} is not a fact (did you mean 'balance'?)",
+        (
+            "$.rules[1].message: expected the same placeholders in every locale, got zh-CN: "
+            "['balance']; en: ['balanse']",
+        ),
+    ),
+    (
+        "unknown rule key",
+        "  - id: balance-not-zero\n",
+        "  - id: balance-not-zero\n    stgae: balance\n",
+        "$.rules[1].stgae",
+        "unknown key (did you mean 'stage'?); expected one of claims, documents, "
+        "effective_from, effective_until, fix, id, kind, message, note, priority, route, stage, steps, "
+        "when",
+        (),
+    ),
+    (
+        "unknown enum constant",
+        "when: {has_passport_original: true, has_passport_copy: false}",
+        "when: {plan: prepayed}",
+        "$.rules[4].when.plan",
+        "unknown value 'prepayed' for fact 'plan' (did you mean 'prepaid'?); "
+        "expected one of prepaid, postpaid",
+        (),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("label", "old", "new", "path", "message", "further"), DEFECTS,
-                         ids=[defect[0] for defect in DEFECTS])
+@pytest.mark.parametrize(
+    ("label", "old", "new", "path", "message", "further"), DEFECTS, ids=[defect[0] for defect in DEFECTS]
+)
 def test_each_defect_is_reported_with_file_line_and_path(
-        pack: Path, label: str, old: str, new: str, path: str, message: str,
-        further: tuple[str, ...]) -> None:
+    pack: Path, label: str, old: str, new: str, path: str, message: str, further: tuple[str, ...]
+) -> None:
     """One defect gives its problem (file, line, $.path, message), plus only the ones it implies."""
     line = _edit(pack, FILE, old, new)
     problems = _problems(pack)
@@ -105,13 +172,14 @@ def test_each_defect_is_reported_with_file_line_and_path(
 
 def test_missing_locale_text_is_reported_at_the_message(pack: Path) -> None:
     """A message without its en text names the message's line and the missing locale."""
-    old = ('      en: "The card still holds PKR {balance}. The balance must be zero before '
-           'cancelling; operators usually do not refund it on their own."\n')
+    old = (
+        '      en: "The card still holds PKR {balance}. The balance must be zero before '
+        'cancelling; operators usually do not refund it on their own."\n'
+    )
     _edit(pack, FILE, old, "")
     text = (pack / FILE).read_text(encoding="utf-8").splitlines()
     # The message mapping starts on the line of its first entry, below "message:".
-    line = next(index for index, row in enumerate(text, 1)
-                if row.strip() == "message:" and index > 18) + 1
+    line = next(index for index, row in enumerate(text, 1) if row.strip() == "message:" and index > 18) + 1
     assert _problems(pack) == [f"pack/{FILE}:{line}: $.rules[1].message: missing text for locale en"]
 
 
@@ -119,12 +187,21 @@ def test_every_defect_of_one_file_is_reported_at_once(pack: Path) -> None:
     """Several defects in one file (and one in another) all come in the same RuleFileError."""
     lines = {}
     for label, old, new, _path, _message, _further in DEFECTS:
-        if label in {"unknown fact", "unknown operator", "duplicate id", "placeholder not a fact",
-                     "wrong type"}:
+        if label in {
+            "unknown fact",
+            "unknown operator",
+            "duplicate id",
+            "placeholder not a fact",
+            "wrong type",
+        }:
             lines[label] = _edit(pack, FILE, old, new)
     claim_line = _edit(pack, FILE, "claims: [A5]", "claims: [A99]")
-    route_line = _edit(pack, "routes.yaml", "route: ask_provider\n    priority: 40\n    claims: [A24, A10]",
-                       "route: ask_provider\n    priority: 40\n    claims: [A24, B9]")
+    route_line = _edit(
+        pack,
+        "routes.yaml",
+        "route: ask_provider\n    priority: 40\n    claims: [A24, A10]",
+        "route: ask_provider\n    priority: 40\n    claims: [A24, B9]",
+    )
     problems = _problems(pack)
     expected = {
         f"pack/{FILE}:{lines['unknown operator']}: $.rules[0].when.arrears.gtt: unknown operator "
@@ -159,16 +236,20 @@ def test_broken_yaml_names_the_line(pack: Path) -> None:
 def test_unknown_locale_in_a_message_is_reported(pack: Path) -> None:
     """A text for a locale the rule set does not declare is named with a suggestion."""
     line = _edit(pack, FILE, '      en: "Pay the arrears', '      fr: "x"\n      en: "Pay the arrears')
-    assert f"pack/{FILE}:{line}: $.rules[0].fix.fr: unknown locale 'fr'; the rule set's locales " \
+    assert (
+        f"pack/{FILE}:{line}: $.rules[0].fix.fr: unknown locale 'fr'; the rule set's locales "
         "are zh-CN, en" in _problems(pack)
+    )
 
 
 def test_unknown_provider_constant_is_reported(pack: Path) -> None:
     """A condition naming a provider the pack does not have is refused with the known ones."""
     line = _edit(pack, FILE, "when: {balance: {gt: 0}}", "when: {provider: jaz}")
     known = ", ".join(sorted(simcancel.default_rules().providers))
-    assert _problems(pack) == [f"pack/{FILE}:{line}: $.rules[1].when.provider: unknown provider "
-                               f"'jaz' (did you mean 'jazz'?); expected one of {known}"]
+    assert _problems(pack) == [
+        f"pack/{FILE}:{line}: $.rules[1].when.provider: unknown provider "
+        f"'jaz' (did you mean 'jazz'?); expected one of {known}"
+    ]
 
 
 def test_missing_labels_file_is_reported(pack: Path) -> None:
@@ -180,8 +261,10 @@ def test_missing_labels_file_is_reported(pack: Path) -> None:
 def test_missing_manifest_and_missing_directory_are_reported(tmp_path: Path) -> None:
     """A directory without ruleset.yaml, or no directory at all, is a RuleFileError."""
     (tmp_path / "empty").mkdir()
-    assert "empty/ruleset.yaml: $: missing: a rule pack starts with ruleset.yaml (name, version, " \
+    assert (
+        "empty/ruleset.yaml: $: missing: a rule pack starts with ruleset.yaml (name, version, "
         "locales)" in _problems(tmp_path / "empty")
+    )
     missing = tmp_path / "nowhere"
     assert _problems(missing) == [f"{missing}: $: expected a rule pack directory, found none"]
 
@@ -201,9 +284,13 @@ def test_the_shipped_pack_and_a_minimal_pack_load(tmp_path: Path) -> None:
 
 def test_too_many_rules_are_refused(tmp_path: Path) -> None:
     """More rules than durable-rules can hold in one ruleset are refused by the loader."""
-    rule = ("  - {{id: r{0}, kind: advice, claims: [A1], when: {{balance: {{gt: {0}}}}}, "
-            "message: {{zh-CN: x, en: x}}}}\n")
+    rule = (
+        "  - {{id: r{0}, kind: advice, claims: [A1], when: {{balance: {{gt: {0}}}}}, "
+        "message: {{zh-CN: x, en: x}}}}\n"
+    )
     body = "rules:\n" + "".join(rule.format(index) for index in range(MAX_RULES + 1))
     problems = _problems(minimal_pack(tmp_path / "p", {"many.yaml": body}))
-    assert problems == [f"p/many.yaml:2: $.rules: expected at most {MAX_RULES} rules in a rule set "
-                        f"(durable-rules' limit), got {MAX_RULES + 1}"]
+    assert problems == [
+        f"p/many.yaml:2: $.rules: expected at most {MAX_RULES} rules in a rule set "
+        f"(durable-rules' limit), got {MAX_RULES + 1}"
+    ]

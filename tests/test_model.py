@@ -28,14 +28,26 @@ from tests.packs import clean_state
 
 
 def _route() -> RouteOption:
-    return RouteOption(route=RouteKind.ONLINE, code="route-online", reason="online works",
-                       claims=("A7",), facts=(("provider_online", "supported"),))
+    return RouteOption(
+        route=RouteKind.ONLINE,
+        code="route-online",
+        reason="online works",
+        claims=("A7",),
+        facts=(("provider_online", "supported"),),
+    )
 
 
 def _assessment(**changes: Any) -> Assessment:
     base = Assessment(
-        provider="simoptions", locale="en", as_of=dt.date(2026, 11, 24), ruleset="pack@1",
-        blocking=(), warnings=(), advice=(), route=_route(), alternatives=(),
+        provider="simoptions",
+        locale="en",
+        as_of=dt.date(2026, 11, 24),
+        ruleset="pack@1",
+        blocking=(),
+        warnings=(),
+        advice=(),
+        route=_route(),
+        alternatives=(),
         documents=(Document(id="passport_copy", name="Copy of the passport"),),
         steps=(Step(stage=Stage.ROUTE, text="Log in", code="route-online", claims=("A7",)),),
         claims=("A7",),
@@ -69,8 +81,14 @@ def test_money_is_written_as_exact_pkr_strings(state: UserState) -> None:
 
 def test_can_cancel_now_follows_blocking() -> None:
     """``can_cancel_now`` is true exactly when there is no blocking issue."""
-    blocking = Issue(code="balance-not-zero", kind=IssueKind.BLOCKING, message="m", fix="f",
-                     claims=("A4",), facts=(("balance", "1.00"),))
+    blocking = Issue(
+        code="balance-not-zero",
+        kind=IssueKind.BLOCKING,
+        message="m",
+        fix="f",
+        claims=("A4",),
+        facts=(("balance", "1.00"),),
+    )
     assert _assessment().can_cancel_now is True
     assert _assessment(blocking=(blocking,)).can_cancel_now is False
     assert _assessment(blocking=(blocking,)).to_dict()["can_cancel_now"] is False
@@ -78,24 +96,44 @@ def test_can_cancel_now_follows_blocking() -> None:
 
 def test_to_dict_shape_is_stable() -> None:
     """``to_dict`` gives the documented shape: enums as strings, facts as a mapping, dates ISO."""
-    warning = Issue(code="unused-resources", kind=IssueKind.WARNING, message="lost",
-                    fix=None, claims=("A22", "A2"),
-                    facts=(("unused_data_mb", 5), ("unused_minutes", 0)))
+    warning = Issue(
+        code="unused-resources",
+        kind=IssueKind.WARNING,
+        message="lost",
+        fix=None,
+        claims=("A22", "A2"),
+        facts=(("unused_data_mb", 5), ("unused_minutes", 0)),
+    )
     data = _assessment(warnings=(warning,)).to_dict()
     assert data == {
-        "schema": "simcancel.assessment/1", "provider": "simoptions", "locale": "en",
-        "as_of": "2026-11-24", "ruleset": "pack@1", "can_cancel_now": True,
+        "schema": "simcancel.assessment/1",
+        "provider": "simoptions",
+        "locale": "en",
+        "as_of": "2026-11-24",
+        "ruleset": "pack@1",
+        "can_cancel_now": True,
         "blocking": [],
-        "warnings": [{"code": "unused-resources", "kind": "warning", "message": "lost",
-                      "fix": None, "claims": ["A22", "A2"],
-                      "facts": {"unused_data_mb": 5, "unused_minutes": 0}}],
+        "warnings": [
+            {
+                "code": "unused-resources",
+                "kind": "warning",
+                "message": "lost",
+                "fix": None,
+                "claims": ["A22", "A2"],
+                "facts": {"unused_data_mb": 5, "unused_minutes": 0},
+            }
+        ],
         "advice": [],
-        "route": {"route": "online", "code": "route-online", "reason": "online works",
-                  "claims": ["A7"], "facts": {"provider_online": "supported"}},
+        "route": {
+            "route": "online",
+            "code": "route-online",
+            "reason": "online works",
+            "claims": ["A7"],
+            "facts": {"provider_online": "supported"},
+        },
         "alternatives": [],
         "documents": [{"id": "passport_copy", "name": "Copy of the passport"}],
-        "steps": [{"stage": "route", "text": "Log in", "code": "route-online",
-                   "claims": ["A7"]}],
+        "steps": [{"stage": "route", "text": "Log in", "code": "route-online", "claims": ["A7"]}],
         "claims": ["A7"],
     }
 
@@ -111,9 +149,15 @@ def test_to_json_keeps_chinese_text_and_honours_indent() -> None:
 
 def test_assessments_are_hashable_values() -> None:
     """Equal assessments are equal and hash alike, so they can key a cache."""
-    state = UserState.from_dict(clean_state(
-        provider="zong", plan="postpaid", arrears="3.10", line_status="suspended",
-        situation={"can_visit_store": False, "reads_english": True}))
+    state = UserState.from_dict(
+        clean_state(
+            provider="zong",
+            plan="postpaid",
+            arrears="3.10",
+            line_status="suspended",
+            situation={"can_visit_store": False, "reads_english": True},
+        )
+    )
     first = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
     second = assess(state, locale="zh-CN", as_of=dt.date(2026, 1, 1))
     assert first == second
@@ -123,9 +167,14 @@ def test_assessments_are_hashable_values() -> None:
 
 def test_issue_facts_show_money_as_pkr_strings() -> None:
     """An issue's trigger facts carry money as PKR text, as in its message."""
-    state = UserState.from_dict(clean_state(
-        provider="zong", plan="postpaid", arrears="3.1",
-        situation={"can_visit_store": False, "reads_english": True}))
+    state = UserState.from_dict(
+        clean_state(
+            provider="zong",
+            plan="postpaid",
+            arrears="3.1",
+            situation={"can_visit_store": False, "reads_english": True},
+        )
+    )
     [issue] = assess(state, locale="en", as_of=dt.date(2026, 1, 1)).blocking
     assert issue.facts == (("arrears", "3.10"),)
     assert "PKR 3.10" in issue.message
@@ -136,8 +185,10 @@ def test_output_objects_are_frozen(cls: type) -> None:
     """Output value objects refuse assignment after construction."""
     instance: Any = {
         Issue: Issue(code="c", kind=IssueKind.ADVICE, message="m", fix=None, claims=(), facts=()),
-        RouteOption: _route(), Step: _assessment().steps[0],
-        Document: _assessment().documents[0], Assessment: _assessment(),
+        RouteOption: _route(),
+        Step: _assessment().steps[0],
+        Document: _assessment().documents[0],
+        Assessment: _assessment(),
     }[cls]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         setattr(instance, attrs.fields(cls)[0].name, "changed")

@@ -53,15 +53,37 @@ EXPECTED_ALL = [
 ]
 
 VALUE_OBJECTS = [
-    simcancel.Assessment, simcancel.Claim, simcancel.Document, simcancel.Documents,
-    simcancel.Intentions, simcancel.Issue, simcancel.Problem, simcancel.Provider,
-    simcancel.RouteOption, simcancel.Rule, simcancel.Service, simcancel.Situation,
-    simcancel.Step, simcancel.UnusedResources, simcancel.UserState,
+    simcancel.Assessment,
+    simcancel.Claim,
+    simcancel.Document,
+    simcancel.Documents,
+    simcancel.Intentions,
+    simcancel.Issue,
+    simcancel.Problem,
+    simcancel.Provider,
+    simcancel.RouteOption,
+    simcancel.Rule,
+    simcancel.Service,
+    simcancel.Situation,
+    simcancel.Step,
+    simcancel.UnusedResources,
+    simcancel.UserState,
 ]
-ENUMS = [simcancel.IssueKind, simcancel.LineStatus, simcancel.Plan, simcancel.RouteKind,
-         simcancel.ServiceKind, simcancel.Stage]
-ERRORS = [simcancel.EngineError, simcancel.InvalidStateError, simcancel.NoRouteError,
-          simcancel.RuleFileError, simcancel.UsageError]
+ENUMS = [
+    simcancel.IssueKind,
+    simcancel.LineStatus,
+    simcancel.Plan,
+    simcancel.RouteKind,
+    simcancel.ServiceKind,
+    simcancel.Stage,
+]
+ERRORS = [
+    simcancel.EngineError,
+    simcancel.InvalidStateError,
+    simcancel.NoRouteError,
+    simcancel.RuleFileError,
+    simcancel.UsageError,
+]
 
 
 def test_all_is_sorted_and_as_expected() -> None:
@@ -72,14 +94,37 @@ def test_all_is_sorted_and_as_expected() -> None:
 
 PUBLIC_MODULES = {
     "simcancel.analysis": [
-        "CHECKS", "CheckResult", "Counterexample", "DEFAULT_MAX_CLASSES", "Report",
-        "StateSpace", "check_dead_rules", "check_differential", "check_i18n",
-        "check_monotonicity", "check_overlaps", "check_purity", "check_route_soundness",
-        "check_totality", "check_traceability", "state_space", "verify", "verify_paths",
+        "CHECKS",
+        "CheckResult",
+        "Counterexample",
+        "DEFAULT_MAX_CLASSES",
+        "Report",
+        "StateSpace",
+        "check_dead_rules",
+        "check_differential",
+        "check_i18n",
+        "check_monotonicity",
+        "check_overlaps",
+        "check_purity",
+        "check_route_soundness",
+        "check_totality",
+        "check_traceability",
+        "state_space",
+        "verify",
+        "verify_paths",
     ],
     "simcancel.testing": [
-        "amounts", "assert_consistent", "assert_matches_reference", "counts", "documents",
-        "intentions", "providers", "services", "situations", "unused_resources", "user_states",
+        "amounts",
+        "assert_consistent",
+        "assert_matches_reference",
+        "counts",
+        "documents",
+        "intentions",
+        "providers",
+        "services",
+        "situations",
+        "unused_resources",
+        "user_states",
     ],
 }
 
@@ -107,22 +152,35 @@ def test_star_import_gives_exactly_all() -> None:
 
 def test_public_classes_are_all_classified() -> None:
     """Every public class is a value object, an enum, an error or RuleSet: none is left unchecked."""
-    classes = {getattr(simcancel, name) for name in EXPECTED_ALL
-               if isinstance(getattr(simcancel, name), type)}
+    classes = {
+        getattr(simcancel, name) for name in EXPECTED_ALL if isinstance(getattr(simcancel, name), type)
+    }
     known = {*VALUE_OBJECTS, *ENUMS, *ERRORS, simcancel.SimcancelError, simcancel.RuleSet}
     assert classes == known
 
 
 def _instances() -> dict[type, object]:
     """One real instance of every value object, taken from a state and its assessment."""
-    state = simcancel.UserState.from_dict(clean_state(
-        balance="5", services=[{"kind": "sms", "active": True, "recurring": True}]))
+    state = simcancel.UserState.from_dict(
+        clean_state(balance="5", services=[{"kind": "sms", "active": True, "recurring": True}])
+    )
     result = simcancel.assess(state, locale="en")
     rules = simcancel.default_rules()
     found: list[object] = [
-        state, state.services[0], state.unused, state.documents, state.situation,
-        state.intentions, result, result.blocking[0], result.route, result.documents[0],
-        result.steps[0], rules.rules[0], rules.claims["A4"], rules.providers["jazz"],
+        state,
+        state.services[0],
+        state.unused,
+        state.documents,
+        state.situation,
+        state.intentions,
+        result,
+        result.blocking[0],
+        result.route,
+        result.documents[0],
+        result.steps[0],
+        rules.rules[0],
+        rules.claims["A4"],
+        rules.providers["jazz"],
         simcancel.Problem(path="$", message="m"),
     ]
     return {type(obj): obj for obj in found}

@@ -11,16 +11,15 @@ from hypothesis import strategies as st
 
 from simcancel import UserState, assess, default_rules, load_rules
 from simcancel._engine import compiled, evaluate
-from simcancel._facts import facts_for
+from simcancel._facts import EngineValue, facts_for
 from simcancel._reference import assess_reference, fired, holds, predicate
 from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op
-from simcancel._ruleset import Test as Cmp  # "Test*" names would be collected by pytest
-from simcancel.model import FactValue
+from simcancel._ruleset import Comparison as Cmp
 from simcancel.testing import user_states
 
 AS_OF = dt.date(2026, 11, 24)
 GOOD_PACK = Path(__file__).parent / "fixtures" / "broken_packs" / "good"
-FACTS: dict[str, FactValue] = {"balance": 500, "discard_card": True, "plan": "prepaid"}
+FACTS: dict[str, EngineValue] = {"balance": 500, "discard_card": True, "plan": "prepaid"}
 
 CASES: list[tuple[Condition, bool]] = [
     (Always(), True),
@@ -37,10 +36,14 @@ CASES: list[tuple[Condition, bool]] = [
     (Cmp(fact="discard_card", op=Op.EQ, value=1), False),
     (Cmp(fact="discard_card", op=Op.IN, value=(1,)), False),
     (Cmp(fact="discard_card", op=Op.NE, value=1), True),
-    (AllOf(parts=(Cmp(fact="balance", op=Op.GT, value=0), Cmp(fact="plan", op=Op.EQ,
-                                                                 value="postpaid"))), False),
-    (AnyOf(parts=(Cmp(fact="balance", op=Op.GT, value=0), Cmp(fact="plan", op=Op.EQ,
-                                                                 value="postpaid"))), True),
+    (
+        AllOf(parts=(Cmp(fact="balance", op=Op.GT, value=0), Cmp(fact="plan", op=Op.EQ, value="postpaid"))),
+        False,
+    ),
+    (
+        AnyOf(parts=(Cmp(fact="balance", op=Op.GT, value=0), Cmp(fact="plan", op=Op.EQ, value="postpaid"))),
+        True,
+    ),
 ]
 
 

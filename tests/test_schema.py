@@ -13,7 +13,7 @@ import pytest
 
 from simcancel import RuleFileError, builtin_rules_path, load_rules
 from simcancel._facts import FACTS, FactKind
-from simcancel._loader import _CHANNELS
+from simcancel._loader import CHANNELS
 from simcancel._ruleset import InPersonConfirmation, OnlineCancellation, Op, ProviderKind, RuleKind
 from simcancel._yaml import Document, parse_yaml
 from simcancel.model import RouteKind, Stage
@@ -21,7 +21,8 @@ from simcancel.model import RouteKind, Stage
 RULES = builtin_rules_path()
 SCHEMA: dict[str, Any] = json.loads((RULES / "schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(
-    SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+)
 DEFS: dict[str, Any] = SCHEMA["$defs"]
 SHIPPED = sorted(path.relative_to(RULES).as_posix() for path in RULES.rglob("*.yaml"))
 
@@ -55,8 +56,9 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 def test_every_kind_of_pack_file_is_shipped() -> None:
     """The shipped pack has each kind of file, so the next test exercises every branch."""
-    assert {"ruleset.yaml", "claims.yaml", "routes.yaml", "locales/en.yaml",
-            "providers/jazz.yaml"} <= set(SHIPPED)
+    assert {"ruleset.yaml", "claims.yaml", "routes.yaml", "locales/en.yaml", "providers/jazz.yaml"} <= set(
+        SHIPPED
+    )
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -111,7 +113,7 @@ def test_enumerations_follow_the_code() -> None:
     assert provider["kind"]["enum"] == [kind.value for kind in ProviderKind]
     assert provider["online_cancellation"]["enum"] == [v.value for v in OnlineCancellation]
     assert provider["in_person_confirmation"]["enum"] == [v.value for v in InPersonConfirmation]
-    assert provider["channels"]["items"]["enum"] == list(_CHANNELS)
+    assert provider["channels"]["items"]["enum"] == list(CHANNELS)
 
 
 RULE = """
@@ -158,8 +160,9 @@ RULE_VARIANTS: list[tuple[str, str, str, bool]] = [
 
 
 @pytest.mark.parametrize(("kind", "when", "extra", "valid"), RULE_VARIANTS)
-def test_schema_and_loader_agree_on_rules(tmp_path: Path, kind: str, when: str, extra: str,
-                                          valid: bool) -> None:
+def test_schema_and_loader_agree_on_rules(
+    tmp_path: Path, kind: str, when: str, extra: str, valid: bool
+) -> None:
     """A rule the loader accepts, the schema accepts; one it refuses, the schema refuses."""
     text = RULE.format(kind=kind, when=when, extra=extra)
     pack = tmp_path / "rules"
@@ -175,19 +178,22 @@ def test_schema_and_loader_agree_on_rules(tmp_path: Path, kind: str, when: str, 
     assert (errors(load_yaml(text)) == []) is valid
 
 
-@pytest.mark.parametrize("text", [
-    "description: no kind of pack file has only a description",
-    "rules: []\nclaims: []",
-    "id: acme\nname: Acme\nkind: local_operator\nonline_cancellation: maybe\n"
-    "in_person_confirmation: unknown\nchannels: [store]\nreview_days: unknown\n"
-    "languages: unknown\nsources: [{title: a source}]\nchecked: 2026-11-24",
-    "id: acme\nname: Acme\nkind: local_operator\nonline_cancellation: unknown\n"
-    "in_person_confirmation: unknown\nchannels: [fax]\nreview_days: [3, 400]\n"
-    "languages: unknown\nsources: []\nchecked: yesterday",
-    "claims: [{id: a4, text: lower-case id}]",
-    "name: pack\nversion: '1'\nlocales: [chinese]",
-    "labels: {Document: Passport}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "description: no kind of pack file has only a description",
+        "rules: []\nclaims: []",
+        "id: acme\nname: Acme\nkind: local_operator\nonline_cancellation: maybe\n"
+        "in_person_confirmation: unknown\nchannels: [store]\nreview_days: unknown\n"
+        "languages: unknown\nsources: [{title: a source}]\nchecked: 2026-11-24",
+        "id: acme\nname: Acme\nkind: local_operator\nonline_cancellation: unknown\n"
+        "in_person_confirmation: unknown\nchannels: [fax]\nreview_days: [3, 400]\n"
+        "languages: unknown\nsources: []\nchecked: yesterday",
+        "claims: [{id: a4, text: lower-case id}]",
+        "name: pack\nversion: '1'\nlocales: [chinese]",
+        "labels: {Document: Passport}",
+    ],
+)
 def test_bad_documents_are_refused(text: str) -> None:
     """Documents of no kind, mixed kinds, or bad provider/claims/manifest/labels are refused."""
     assert errors(load_yaml(text)) != []

@@ -52,7 +52,16 @@ def test_optional_parts_take_their_safe_defaults() -> None:
 def test_every_problem_of_a_state_is_reported_at_once() -> None:
     """Problems in several parts come together, each with its own path."""
     with pytest.raises(InvalidStateError) as caught:
-        UserState.from_dict(dict(VALID_STATE, plan="x", balance="-1",
-                                 services=[{"kind": "sms", "active": 1, "recurring": False}]))
+        UserState.from_dict(
+            dict(
+                VALID_STATE,
+                plan="x",
+                balance="-1",
+                services=[{"kind": "sms", "active": 1, "recurring": False}],
+            )
+        )
     assert [problem.path for problem in caught.value.problems] == [
-        "$.plan", "$.balance", "$.services[0].active"]
+        "$.plan",
+        "$.balance",
+        "$.services[0].active",
+    ]

@@ -41,8 +41,9 @@ def test_assert_matches_reference_passes_on_the_builtin_rules() -> None:
 def test_assert_matches_reference_fails_when_durable_differs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A durable answer missing a rule makes the property fail with the rule's id."""
     real = _engine.evaluate
-    monkeypatch.setattr(_engine, "evaluate",
-                        lambda rules, facts, **kw: real(rules, facts, **kw) - {"check-every-step"})
+    monkeypatch.setattr(
+        _engine, "evaluate", lambda rules, facts, **kw: real(rules, facts, **kw) - {"check-every-step"}
+    )
     with pytest.raises(AssertionError, match="check-every-step"):
         assert_matches_reference(max_examples=20, as_of=AS_OF)
 

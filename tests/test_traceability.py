@@ -17,14 +17,27 @@ CASES = Path(__file__).parent / "cases"
 
 
 def rule(rule_id: str, *claims: str, kind: RuleKind = RuleKind.ADVICE, line: int = 1) -> Rule:
-    return Rule(id=rule_id, kind=kind, claims=claims, when=Always(), message={"en": rule_id},
-                file="pack/rules.yaml", line=line)
+    return Rule(
+        id=rule_id,
+        kind=kind,
+        claims=claims,
+        when=Always(),
+        message={"en": rule_id},
+        file="pack/rules.yaml",
+        line=line,
+    )
 
 
 def ruleset(rules: list[Rule], claims: list[Claim]) -> RuleSet:
-    return RuleSet(name="pack", version="1", locales=("en",),
-                   claims={claim.id: claim for claim in claims}, rules=tuple(rules),
-                   providers={}, labels={"en": {}})
+    return RuleSet(
+        name="pack",
+        version="1",
+        locales=("en",),
+        claims={claim.id: claim for claim in claims},
+        rules=tuple(rules),
+        providers={},
+        labels={"en": {}},
+    )
 
 
 def case(name: str, *, claims: tuple[str, ...] = (), codes: tuple[str, ...] = ()) -> CaseFile:
@@ -52,22 +65,30 @@ def test_rows_follow_the_claims_in_natural_order() -> None:
     report = build_report(ruleset(RULES, CLAIMS), [])
     assert [row.claim.id for row in report.rows] == ["A1", "A2", "A3", "A4", "A10", "B1"]
     assert {row.claim.id: [r.id for r in row.rules] for row in report.rows} == {
-        "A1": [], "A2": ["two"], "A3": ["three"], "A4": [], "A10": ["ten"], "B1": ["one"]}
+        "A1": [],
+        "A2": ["two"],
+        "A3": ["three"],
+        "A4": [],
+        "A10": ["ten"],
+        "B1": ["one"],
+    }
 
 
 def test_a_case_covers_claims_it_lists_and_claims_of_rules_it_expects() -> None:
     """A case covers a claim through its claims list or through an expected rule citing it."""
-    report = build_report(ruleset(RULES, CLAIMS), [
-        case("b.json", claims=("A2",)), case("a.json", codes=("ten", "two"))])
+    report = build_report(
+        ruleset(RULES, CLAIMS), [case("b.json", claims=("A2",)), case("a.json", codes=("ten", "two"))]
+    )
     covered = {row.claim.id: row.cases for row in report.rows}
-    assert covered == {"A1": (), "A2": ("a.json", "b.json"), "A3": (), "A4": (),
-                       "A10": ("a.json",), "B1": ()}
+    assert covered == {"A1": (), "A2": ("a.json", "b.json"), "A3": (), "A4": (), "A10": ("a.json",), "B1": ()}
 
 
 def test_every_kind_of_problem_is_reported() -> None:
     """Uncovered, cited-but-excused, case-less claims, unknown claims and codes are problems."""
-    cases = [case("a.json", claims=("A2", "Z9"), codes=("ten", "gone")),
-             CaseFile(name="broken.json", problems=("cannot read it as JSON: boom",))]
+    cases = [
+        case("a.json", claims=("A2", "Z9"), codes=("ten", "gone")),
+        CaseFile(name="broken.json", problems=("cannot read it as JSON: boom",)),
+    ]
     report = build_report(ruleset(RULES, CLAIMS), cases)
     assert report.problems == (
         "A3: cited by rules, but no golden case covers it",
@@ -97,10 +118,14 @@ def test_markdown_shows_claims_rules_cases_and_excuses() -> None:
     report = build_report(ruleset(RULES, CLAIMS), [case("a.json", codes=("ten",))])
     markdown = report.to_markdown()
     assert "### A1 (§一)\n\nDefines cancelling.\n\n- Excused: Not a condition.\n" in markdown
-    assert "### A10\n\nCited and covered by a case's expected code.\n\n- Rules:\n" \
-           "  - `ten` (advice), pack/rules.yaml:9\n- Cases: `a.json`\n" in markdown
-    assert "### A3\n\nCited, but no case covers it.\n\n- Rules:\n" \
-           "  - `three` (warning), pack/rules.yaml:14\n- Cases: **none**\n" in markdown
+    assert (
+        "### A10\n\nCited and covered by a case's expected code.\n\n- Rules:\n"
+        "  - `ten` (advice), pack/rules.yaml:9\n- Cases: `a.json`\n" in markdown
+    )
+    assert (
+        "### A3\n\nCited, but no case covers it.\n\n- Rules:\n"
+        "  - `three` (warning), pack/rules.yaml:14\n- Cases: **none**\n" in markdown
+    )
     assert "### A4\n\nNeither cited nor excused.\n\n- Rules: **none** (and no excuse)\n" in markdown
     assert "Source: A newspaper" in markdown
     assert "| claims | 6 |" in markdown
@@ -112,8 +137,7 @@ def test_markdown_shows_claims_rules_cases_and_excuses() -> None:
 
 def test_output_does_not_depend_on_input_order() -> None:
     """Shuffling rules, claims and cases gives the same bytes."""
-    cases = [case("a.json", codes=("ten",)), case("b.json", claims=("A3",)),
-             case("c.json", claims=("A2",))]
+    cases = [case("a.json", codes=("ten",)), case("b.json", claims=("A3",)), case("c.json", claims=("A2",))]
     expected = build_report(ruleset(RULES, CLAIMS), cases).to_markdown()
     shuffler = random.Random(7)
     for _ in range(10):
@@ -125,10 +149,24 @@ def test_output_does_not_depend_on_input_order() -> None:
 
 def test_load_cases_reads_claims_and_every_expected_code(tmp_path: Path) -> None:
     """Claims and the blocking, warning, advice and route codes are read; other keys ignored."""
-    (tmp_path / "one.json").write_text(json.dumps({
-        "description": "x", "claims": ["A4"], "state": {},
-        "expect": {"blocking": ["b"], "warnings": ["w"], "advice": ["a"], "route": "online",
-                   "route_code": "r", "alternatives": ["ask_provider"]}}), encoding="utf-8")
+    (tmp_path / "one.json").write_text(
+        json.dumps(
+            {
+                "description": "x",
+                "claims": ["A4"],
+                "state": {},
+                "expect": {
+                    "blocking": ["b"],
+                    "warnings": ["w"],
+                    "advice": ["a"],
+                    "route": "online",
+                    "route_code": "r",
+                    "alternatives": ["ask_provider"],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "notes.txt").write_text("not a case", encoding="utf-8")
     assert load_cases(tmp_path) == (case("one.json", claims=("A4",), codes=("b", "w", "a", "r")),)
 
@@ -137,15 +175,18 @@ def test_load_cases_turns_bad_files_into_problems(tmp_path: Path) -> None:
     """Unreadable JSON, a non-object, or wrongly typed fields become problems, not exceptions."""
     (tmp_path / "a.json").write_text("{oops", encoding="utf-8")
     (tmp_path / "b.json").write_text("[]", encoding="utf-8")
-    (tmp_path / "c.json").write_text(json.dumps({"claims": "A4", "expect": {
-        "blocking": [1], "route_code": 5}}), encoding="utf-8")
+    (tmp_path / "c.json").write_text(
+        json.dumps({"claims": "A4", "expect": {"blocking": [1], "route_code": 5}}), encoding="utf-8"
+    )
     (tmp_path / "d.json").write_bytes(b"\xff\xfe")
     a, b, c, d = load_cases(tmp_path)
     assert a.problems[0].startswith("cannot read it as JSON: ")
     assert b.problems == ("expected a JSON object",)
-    assert c.problems == ("$.claims: expected a list of claim ids",
-                          "$.expect.blocking: expected a list of rule ids",
-                          "$.expect.route_code: expected a rule id")
+    assert c.problems == (
+        "$.claims: expected a list of claim ids",
+        "$.expect.blocking: expected a list of rule ids",
+        "$.expect.route_code: expected a rule id",
+    )
     assert d.problems[0].startswith("cannot read it as JSON: ")
 
 

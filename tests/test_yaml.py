@@ -26,8 +26,16 @@ def _problem(text: str | bytes) -> str:
 def test_scalars_resolve_to_plain_python_values() -> None:
     """Standard scalars become str, int, float, bool, None and date; nothing else."""
     doc = _doc("a: x\nb: 12\nc: 1.5\nd: true\ne: null\nf: 2024-01-01\ng: '12'\nh: 0x10\n")
-    assert doc.data == {"a": "x", "b": 12, "c": 1.5, "d": True, "e": None,
-                        "f": dt.date(2024, 1, 1), "g": "12", "h": 16}
+    assert doc.data == {
+        "a": "x",
+        "b": 12,
+        "c": 1.5,
+        "d": True,
+        "e": None,
+        "f": dt.date(2024, 1, 1),
+        "g": "12",
+        "h": 16,
+    }
 
 
 def test_infinities_and_nan_are_read_for_the_loader_to_refuse() -> None:
@@ -47,18 +55,25 @@ def test_every_path_has_its_line() -> None:
     assert doc.line("$.rules[1].nothing.here") == 4
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("a: &x 1\nb: *x\n", "f.yaml:1: $: anchors (&name) are not allowed in rule files"),
-    ("b: *x\n", "f.yaml:1: $: "),
-    ("a: !!python/name:os.system x\n", "f.yaml:1: $: tag 'tag:yaml.org,2002:python/name:os.system' "
-     "is not allowed in rule files"),
-    ("a: 1\na: 2\n", "f.yaml:2: $: key 'a' appears twice"),
-    ("? [a]\n: 1\n", "f.yaml:1: $: mapping keys must be plain strings"),
-    ("a: 2024-01-01T10:00:00\n", "f.yaml:1: $: timestamps other than plain dates are not allowed, "
-     "got '2024-01-01T10:00:00'"),
-    ("a: " + "1" * 40 + "\n", "f.yaml:1: $: integer 11111111111111111111... is too long"),
-    ("a: [1, 2\nb: 3\n", "f.yaml:2: $: expected valid YAML, got: "),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x 1\nb: *x\n", "f.yaml:1: $: anchors (&name) are not allowed in rule files"),
+        ("b: *x\n", "f.yaml:1: $: "),
+        (
+            "a: !!python/name:os.system x\n",
+            "f.yaml:1: $: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed in rule files",
+        ),
+        ("a: 1\na: 2\n", "f.yaml:2: $: key 'a' appears twice"),
+        ("? [a]\n: 1\n", "f.yaml:1: $: mapping keys must be plain strings"),
+        (
+            "a: 2024-01-01T10:00:00\n",
+            "f.yaml:1: $: timestamps other than plain dates are not allowed, got '2024-01-01T10:00:00'",
+        ),
+        ("a: " + "1" * 40 + "\n", "f.yaml:1: $: integer 11111111111111111111... is too long"),
+        ("a: [1, 2\nb: 3\n", "f.yaml:2: $: expected valid YAML, got: "),
+    ],
+)
 def test_refused_constructs_name_the_line(text: str, message: str) -> None:
     """Aliases, tags, duplicate keys, odd keys, timestamps and long numbers are refused."""
     assert _problem(text).startswith(message)

@@ -11,11 +11,11 @@ answer cites the claims of the source article it rests on.
 from __future__ import annotations
 
 from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
-from simcancel._decide import NoRouteError
 from simcancel._engine import live_sessions
 from simcancel._errors import (
     EngineError,
     InvalidStateError,
+    NoRouteError,
     Problem,
     RuleFileError,
     SimcancelError,

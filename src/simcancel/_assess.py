@@ -54,8 +54,9 @@ def default_rules(*, public_facts: bool = True) -> RuleSet:
     return load_rules(*builtin_packs(public_facts=public_facts))
 
 
-def assess(state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-CN",
-           as_of: dt.date | None = None) -> Assessment:
+def assess(
+    state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-CN", as_of: dt.date | None = None
+) -> Assessment:
     """Assess one SIM account: what blocks cancelling, what to watch, which route to take.
 
     ``rules`` defaults to the built-in rule set; ``locale`` is one of its locales
@@ -66,18 +67,27 @@ def assess(state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-
     if not isinstance(ruleset, RuleSet):
         raise UsageError(f"rules: expected a RuleSet from load_rules(), got {shorten(ruleset)}")
     if not isinstance(state, UserState):
-        raise InvalidStateError([Problem(
-            path="$", message=f"expected a UserState (build one with UserState.from_dict), "
-            f"got {shorten(state)}")])
+        raise InvalidStateError(
+            [
+                Problem(
+                    path="$",
+                    message=f"expected a UserState (build one with UserState.from_dict), "
+                    f"got {shorten(state)}",
+                )
+            ]
+        )
     if locale not in ruleset.locales:
-        raise UsageError(f"locale: expected one of {', '.join(ruleset.locales)}, got "
-                         f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}")
+        raise UsageError(
+            f"locale: expected one of {', '.join(ruleset.locales)}, got "
+            f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
+        )
     if as_of is None:
         as_of = dt.date.today()
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
-        raise UsageError(f"as_of: expected a datetime.date (for a datetime, pass its .date()), "
-                         f"got {shorten(as_of)}")
+        raise UsageError(
+            f"as_of: expected a datetime.date (for a datetime, pass its .date()), got {shorten(as_of)}"
+        )
     provider = ruleset.provider(state.provider)
     facts = facts_for(state, provider, as_of)
     fired = evaluate(compiled(ruleset), facts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op, RuleSet, Test
+from simcancel._ruleset import AllOf, Always, AnyOf, Comparison, Condition, Op, RuleSet
 
 __all__ = ["ALWAYS_FIELD", "MAX_GROUPS", "compile_condition", "compile_ruleset", "group_count"]
 
@@ -24,7 +24,7 @@ take none (they are alpha nodes): 16 groups fail with error 113, 15 pass."""
 _DURABLE_OP = {Op.NE: "$neq", Op.GT: "$gt", Op.GTE: "$gte", Op.LT: "$lt", Op.LTE: "$lte"}
 
 
-def _test(test: Test) -> dict[str, Any]:
+def _test(test: Comparison) -> dict[str, Any]:
     if test.op is Op.EQ:
         return {test.fact: test.value}
     if test.op in (Op.IN, Op.NOT_IN):
@@ -40,7 +40,7 @@ def _test(test: Test) -> dict[str, Any]:
 
 def compile_condition(condition: Condition) -> dict[str, Any]:
     """One condition as a durable-rules expression."""
-    if isinstance(condition, Test):
+    if isinstance(condition, Comparison):
         return _test(condition)
     if isinstance(condition, AllOf):
         return {"$and": [compile_condition(part) for part in condition.parts]}
@@ -52,7 +52,7 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
 
 def group_count(condition: Condition) -> int:
     """How many ``$and``/``$or`` groups :func:`compile_condition` emits for ``condition``."""
-    if isinstance(condition, Test):
+    if isinstance(condition, Comparison):
         is_set = condition.op in (Op.IN, Op.NOT_IN) and isinstance(condition.value, tuple)
         return 1 if is_set and len(condition.value) > 1 else 0  # type: ignore[arg-type]
     if isinstance(condition, (AllOf, AnyOf)):

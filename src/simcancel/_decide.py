@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from simcancel._errors import SimcancelError
-from simcancel._facts import FACTS, FactKind, display_value
+from simcancel._errors import NoRouteError
+from simcancel._facts import FACTS, EngineValue, FactKind, display_value
 from simcancel._ruleset import Localized, Rule, RuleKind, RuleSet, claim_sort_key
 from simcancel.model import (
     Assessment,
     Document,
-    FactValue,
     Issue,
     IssueKind,
     RouteOption,
@@ -23,7 +22,7 @@ from simcancel.model import (
     Step,
 )
 
-__all__ = ["NoRouteError", "decide", "route_order"]
+__all__ = ["decide", "route_order"]
 
 _STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
 _ISSUE_KIND = {
@@ -31,10 +30,6 @@ _ISSUE_KIND = {
     RuleKind.WARNING: IssueKind.WARNING,
     RuleKind.ADVICE: IssueKind.ADVICE,
 }
-
-
-class NoRouteError(SimcancelError, LookupError):
-    """The rule set gives no route for a state (a gap: ``simcancel verify`` finds these)."""
 
 
 def route_order(rule: Rule) -> tuple[int, str]:
@@ -49,14 +44,13 @@ def _issue_order(rule: Rule) -> tuple[int, str]:
 class _Renderer:
     """Turns a rule's texts into one locale, filling placeholders with fact values."""
 
-    def __init__(self, rules: RuleSet, facts: Mapping[str, FactValue], locale: str) -> None:
+    def __init__(self, rules: RuleSet, facts: Mapping[str, EngineValue], locale: str) -> None:
         self.rules = rules
         self.facts = facts
         self.locale = locale
-        self.values = {name: self._shown(name, value) for name, value in facts.items()
-                       if name in FACTS}
+        self.values = {name: self._shown(name, value) for name, value in facts.items() if name in FACTS}
 
-    def _shown(self, name: str, value: FactValue) -> FactValue:
+    def _shown(self, name: str, value: EngineValue) -> EngineValue:
         if FACTS[name].kind is FactKind.PROVIDER and isinstance(value, str):
             return self.rules.providers[value].name
         return display_value(name, value)
@@ -68,50 +62,60 @@ class _Renderer:
     def label(self, key: str) -> str:
         return self.rules.labels[self.locale].get(key, key)
 
-    def trigger(self, rule: Rule) -> tuple[tuple[str, FactValue], ...]:
+    def trigger(self, rule: Rule) -> tuple[tuple[str, EngineValue], ...]:
         return tuple((name, self.values[name]) for name in rule.facts)
 
     def issue(self, rule: Rule) -> Issue:
         return Issue(
-            code=rule.id, kind=_ISSUE_KIND[rule.kind], message=self.text(rule.message),
+            code=rule.id,
+            kind=_ISSUE_KIND[rule.kind],
+            message=self.text(rule.message),
             fix=self.text(rule.fix) if rule.fix is not None else None,
-            claims=rule.claims, facts=self.trigger(rule),
+            claims=rule.claims,
+            facts=self.trigger(rule),
         )
 
     def route(self, rule: Rule) -> RouteOption:
         assert rule.route is not None
-        return RouteOption(route=rule.route, code=rule.id, reason=self.text(rule.message),
-                           claims=rule.claims, facts=self.trigger(rule))
+        return RouteOption(
+            route=rule.route,
+            code=rule.id,
+            reason=self.text(rule.message),
+            claims=rule.claims,
+            facts=self.trigger(rule),
+        )
 
 
 def _claims(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(sorted({claim for rule in rules for claim in rule.claims}, key=claim_sort_key))
 
 
-def decide(rules: RuleSet, fired: Iterable[str], facts: Mapping[str, FactValue], *,
-           locale: str, as_of: dt.date) -> Assessment:
+def decide(
+    rules: RuleSet, fired: Iterable[str], facts: Mapping[str, EngineValue], *, locale: str, as_of: dt.date
+) -> Assessment:
     """Build the assessment from the ids of the rules that fired for ``facts``."""
     fired_ids = set(fired)
     active = [rule for rule in rules.rules if rule.id in fired_ids and rule.in_effect(as_of)]
     render = _Renderer(rules, facts, locale)
 
-    issues = sorted((rule for rule in active if rule.kind is not RuleKind.ROUTE),
-                    key=_issue_order)
+    issues = sorted((rule for rule in active if rule.kind is not RuleKind.ROUTE), key=_issue_order)
     routes = sorted((rule for rule in active if rule.kind is RuleKind.ROUTE), key=route_order)
     if not routes:
-        raise NoRouteError(f"rule set {rules.label} gives no route for provider "
-                           f"{facts.get('provider')!r} with these facts; run "
-                           f"`simcancel verify` on it to find the gap")
+        raise NoRouteError(
+            f"rule set {rules.label} gives no route for provider "
+            f"{facts.get('provider')!r} with these facts; run "
+            f"`simcancel verify` on it to find the gap"
+        )
     primary = routes[0]
     alternatives: list[Rule] = []
     for rule in routes[1:]:
-        if rule.route is not primary.route and all(rule.route is not alt.route
-                                                   for alt in alternatives):
+        if rule.route is not primary.route and all(rule.route is not alt.route for alt in alternatives):
             alternatives.append(rule)
 
     steps = [
         Step(stage=rule.stage, text=render.text(rule.fix), code=rule.id, claims=rule.claims)
-        for rule in issues if rule.stage is not None and rule.fix is not None
+        for rule in issues
+        if rule.stage is not None and rule.fix is not None
     ]
     steps.extend(
         Step(stage=Stage.ROUTE, text=render.text(step), code=primary.id, claims=primary.claims)
@@ -130,8 +134,7 @@ def decide(rules: RuleSet, fired: Iterable[str], facts: Mapping[str, FactValue],
         advice=tuple(render.issue(r) for r in issues if r.kind is RuleKind.ADVICE),
         route=render.route(primary),
         alternatives=tuple(render.route(rule) for rule in alternatives),
-        documents=tuple(Document(id=doc, name=render.label(f"document.{doc}"))
-                        for doc in primary.documents),
+        documents=tuple(Document(id=doc, name=render.label(f"document.{doc}")) for doc in primary.documents),
         steps=tuple(steps),
         claims=_claims(used),
     )

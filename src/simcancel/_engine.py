@@ -25,8 +25,8 @@ import durable_rules_engine as _durable
 
 from simcancel._compile import ALWAYS_FIELD, compile_ruleset
 from simcancel._errors import EngineError
+from simcancel._facts import EngineValue
 from simcancel._ruleset import RuleSet
-from simcancel.model import FactValue
 
 __all__ = ["CompiledRules", "compiled", "evaluate", "live_sessions"]
 
@@ -87,8 +87,10 @@ def compiled(rules: RuleSet) -> CompiledRules:
         try:
             handle = _durable.create_ruleset(name, json.dumps(registered, ensure_ascii=False))
         except _durable.error as error:
-            raise EngineError(f"durable-rules refused rule set {rules.label}: {error}; "
-                              "the loader should have caught this, please report it") from None
+            raise EngineError(
+                f"durable-rules refused rule set {rules.label}: {error}; "
+                "the loader should have caught this, please report it"
+            ) from None
         result = CompiledRules(name=name, handle=handle, definition=definition)
         _COMPILED[rules] = result
         # Tied to the CompiledRules, not the RuleSet: whoever holds the registration keeps
@@ -110,7 +112,7 @@ def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None
         # The message is ``{"<rule id>":{"m":{...}}}`` and rule ids need no JSON escaping
         # (the loader allows [a-z0-9_-] only), so slicing it out spares a JSON parse of
         # the whole fact per firing.  A set de-duplicates an ``$or`` that fires per branch.
-        rule_id = message[2:message.index('"', 2)]
+        rule_id = message[2 : message.index('"', 2)]
         if rule_id != _SEEN:
             fired.add(rule_id)
             if on_fire is not None:
@@ -119,8 +121,9 @@ def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None
     return fired
 
 
-def evaluate(rules: CompiledRules, fact: Mapping[str, FactValue], *,
-             on_fire: Callable[[str], None] | None = None) -> frozenset[str]:
+def evaluate(
+    rules: CompiledRules, fact: Mapping[str, EngineValue], *, on_fire: Callable[[str], None] | None = None
+) -> frozenset[str]:
     """The ids of the rules whose conditions hold for ``fact`` (complete and typed).
 
     ``on_fire`` is called for each firing, inside the session; an exception it raises
@@ -141,8 +144,9 @@ def evaluate(rules: CompiledRules, fact: Mapping[str, FactValue], *,
                 raise EngineError(f"durable-rules answered code {code} for a fresh session")
             return frozenset(_fired(rules.handle, state_handle, on_fire))
         except _durable.error as error:
-            raise EngineError(f"durable-rules failed evaluating a state with rule set "
-                              f"{rules.name}: {error}") from None
+            raise EngineError(
+                f"durable-rules failed evaluating a state with rule set {rules.name}: {error}"
+            ) from None
         finally:
             try:
                 _delete_session(rules.handle, sid)

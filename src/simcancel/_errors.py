@@ -10,6 +10,7 @@ import attrs
 __all__ = [
     "EngineError",
     "InvalidStateError",
+    "NoRouteError",
     "Problem",
     "RuleFileError",
     "SimcancelError",
@@ -97,3 +98,7 @@ class UsageError(SimcancelError, ValueError):
 
 class EngineError(SimcancelError, RuntimeError):
     """durable-rules failed while compiling or evaluating a rule set."""
+
+
+class NoRouteError(SimcancelError, LookupError):
+    """The rule set gives no route for a state (a gap: ``simcancel verify`` finds these)."""

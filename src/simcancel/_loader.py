@@ -26,14 +26,14 @@ from typing import Any, TypeVar
 
 from simcancel._compile import MAX_GROUPS, group_count
 from simcancel._errors import Problem, RuleFileError, did_you_mean, shorten
-from simcancel._facts import FACTS, FactKind, FactSpec
+from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
 from simcancel._ruleset import (
     AllOf,
     Always,
     AnyOf,
     Claim,
+    Comparison,
     Condition,
-    EngineValue,
     InPersonConfirmation,
     OnlineCancellation,
     Op,
@@ -43,12 +43,20 @@ from simcancel._ruleset import (
     RuleKind,
     RuleSet,
     Source,
-    Test,
 )
 from simcancel._yaml import Document, parse_yaml
 from simcancel.model import RouteKind, Stage
 
-__all__ = ["MAX_RULES", "MAX_TESTS_PER_RULE", "load_rules"]
+__all__ = [
+    "CHANNELS",
+    "CLAIM_KEYS",
+    "MANIFEST_KEYS",
+    "MAX_RULES",
+    "MAX_TESTS_PER_RULE",
+    "PROVIDER_KEYS",
+    "RULE_KEYS",
+    "load_rules",
+]
 
 MAX_RULES = 400
 """durable-rules fails somewhere past 480 rules in one ruleset."""
@@ -61,17 +69,38 @@ _LOCALE = re.compile(r"[a-z]{2,3}(?:-[A-Z][A-Za-z]{1,3})?")
 _LABEL_KEY = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
 
 _E = TypeVar("_E", bound=enum.Enum)
-_MANIFEST_KEYS = {"name", "version", "locales", "description"}
-_RULE_KEYS = {
-    "id", "kind", "claims", "when", "message", "fix", "stage", "route", "priority",
-    "documents", "steps", "effective_from", "effective_until", "note",
+MANIFEST_KEYS = {"name", "version", "locales", "description"}
+RULE_KEYS = {
+    "id",
+    "kind",
+    "claims",
+    "when",
+    "message",
+    "fix",
+    "stage",
+    "route",
+    "priority",
+    "documents",
+    "steps",
+    "effective_from",
+    "effective_until",
+    "note",
 }
-_PROVIDER_KEYS = {
-    "id", "name", "kind", "online_cancellation", "in_person_confirmation", "channels",
-    "review_days", "languages", "sources", "checked", "note",
+PROVIDER_KEYS = {
+    "id",
+    "name",
+    "kind",
+    "online_cancellation",
+    "in_person_confirmation",
+    "channels",
+    "review_days",
+    "languages",
+    "sources",
+    "checked",
+    "note",
 }
-_CLAIM_KEYS = {"id", "section", "text", "source", "excuse"}
-_CHANNELS = ("app", "email", "helpline", "store", "website")
+CLAIM_KEYS = {"id", "section", "text", "source", "excuse"}
+CHANNELS = ("app", "email", "helpline", "store", "website")
 _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
 _COMBINATORS = ("all", "any")
 _STEP_STAGES = tuple(stage for stage in Stage if stage is not Stage.ROUTE)
@@ -105,15 +134,19 @@ class _Pack:
 # --- small typed readers -----------------------------------------------------------------
 
 
-def _mapping(pack: _Pack, doc: Document, value: Any, path: str, *, allowed: set[str],
-             required: Iterable[str]) -> dict[str, Any] | None:
+def _mapping(
+    pack: _Pack, doc: Document, value: Any, path: str, *, allowed: set[str], required: Iterable[str]
+) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         pack.add(doc, path, f"expected a mapping, got {shorten(value)}")
         return None
     for key in value:
         if key not in allowed:
-            pack.add(doc, f"{path}.{key}", f"unknown key{did_you_mean(key, allowed)}; "
-                     f"expected one of {', '.join(sorted(allowed))}")
+            pack.add(
+                doc,
+                f"{path}.{key}",
+                f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(sorted(allowed))}",
+            )
     for key in required:
         if key not in value:
             pack.add(doc, path, f"missing required key {key!r}")
@@ -132,21 +165,22 @@ def _text(pack: _Pack, doc: Document, value: Any, path: str, *, limit: int = 200
 
 def _identifier(pack: _Pack, doc: Document, value: Any, path: str) -> str | None:
     if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > 64:
-        pack.add(doc, path, f"expected an id of lowercase letters, digits and '-' "
-                 f"(at most 64), got {shorten(value)}")
+        pack.add(
+            doc,
+            path,
+            f"expected an id of lowercase letters, digits and '-' (at most 64), got {shorten(value)}",
+        )
         return None
     return value
 
 
-def _choice(pack: _Pack, doc: Document, value: Any, path: str, kind: type[_E],
-            what: str) -> _E | None:
+def _choice(pack: _Pack, doc: Document, value: Any, path: str, kind: type[_E], what: str) -> _E | None:
     values = [member.value for member in kind]
     for member in kind:
         if member.value == value:
             return member
     hint = did_you_mean(value, values) if isinstance(value, str) else ""
-    pack.add(doc, path, f"unknown {what} {shorten(value)}{hint}; expected one of "
-             f"{', '.join(values)}")
+    pack.add(doc, path, f"unknown {what} {shorten(value)}{hint}; expected one of {', '.join(values)}")
     return None
 
 
@@ -157,8 +191,7 @@ def _date(pack: _Pack, doc: Document, value: Any, path: str) -> dt.date | None:
     return None
 
 
-def _list(pack: _Pack, doc: Document, value: Any, path: str, *,
-          non_empty: bool = False) -> list[Any]:
+def _list(pack: _Pack, doc: Document, value: Any, path: str, *, non_empty: bool = False) -> list[Any]:
     if not isinstance(value, list):
         pack.add(doc, path, f"expected a list, got {shorten(value)}")
         return []
@@ -167,8 +200,7 @@ def _list(pack: _Pack, doc: Document, value: Any, path: str, *,
     return value
 
 
-def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *,
-               non_empty: bool = False) -> list[str]:
+def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *, non_empty: bool = False) -> list[str]:
     """Claim ids; whether each exists is checked once every claims file is read."""
     claims: list[str] = []
     for index, claim in enumerate(_list(pack, doc, value, path, non_empty=non_empty)):
@@ -180,8 +212,7 @@ def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *,
     return claims
 
 
-def _language_tags(pack: _Pack, doc: Document, value: Any, path: str,
-                   expected: str) -> list[str]:
+def _language_tags(pack: _Pack, doc: Document, value: Any, path: str, expected: str) -> list[str]:
     """A non-empty list of language tags (``en``, ``zh-CN``)."""
     tags: list[str] = []
     for index, tag in enumerate(_list(pack, doc, value, path, non_empty=True)):
@@ -195,8 +226,7 @@ def _language_tags(pack: _Pack, doc: Document, value: Any, path: str,
 def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, str] | None:
     """Text by locale; completeness and placeholders are checked once locales are known."""
     if not isinstance(value, dict):
-        pack.add(doc, path, f"expected text by locale (e.g. zh-CN: ..., en: ...), "
-                 f"got {shorten(value)}")
+        pack.add(doc, path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
         return None
     texts: dict[str, str] = {}
     for locale, text in value.items():
@@ -210,8 +240,9 @@ def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, s
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any,
-                  path: str) -> EngineValue | None:
+def _engine_value(
+    pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any, path: str
+) -> EngineValue | None:
     """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
     kind = spec.kind
     if kind is FactKind.BOOL:
@@ -226,9 +257,13 @@ def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any
         if kind is FactKind.PROVIDER:
             pack.provider_uses.append((doc, path, value))
         elif value not in spec.values:
-            pack.add(doc, path, f"unknown value {value!r} for fact {spec.name!r}"
-                     f"{did_you_mean(value, spec.values)}; expected one of "
-                     f"{', '.join(spec.values)}")
+            pack.add(
+                doc,
+                path,
+                f"unknown value {value!r} for fact {spec.name!r}"
+                f"{did_you_mean(value, spec.values)}; expected one of "
+                f"{', '.join(spec.values)}",
+            )
             return None
         return value
     # MONEY and COUNT: bounded integers inside the engine; durable mishandles floats.
@@ -249,8 +284,7 @@ def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any
             pack.add(doc, path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
             return None
         if not whole:
-            pack.add(doc, path, f"expected an amount in PKR with at most two decimals, "
-                     f"got {shorten(value)}")
+            pack.add(doc, path, f"expected an amount in PKR with at most two decimals, got {shorten(value)}")
             return None
     else:
         if not isinstance(value, int):
@@ -259,17 +293,19 @@ def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any
         number = value
     if not 0 <= number <= spec.upper:
         unit = " (paisa)" if kind is FactKind.MONEY else ""
-        pack.add(doc, path, f"expected a constant from 0 to {spec.upper}{unit} for fact "
-                 f"{spec.name!r}, got {shorten(value)}")
+        pack.add(
+            doc,
+            path,
+            f"expected a constant from 0 to {spec.upper}{unit} for fact {spec.name!r}, got {shorten(value)}",
+        )
         return None
     return number
 
 
-def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any,
-          path: str) -> list[Condition]:
+def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any, path: str) -> list[Condition]:
     if not isinstance(raw, dict):
         value = _engine_value(pack, doc, spec, Op.EQ, raw, path)
-        return [] if value is None else [Test(fact=fact, op=Op.EQ, value=value)]
+        return [] if value is None else [Comparison(fact=fact, op=Op.EQ, value=value)]
     tests: list[Condition] = []
     if not raw:
         pack.add(doc, path, "expected a value or an operator mapping, got {}")
@@ -277,25 +313,31 @@ def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any,
         op_path = f"{path}.{op_name}"
         op = next((op for op in Op if op.value == op_name), None)
         if op is None:
-            pack.add(doc, op_path, f"unknown operator {op_name!r}"
-                     f"{did_you_mean(str(op_name), [op.value for op in Op])}; expected one of "
-                     f"{', '.join(op.value for op in Op)}")
+            pack.add(
+                doc,
+                op_path,
+                f"unknown operator {op_name!r}"
+                f"{did_you_mean(str(op_name), [op.value for op in Op])}; expected one of "
+                f"{', '.join(op.value for op in Op)}",
+            )
             continue
         if op in _ORDERED_OPS and spec.kind not in (FactKind.MONEY, FactKind.COUNT):
-            pack.add(doc, op_path, f"operator {op_name!r} needs a number, but fact {fact!r} "
-                     f"is {spec.kind.value}")
+            pack.add(
+                doc, op_path, f"operator {op_name!r} needs a number, but fact {fact!r} is {spec.kind.value}"
+            )
             continue
         if op in (Op.IN, Op.NOT_IN):
             items = _list(pack, doc, operand, op_path, non_empty=True)
-            values = [_engine_value(pack, doc, spec, op, item, f"{op_path}[{index}]")
-                      for index, item in enumerate(items)]
+            values = [
+                _engine_value(pack, doc, spec, op, item, f"{op_path}[{index}]")
+                for index, item in enumerate(items)
+            ]
             if items and None not in values:
-                tests.append(Test(fact=fact, op=op,
-                                  value=tuple(v for v in values if v is not None)))
+                tests.append(Comparison(fact=fact, op=op, value=tuple(v for v in values if v is not None)))
             continue
         value = _engine_value(pack, doc, spec, op, operand, op_path)
         if value is not None:
-            tests.append(Test(fact=fact, op=op, value=value))
+            tests.append(Comparison(fact=fact, op=op, value=value))
     return tests
 
 
@@ -303,8 +345,7 @@ def _condition(pack: _Pack, doc: Document, raw: Any, path: str) -> Condition | N
     if raw == "always":
         return Always()
     if not isinstance(raw, dict) or not raw:
-        pack.add(doc, path, f"expected 'always' or a mapping of facts and all/any, "
-                 f"got {shorten(raw)}")
+        pack.add(doc, path, f"expected 'always' or a mapping of facts and all/any, got {shorten(raw)}")
         return None
     parts: list[Condition] = []
     problems_before = len(pack.problems)
@@ -312,8 +353,9 @@ def _condition(pack: _Pack, doc: Document, raw: Any, path: str) -> Condition | N
         key_path = f"{path}.{key}"
         if key in _COMBINATORS:
             items = _list(pack, doc, value, key_path, non_empty=True)
-            children = [_condition(pack, doc, item, f"{key_path}[{index}]")
-                        for index, item in enumerate(items)]
+            children = [
+                _condition(pack, doc, item, f"{key_path}[{index}]") for index, item in enumerate(items)
+            ]
             kept = tuple(child for child in children if child is not None)
             if kept:
                 parts.append(AllOf(parts=kept) if key == "all" else AnyOf(parts=kept))
@@ -330,7 +372,7 @@ def _condition(pack: _Pack, doc: Document, raw: Any, path: str) -> Condition | N
 
 def count_tests(condition: Condition) -> int:
     """How many engine expressions a condition compiles to (``in`` counts each value)."""
-    if isinstance(condition, Test):
+    if isinstance(condition, Comparison):
         return len(condition.value) if isinstance(condition.value, tuple) else 1
     if isinstance(condition, (AllOf, AnyOf)):
         return sum(count_tests(part) for part in condition.parts)
@@ -341,8 +383,9 @@ def count_tests(condition: Condition) -> int:
 
 
 def _read_rule(pack: _Pack, doc: Document, raw: Any, path: str) -> None:
-    data = _mapping(pack, doc, raw, path, allowed=_RULE_KEYS,
-                    required=("id", "kind", "claims", "when", "message"))
+    data = _mapping(
+        pack, doc, raw, path, allowed=RULE_KEYS, required=("id", "kind", "claims", "when", "message")
+    )
     if data is None:
         return
     before = len(pack.problems)
@@ -350,140 +393,214 @@ def _read_rule(pack: _Pack, doc: Document, raw: Any, path: str) -> None:
     if rule_id is not None:
         if rule_id in pack.first_seen:
             file, line = pack.first_seen[rule_id]
-            pack.add(doc, f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at "
-                     f"{file}:{line}")
+            pack.add(doc, f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at {file}:{line}")
         else:
             pack.first_seen[rule_id] = (doc.file, doc.line(path))
-    kind = _choice(pack, doc, data.get("kind"), f"{path}.kind", RuleKind, "rule kind") \
-        if "kind" in data else None
+    kind = (
+        _choice(pack, doc, data.get("kind"), f"{path}.kind", RuleKind, "rule kind")
+        if "kind" in data
+        else None
+    )
     claims = _claim_ids(pack, doc, data.get("claims", []), f"{path}.claims", non_empty=True)
     when = _condition(pack, doc, data.get("when"), f"{path}.when") if "when" in data else None
     if when is not None and count_tests(when) > MAX_TESTS_PER_RULE:
-        pack.add(doc, f"{path}.when", f"expected at most {MAX_TESTS_PER_RULE} tests in one "
-                 f"condition (durable-rules' limit), got {count_tests(when)}")
+        pack.add(
+            doc,
+            f"{path}.when",
+            f"expected at most {MAX_TESTS_PER_RULE} tests in one "
+            f"condition (durable-rules' limit), got {count_tests(when)}",
+        )
     elif when is not None and group_count(when) > MAX_GROUPS:
-        pack.add(doc, f"{path}.when", f"expected at most {MAX_GROUPS} all/any groups and "
-                 f"multi-value in/not_in tests in one condition (durable-rules' limit of 31 "
-                 f"expressions, two per group), got {group_count(when)}")
-    message = _localized(pack, doc, data.get("message"), f"{path}.message") \
-        if "message" in data else None
+        pack.add(
+            doc,
+            f"{path}.when",
+            f"expected at most {MAX_GROUPS} all/any groups and "
+            f"multi-value in/not_in tests in one condition (durable-rules' limit of 31 "
+            f"expressions, two per group), got {group_count(when)}",
+        )
+    message = _localized(pack, doc, data.get("message"), f"{path}.message") if "message" in data else None
     fix = _localized(pack, doc, data["fix"], f"{path}.fix") if "fix" in data else None
-    stage = _choice(pack, doc, data["stage"], f"{path}.stage", Stage, "stage") \
-        if "stage" in data else None
-    route = _choice(pack, doc, data["route"], f"{path}.route", RouteKind, "route") \
-        if "route" in data else None
+    stage = _choice(pack, doc, data["stage"], f"{path}.stage", Stage, "stage") if "stage" in data else None
+    route = (
+        _choice(pack, doc, data["route"], f"{path}.route", RouteKind, "route") if "route" in data else None
+    )
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 1000:
-        pack.add(doc, f"{path}.priority", f"expected a whole number from 0 to 1000, "
-                 f"got {shorten(priority)}")
+        pack.add(doc, f"{path}.priority", f"expected a whole number from 0 to 1000, got {shorten(priority)}")
     documents: list[str] = []
-    for index, item in enumerate(_list(pack, doc, data.get("documents", []),
-                                       f"{path}.documents")):
+    for index, item in enumerate(_list(pack, doc, data.get("documents", []), f"{path}.documents")):
         document = _identifier(pack, doc, item, f"{path}.documents[{index}]")
         if document is not None:
             documents.append(document)
             pack.document_uses.append((doc, f"{path}.documents[{index}]", document))
-    steps = [_localized(pack, doc, item, f"{path}.steps[{index}]")
-             for index, item in enumerate(_list(pack, doc, data.get("steps", []),
-                                                f"{path}.steps"))]
-    effective_from = _date(pack, doc, data["effective_from"], f"{path}.effective_from") \
-        if "effective_from" in data else None
-    effective_until = _date(pack, doc, data["effective_until"], f"{path}.effective_until") \
-        if "effective_until" in data else None
+    steps = [
+        _localized(pack, doc, item, f"{path}.steps[{index}]")
+        for index, item in enumerate(_list(pack, doc, data.get("steps", []), f"{path}.steps"))
+    ]
+    effective_from = (
+        _date(pack, doc, data["effective_from"], f"{path}.effective_from")
+        if "effective_from" in data
+        else None
+    )
+    effective_until = (
+        _date(pack, doc, data["effective_until"], f"{path}.effective_until")
+        if "effective_until" in data
+        else None
+    )
     if effective_from and effective_until and effective_until < effective_from:
-        pack.add(doc, f"{path}.effective_until", f"expected a date on or after "
-                 f"effective_from {effective_from}, got {effective_until}")
+        pack.add(
+            doc,
+            f"{path}.effective_until",
+            f"expected a date on or after effective_from {effective_from}, got {effective_until}",
+        )
 
     if kind is RuleKind.ROUTE:
         if route is None and "route" not in data:
             pack.add(doc, path, "a route rule needs 'route' (online, in_store or ask_provider)")
         if "stage" in data:
-            pack.add(doc, f"{path}.stage", "a route rule has no stage: its steps go in the "
-                     "route stage")
+            pack.add(doc, f"{path}.stage", "a route rule has no stage: its steps go in the route stage")
     elif kind is not None:
         for key in ("route", "priority", "documents", "steps"):
             if key in data:
-                pack.add(doc, f"{path}.{key}", f"only route rules take {key!r}, "
-                         f"this rule is {kind.value}")
+                pack.add(doc, f"{path}.{key}", f"only route rules take {key!r}, this rule is {kind.value}")
         if kind is RuleKind.BLOCKING and ("fix" not in data or "stage" not in data):
-            pack.add(doc, path, "a blocking rule needs a 'fix' and the 'stage' it belongs to "
-                     f"({', '.join(stage.value for stage in _STEP_STAGES)})")
+            pack.add(
+                doc,
+                path,
+                "a blocking rule needs a 'fix' and the 'stage' it belongs to "
+                f"({', '.join(stage.value for stage in _STEP_STAGES)})",
+            )
         if stage is Stage.ROUTE:
             pack.add(doc, f"{path}.stage", "stage 'route' is for route rules' own steps")
         if stage is not None and "fix" not in data:
             pack.add(doc, f"{path}.stage", "a rule with a stage needs a 'fix' (the step text)")
 
-    if len(pack.problems) > before or rule_id is None or kind is None or when is None \
-            or message is None:
+    if len(pack.problems) > before or rule_id is None or kind is None or when is None or message is None:
         return
-    pack.rules.append(Rule(
-        id=rule_id, kind=kind, claims=tuple(claims), when=when, message=message, fix=fix,
-        stage=stage, route=route, priority=priority, documents=tuple(documents),
-        steps=tuple(step for step in steps if step is not None),
-        effective_from=effective_from, effective_until=effective_until,
-        file=doc.file, line=doc.line(path) or 0,
-    ))
+    pack.rules.append(
+        Rule(
+            id=rule_id,
+            kind=kind,
+            claims=tuple(claims),
+            when=when,
+            message=message,
+            fix=fix,
+            stage=stage,
+            route=route,
+            priority=priority,
+            documents=tuple(documents),
+            steps=tuple(step for step in steps if step is not None),
+            effective_from=effective_from,
+            effective_until=effective_until,
+            file=doc.file,
+            line=doc.line(path) or 0,
+        )
+    )
 
 
 def _read_rule_file(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed={"rules", "description"},
-                    required=("rules",))
+    data = _mapping(pack, doc, doc.data, "$", allowed={"rules", "description"}, required=("rules",))
     if data is None:
         return
     items = _list(pack, doc, data.get("rules", []), "$.rules")
     if len(pack.rules) + len(items) > MAX_RULES:
-        pack.add(doc, "$.rules", f"expected at most {MAX_RULES} rules in a rule set "
-                 f"(durable-rules' limit), got {len(pack.rules) + len(items)}")
+        pack.add(
+            doc,
+            "$.rules",
+            f"expected at most {MAX_RULES} rules in a rule set "
+            f"(durable-rules' limit), got {len(pack.rules) + len(items)}",
+        )
         return
     for index, raw in enumerate(items):
         _read_rule(pack, doc, raw, f"$.rules[{index}]")
 
 
 def _read_provider(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed=_PROVIDER_KEYS, required=(
-        "id", "name", "kind", "online_cancellation", "in_person_confirmation", "channels",
-        "review_days", "languages", "sources", "checked"))
+    data = _mapping(
+        pack,
+        doc,
+        doc.data,
+        "$",
+        allowed=PROVIDER_KEYS,
+        required=(
+            "id",
+            "name",
+            "kind",
+            "online_cancellation",
+            "in_person_confirmation",
+            "channels",
+            "review_days",
+            "languages",
+            "sources",
+            "checked",
+        ),
+    )
     if data is None:
         return
     before = len(pack.problems)
     provider_id = _identifier(pack, doc, data.get("id"), "$.id")
     if provider_id is not None and provider_id in pack.providers:
-        pack.add(doc, "$.id", f"duplicate provider id {provider_id!r}, first defined in "
-                 f"{pack.providers[provider_id].file}")
+        pack.add(
+            doc,
+            "$.id",
+            f"duplicate provider id {provider_id!r}, first defined in {pack.providers[provider_id].file}",
+        )
     name = _text(pack, doc, data.get("name"), "$.name", limit=100)
     kind = _choice(pack, doc, data.get("kind"), "$.kind", ProviderKind, "provider kind")
-    online = _choice(pack, doc, data.get("online_cancellation"), "$.online_cancellation",
-                     OnlineCancellation, "online_cancellation value")
-    in_person = _choice(pack, doc, data.get("in_person_confirmation"),
-                        "$.in_person_confirmation", InPersonConfirmation,
-                        "in_person_confirmation value")
+    online = _choice(
+        pack,
+        doc,
+        data.get("online_cancellation"),
+        "$.online_cancellation",
+        OnlineCancellation,
+        "online_cancellation value",
+    )
+    in_person = _choice(
+        pack,
+        doc,
+        data.get("in_person_confirmation"),
+        "$.in_person_confirmation",
+        InPersonConfirmation,
+        "in_person_confirmation value",
+    )
     channels: list[str] = []
     for index, channel in enumerate(_list(pack, doc, data.get("channels"), "$.channels")):
-        if channel in _CHANNELS:
+        if channel in CHANNELS:
             channels.append(channel)
         else:
-            pack.add(doc, f"$.channels[{index}]", f"unknown channel {shorten(channel)}"
-                     f"{did_you_mean(str(channel), _CHANNELS)}; expected one of "
-                     f"{', '.join(_CHANNELS)}")
+            pack.add(
+                doc,
+                f"$.channels[{index}]",
+                f"unknown channel {shorten(channel)}"
+                f"{did_you_mean(str(channel), CHANNELS)}; expected one of "
+                f"{', '.join(CHANNELS)}",
+            )
     review = data.get("review_days")
     review_days: tuple[int, int] | None = None
     if review != "unknown":
-        if (isinstance(review, list) and len(review) == 2
-                and all(isinstance(d, int) and not isinstance(d, bool) for d in review)
-                and 0 <= review[0] <= review[1] <= 365):
+        if (
+            isinstance(review, list)
+            and len(review) == 2
+            and all(isinstance(d, int) and not isinstance(d, bool) for d in review)
+            and 0 <= review[0] <= review[1] <= 365
+        ):
             review_days = (review[0], review[1])
         else:
-            pack.add(doc, "$.review_days", f"expected 'unknown' or [fewest, most] days "
-                     f"(0 to 365), got {shorten(review)}")
+            pack.add(
+                doc,
+                "$.review_days",
+                f"expected 'unknown' or [fewest, most] days (0 to 365), got {shorten(review)}",
+            )
     raw_languages = data.get("languages")
-    languages = [] if raw_languages == "unknown" else _language_tags(
-        pack, doc, raw_languages, "$.languages", "a language tag like 'en' or 'ur'")
+    languages = (
+        []
+        if raw_languages == "unknown"
+        else _language_tags(pack, doc, raw_languages, "$.languages", "a language tag like 'en' or 'ur'")
+    )
     sources: list[Source] = []
-    for index, raw in enumerate(_list(pack, doc, data.get("sources"), "$.sources",
-                                      non_empty=True)):
+    for index, raw in enumerate(_list(pack, doc, data.get("sources"), "$.sources", non_empty=True)):
         path = f"$.sources[{index}]"
-        item = _mapping(pack, doc, raw, path, allowed={"title", "url", "claims"},
-                        required=("title",))
+        item = _mapping(pack, doc, raw, path, allowed={"title", "url", "claims"}, required=("title",))
         if item is None:
             continue
         title = _text(pack, doc, item.get("title"), f"{path}.title", limit=300)
@@ -492,8 +609,7 @@ def _read_provider(pack: _Pack, doc: Document) -> None:
         if title is not None:
             sources.append(Source(title=title, url=url, claims=tuple(source_claims)))
     checked = _date(pack, doc, data.get("checked"), "$.checked")
-    if len(pack.problems) > before or None in (provider_id, name, kind, online, in_person,
-                                               checked):
+    if len(pack.problems) > before or None in (provider_id, name, kind, online, in_person, checked):
         return
     assert provider_id is not None
     assert name is not None
@@ -502,20 +618,27 @@ def _read_provider(pack: _Pack, doc: Document) -> None:
     assert in_person is not None
     assert checked is not None
     pack.providers[provider_id] = Provider(
-        id=provider_id, name=name, kind=kind, online_cancellation=online,
-        in_person_confirmation=in_person, channels=tuple(channels), review_days=review_days,
-        languages=tuple(languages), sources=tuple(sources), checked=checked, file=doc.file,
+        id=provider_id,
+        name=name,
+        kind=kind,
+        online_cancellation=online,
+        in_person_confirmation=in_person,
+        channels=tuple(channels),
+        review_days=review_days,
+        languages=tuple(languages),
+        sources=tuple(sources),
+        checked=checked,
+        file=doc.file,
     )
 
 
 def _read_claims(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed={"claims", "description"},
-                    required=("claims",))
+    data = _mapping(pack, doc, doc.data, "$", allowed={"claims", "description"}, required=("claims",))
     if data is None:
         return
     for index, raw in enumerate(_list(pack, doc, data.get("claims", []), "$.claims")):
         path = f"$.claims[{index}]"
-        item = _mapping(pack, doc, raw, path, allowed=_CLAIM_KEYS, required=("id", "text"))
+        item = _mapping(pack, doc, raw, path, allowed=CLAIM_KEYS, required=("id", "text"))
         if item is None:
             continue
         claim_id = item.get("id")
@@ -525,13 +648,21 @@ def _read_claims(pack: _Pack, doc: Document) -> None:
         if claim_id in pack.claims:
             pack.add(doc, f"{path}.id", f"duplicate claim id {claim_id!r}")
             continue
-        texts = {key: _text(pack, doc, item[key], f"{path}.{key}", limit=500)
-                 for key in ("text", "section", "source", "excuse") if key in item}
+        texts = {
+            key: _text(pack, doc, item[key], f"{path}.{key}", limit=500)
+            for key in ("text", "section", "source", "excuse")
+            if key in item
+        }
         text = texts.get("text")
         if text is None:
             continue
-        pack.claims[claim_id] = Claim(id=claim_id, text=text, section=texts.get("section"),
-                                      source=texts.get("source"), excuse=texts.get("excuse"))
+        pack.claims[claim_id] = Claim(
+            id=claim_id,
+            text=text,
+            section=texts.get("section"),
+            source=texts.get("source"),
+            excuse=texts.get("excuse"),
+        )
 
 
 def _read_labels(pack: _Pack, doc: Document, locale: str) -> None:
@@ -540,14 +671,12 @@ def _read_labels(pack: _Pack, doc: Document, locale: str) -> None:
         return
     labels = data.get("labels")
     if not isinstance(labels, dict):
-        pack.add(doc, "$.labels", f"expected a mapping of label keys to text, got "
-                 f"{shorten(labels)}")
+        pack.add(doc, "$.labels", f"expected a mapping of label keys to text, got {shorten(labels)}")
         return
     merged = pack.labels.setdefault(locale, {})
     for key, text in labels.items():
         if not _LABEL_KEY.fullmatch(key):
-            pack.add(doc, f"$.labels.{key}", "expected a dotted label key like "
-                     "'document.passport_copy'")
+            pack.add(doc, f"$.labels.{key}", "expected a dotted label key like 'document.passport_copy'")
             continue
         checked = _text(pack, doc, text, f"$.labels.{key}", limit=500)
         if checked is not None:
@@ -556,21 +685,22 @@ def _read_labels(pack: _Pack, doc: Document, locale: str) -> None:
 
 
 def _read_manifest(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed=_MANIFEST_KEYS,
-                    required=("name", "version", "locales"))
+    data = _mapping(pack, doc, doc.data, "$", allowed=MANIFEST_KEYS, required=("name", "version", "locales"))
     if data is None:
         return
     name = _identifier(pack, doc, data.get("name"), "$.name")
     version = data.get("version")
     if not isinstance(version, str) or not re.fullmatch(r"[0-9A-Za-z.+-]{1,40}", version):
-        pack.add(doc, "$.version", f"expected a version string like '2026.11.0', got "
-                 f"{shorten(version)}")
+        pack.add(doc, "$.version", f"expected a version string like '2026.11.0', got {shorten(version)}")
         version = None
-    locales = _language_tags(pack, doc, data.get("locales"), "$.locales",
-                             "a locale like 'zh-CN' or 'en'")
+    locales = _language_tags(pack, doc, data.get("locales"), "$.locales", "a locale like 'zh-CN' or 'en'")
     if pack.locales and locales and tuple(locales) != pack.locales:
-        pack.add(doc, "$.locales", f"expected the same locales as the first pack "
-                 f"({', '.join(pack.locales)}), got {', '.join(locales)}")
+        pack.add(
+            doc,
+            "$.locales",
+            f"expected the same locales as the first pack "
+            f"({', '.join(pack.locales)}), got {', '.join(locales)}",
+        )
     if name is not None and version is not None:
         pack.names.append(name)
         pack.versions.append(version)
@@ -587,16 +717,14 @@ def _placeholders(pack: _Pack, doc: Document, path: str, text: str) -> set[str] 
     try:
         parsed = list(_FIELD.parse(text))
     except ValueError as error:
-        pack.add(doc, path, f"expected text with {{fact}} placeholders, got a broken "
-                 f"brace: {error}")
+        pack.add(doc, path, f"expected text with {{fact}} placeholders, got a broken brace: {error}")
         return None
     names: set[str] = set()
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if field not in FACTS:
-            pack.add(doc, path, f"placeholder {{{field}}} is not a fact"
-                     f"{did_you_mean(field, FACTS)}")
+            pack.add(doc, path, f"placeholder {{{field}}} is not a fact{did_you_mean(field, FACTS)}")
         elif spec or conversion:
             pack.add(doc, path, f"placeholder {{{field}}} takes no format spec or conversion")
         names.add(field)
@@ -609,22 +737,29 @@ def _cross_check(pack: _Pack) -> None:
             pack.add(doc, path, f"unknown claim id {claim!r}{did_you_mean(claim, pack.claims)}")
     for doc, path, provider in pack.provider_uses:
         if provider not in pack.providers:
-            pack.add(doc, path, f"unknown provider {provider!r}"
-                     f"{did_you_mean(provider, pack.providers)}; expected one of "
-                     f"{', '.join(sorted(pack.providers))}")
+            pack.add(
+                doc,
+                path,
+                f"unknown provider {provider!r}"
+                f"{did_you_mean(provider, pack.providers)}; expected one of "
+                f"{', '.join(sorted(pack.providers))}",
+            )
     if not pack.locales:
         return
     for doc, path, texts in pack.localized:
         for locale in texts:
             if locale not in pack.locales:
-                pack.add(doc, f"{path}.{locale}", f"unknown locale {locale!r}"
-                         f"{did_you_mean(locale, pack.locales)}; the rule set's locales are "
-                         f"{', '.join(pack.locales)}")
+                pack.add(
+                    doc,
+                    f"{path}.{locale}",
+                    f"unknown locale {locale!r}"
+                    f"{did_you_mean(locale, pack.locales)}; the rule set's locales are "
+                    f"{', '.join(pack.locales)}",
+                )
         missing = [locale for locale in pack.locales if locale not in texts]
         if missing:
             pack.add(doc, path, f"missing text for locale {', '.join(missing)}")
-        found = {locale: _placeholders(pack, doc, f"{path}.{locale}", text)
-                 for locale, text in texts.items()}
+        found = {locale: _placeholders(pack, doc, f"{path}.{locale}", text) for locale, text in texts.items()}
         sets = {frozenset(names) for names in found.values() if names is not None}
         if len(sets) > 1:
             listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())
@@ -633,19 +768,21 @@ def _cross_check(pack: _Pack) -> None:
         return
     for locale in pack.locales:
         if locale not in pack.labels:
-            pack.problems.append(Problem(path="$", message=f"missing labels file "
-                                         f"locales/{locale}.yaml", file="locales"))
-    every_key = set().union(*(set(labels) for labels in pack.labels.values())) \
-        if pack.labels else set()
+            pack.problems.append(
+                Problem(path="$", message=f"missing labels file locales/{locale}.yaml", file="locales")
+            )
+    every_key = set().union(*(set(labels) for labels in pack.labels.values())) if pack.labels else set()
     for locale, labels in pack.labels.items():
         for key in sorted(every_key - set(labels)):
-            pack.add(pack.label_docs[locale], "$.labels", f"missing label {key!r} "
-                     f"(other locales have it)")
+            pack.add(pack.label_docs[locale], "$.labels", f"missing label {key!r} (other locales have it)")
     for doc, path, document in pack.document_uses:
         for locale in pack.locales:
             if f"document.{document}" not in pack.labels.get(locale, {}):
-                pack.add(doc, path, f"document {document!r} has no label "
-                         f"'document.{document}' in locales/{locale}.yaml")
+                pack.add(
+                    doc,
+                    path,
+                    f"document {document!r} has no label 'document.{document}' in locales/{locale}.yaml",
+                )
 
 
 def _files(directory: Path, pattern: str) -> list[Path]:
@@ -677,22 +814,33 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
         if doc is not None:
             _read_manifest(pack, doc)
     elif first:
-        pack.problems.append(Problem(path="$", file=f"{shown}/ruleset.yaml",
-                                     message="missing: a rule pack starts with ruleset.yaml "
-                                     "(name, version, locales)"))
+        pack.problems.append(
+            Problem(
+                path="$",
+                file=f"{shown}/ruleset.yaml",
+                message="missing: a rule pack starts with ruleset.yaml (name, version, locales)",
+            )
+        )
     readers: list[tuple[list[Path], Callable[[Document, Path], None]]] = [
         (_files(directory, "claims.yaml"), lambda doc, _path: _read_claims(pack, doc)),
-        (_files(directory / "locales", "*.yaml"),
-         lambda doc, path: _read_labels(pack, doc, path.stem)),
+        (_files(directory / "locales", "*.yaml"), lambda doc, path: _read_labels(pack, doc, path.stem)),
         (_files(directory / "providers", "*.yaml"), lambda doc, _path: _read_provider(pack, doc)),
-        ([path for path in _files(directory, "*.yaml")
-          if path.name not in {"ruleset.yaml", "claims.yaml"}],
-         lambda doc, _path: _read_rule_file(pack, doc)),
+        (
+            [
+                path
+                for path in _files(directory, "*.yaml")
+                if path.name not in {"ruleset.yaml", "claims.yaml"}
+            ],
+            lambda doc, _path: _read_rule_file(pack, doc),
+        ),
     ]
     total = sum(len(paths) for paths, _ in readers)
     if total > MAX_FILES:
-        pack.problems.append(Problem(path="$", file=shown, message=f"expected at most "
-                                     f"{MAX_FILES} files in a pack, got {total}"))
+        pack.problems.append(
+            Problem(
+                path="$", file=shown, message=f"expected at most {MAX_FILES} files in a pack, got {total}"
+            )
+        )
         return
     for paths, read in readers:
         for path in paths:
@@ -713,21 +861,27 @@ def load_rules(*directories: str | Path) -> RuleSet:
     for index, directory in enumerate(directories):
         path = Path(directory)
         if not path.is_dir():
-            pack.problems.append(Problem(path="$", file=str(directory),
-                                         message="expected a rule pack directory, "
-                                         "found none"))
+            pack.problems.append(
+                Problem(path="$", file=str(directory), message="expected a rule pack directory, found none")
+            )
             continue
-        _read_pack(pack, path, first=index == 0,
-                   shown=_shown_name(path, Path(directories[0]).resolve().parent))
+        _read_pack(
+            pack, path, first=index == 0, shown=_shown_name(path, Path(directories[0]).resolve().parent)
+        )
     _cross_check(pack)
     if not pack.problems and not pack.rules:
-        pack.problems.append(Problem(path="$", file=str(directories[0]),
-                                     message="expected at least one rule, found none"))
+        pack.problems.append(
+            Problem(path="$", file=str(directories[0]), message="expected at least one rule, found none")
+        )
     if pack.problems:
         raise RuleFileError(pack.problems)
     return RuleSet(
-        name="+".join(pack.names), version="+".join(pack.versions), locales=pack.locales,
-        claims=pack.claims, rules=tuple(pack.rules), providers=pack.providers,
-        labels=pack.labels, sources=tuple(str(Path(d)) for d in directories),
+        name="+".join(pack.names),
+        version="+".join(pack.versions),
+        locales=pack.locales,
+        claims=pack.claims,
+        rules=tuple(pack.rules),
+        providers=pack.providers,
+        labels=pack.labels,
+        sources=tuple(str(Path(d)) for d in directories),
     )
-

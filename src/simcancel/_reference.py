@@ -23,13 +23,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from simcancel._decide import decide
-from simcancel._facts import facts_for
-from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op, RuleSet, Test
-from simcancel.model import Assessment, FactValue, UserState
+from simcancel._facts import EngineValue, facts_for
+from simcancel._ruleset import AllOf, Always, AnyOf, Comparison, Condition, Op, RuleSet
+from simcancel.model import Assessment, UserState
 
 __all__ = ["Predicate", "assess_reference", "fired", "holds", "predicate", "predicates"]
 
-Facts = Mapping[str, FactValue]
+Facts = Mapping[str, EngineValue]
 Predicate = Callable[[Facts], bool]
 
 _COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
@@ -42,7 +42,7 @@ _COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
 }
 
 
-def _same(found: FactValue, wanted: object) -> bool:
+def _same(found: EngineValue, wanted: object) -> bool:
     # bool is an int subclass in Python (True == 1); the rule language keeps them apart.
     return type(found) is type(wanted) and found == wanted
 
@@ -82,7 +82,7 @@ def predicate(condition: Condition) -> Predicate:
     return _test_predicate(condition)
 
 
-def _test_predicate(test: Test) -> Predicate:
+def _test_predicate(test: Comparison) -> Predicate:
     name, op, wanted = test.fact, test.op, test.value
     if op in (Op.IN, Op.NOT_IN):
         assert isinstance(wanted, tuple)
@@ -109,8 +109,7 @@ def fired(rules: RuleSet, facts: Facts) -> frozenset[str]:
     return frozenset(rule.id for rule in rules.rules if holds(rule.when, facts))
 
 
-def assess_reference(state: UserState, *, rules: RuleSet, locale: str,
-                     as_of: dt.date) -> Assessment:
+def assess_reference(state: UserState, *, rules: RuleSet, locale: str, as_of: dt.date) -> Assessment:
     """What :func:`simcancel.assess` answers, with the reference evaluator instead of durable."""
     facts = facts_for(state, rules.provider(state.provider), as_of)
     return decide(rules, fired(rules, facts), facts, locale=locale, as_of=as_of)

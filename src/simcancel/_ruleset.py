@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import attrs
 
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
+from simcancel._facts import EngineValue
 from simcancel.model import RouteKind, Stage
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
     "RuleKind",
     "RuleSet",
     "Source",
-    "Test",
+    "Comparison",
     "claim_sort_key",
 ]
 
@@ -43,7 +44,7 @@ class RuleKind(enum.Enum):
 
 
 class Op(enum.Enum):
-    """Comparison operators of a condition test."""
+    """The operators of a comparison."""
 
     EQ = "eq"
     NE = "ne"
@@ -55,11 +56,8 @@ class Op(enum.Enum):
     NOT_IN = "not_in"
 
 
-EngineValue = str | int | bool
-
-
 @attrs.frozen(kw_only=True)
-class Test:
+class Comparison:
     """``fact <op> value``; values are engine-typed (money already in paisa)."""
 
     fact: str
@@ -86,7 +84,7 @@ class Always:
     """True for every state (``when: always``)."""
 
 
-Condition = Test | AllOf | AnyOf | Always
+Condition = Comparison | AllOf | AnyOf | Always
 
 
 def condition_facts(condition: Condition) -> tuple[str, ...]:
@@ -94,7 +92,7 @@ def condition_facts(condition: Condition) -> tuple[str, ...]:
     seen: dict[str, None] = {}
 
     def walk(node: Condition) -> None:
-        if isinstance(node, Test):
+        if isinstance(node, Comparison):
             seen.setdefault(node.fact, None)
         elif isinstance(node, (AllOf, AnyOf)):
             for part in node.parts:
@@ -253,9 +251,14 @@ class RuleSet:
         except KeyError:
             known = ", ".join(sorted(self.providers))
             raise InvalidStateError(
-                [Problem(path="$.provider", message=f"expected a provider of rule set "
-                         f"{self.label} ({known}), got {shorten(provider_id)}"
-                         f"{did_you_mean(provider_id, self.providers)}")]
+                [
+                    Problem(
+                        path="$.provider",
+                        message=f"expected a provider of rule set "
+                        f"{self.label} ({known}), got {shorten(provider_id)}"
+                        f"{did_you_mean(provider_id, self.providers)}",
+                    )
+                ]
             ) from None
 
     def rule(self, rule_id: str) -> Rule:

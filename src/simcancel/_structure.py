@@ -133,8 +133,7 @@ def _unknown_field(path: str, key: object, known: list[str]) -> Problem:
     # neither may break the message, nor make difflib crawl through them.
     if isinstance(key, str) and len(key) <= 100:
         return Problem(path=f"{path}.{key}", message=f"unknown field{did_you_mean(key, known)}")
-    return Problem(path=f"{path}[{shorten(key)}]", message="unknown field (field names are "
-                   "short strings)")
+    return Problem(path=f"{path}[{shorten(key)}]", message="unknown field (field names are short strings)")
 
 
 def structure_state(data: object) -> UserState:
@@ -154,29 +153,41 @@ def parse_json(text: str | bytes) -> object:
     """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
     if len(text) > MAX_JSON_BYTES:
         raise InvalidStateError(
-            [Problem(path="$", message=f"expected at most {MAX_JSON_BYTES} bytes of JSON, "
-                     f"got {len(text)}")]
+            [Problem(path="$", message=f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")]
         )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InvalidStateError(
-                [Problem(path="$", message=f"expected UTF-8 text, got a byte "
-                         f"{text[error.start:error.start + 1]!r} at offset {error.start}")]
+                [
+                    Problem(
+                        path="$",
+                        message=f"expected UTF-8 text, got a byte "
+                        f"{text[error.start : error.start + 1]!r} at offset {error.start}",
+                    )
+                ]
             ) from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=_parse_int,
-                          parse_constant=_refuse_constant)
+        return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InvalidStateError(
-            [Problem(path="$", message=f"expected JSON, got a syntax error at line {error.lineno} "
-                     f"column {error.colno}: {error.msg}")]
+            [
+                Problem(
+                    path="$",
+                    message=f"expected JSON, got a syntax error at line {error.lineno} "
+                    f"column {error.colno}: {error.msg}",
+                )
+            ]
         ) from None
     except RecursionError:
         raise InvalidStateError(
-            [Problem(path="$", message="expected JSON nested at most a few levels, "
-                     "got nesting too deep to parse")]
+            [
+                Problem(
+                    path="$",
+                    message="expected JSON nested at most a few levels, got nesting too deep to parse",
+                )
+            ]
         ) from None
 
 
@@ -187,16 +198,19 @@ MAX_INT_DIGITS = 100
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise InvalidStateError(
-            [Problem(path="$", message=f"expected numbers of at most {MAX_INT_DIGITS} digits, "
-                     f"got one of {len(text.lstrip('-'))} digits")]
+            [
+                Problem(
+                    path="$",
+                    message=f"expected numbers of at most {MAX_INT_DIGITS} digits, "
+                    f"got one of {len(text.lstrip('-'))} digits",
+                )
+            ]
         )
     return int(text)
 
 
 def _refuse_constant(name: str) -> object:
-    raise InvalidStateError(
-        [Problem(path="$", message=f"expected finite numbers, got {name}")]
-    )
+    raise InvalidStateError([Problem(path="$", message=f"expected finite numbers, got {name}")])
 
 
 def unstructure(value: object) -> Any:

@@ -110,53 +110,67 @@ class TraceabilityReport:
         return _markdown(self)
 
 
-def _covering_cases(claim_id: str, cases: Sequence[CaseFile],
-                    citing: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
-    return tuple(case.name for case in cases
-                 if claim_id in case.claims or citing.get(claim_id, frozenset()) & set(case.codes))
+def _covering_cases(
+    claim_id: str, cases: Sequence[CaseFile], citing: Mapping[str, frozenset[str]]
+) -> tuple[str, ...]:
+    return tuple(
+        case.name
+        for case in cases
+        if claim_id in case.claims or citing.get(claim_id, frozenset()) & set(case.codes)
+    )
 
 
-def build_report(rules: RuleSet, cases: Iterable[CaseFile], *,
-                 cases_dir: str = "tests/cases") -> TraceabilityReport:
+def build_report(
+    rules: RuleSet, cases: Iterable[CaseFile], *, cases_dir: str = "tests/cases"
+) -> TraceabilityReport:
     """Cross the claims register with the rules citing each claim and the cases covering it."""
     case_list = sorted(cases, key=lambda case: case.name)
     by_claim: dict[str, list[Rule]] = {}
     for rule in rules.rules:
         for claim_id in rule.claims:
             by_claim.setdefault(claim_id, []).append(rule)
-    citing = {claim_id: frozenset(rule.id for rule in cited)
-              for claim_id, cited in by_claim.items()}
+    citing = {claim_id: frozenset(rule.id for rule in cited) for claim_id, cited in by_claim.items()}
     rule_ids = {rule.id for rule in rules.rules}
 
     problems: list[str] = []
     rows = []
     for claim_id in sorted(rules.claims, key=claim_sort_key):
         claim = rules.claims[claim_id]
-        cited = tuple(sorted(by_claim.get(claim_id, ()), key=lambda rule: (rule.file, rule.line,
-                                                                            rule.id)))
+        cited = tuple(sorted(by_claim.get(claim_id, ()), key=lambda rule: (rule.file, rule.line, rule.id)))
         covering = _covering_cases(claim_id, case_list, citing)
         rows.append(ClaimRow(claim=claim, rules=cited, cases=covering))
         if not cited and claim.excuse is None:
             problems.append(f"{claim_id}: no rule cites it and it has no excuse")
         if cited and claim.excuse is not None:
-            problems.append(f"{claim_id}: has an excuse, yet rule(s) "
-                            f"{', '.join(rule.id for rule in cited)} cite it")
+            problems.append(
+                f"{claim_id}: has an excuse, yet rule(s) {', '.join(rule.id for rule in cited)} cite it"
+            )
         if cited and not covering:
             problems.append(f"{claim_id}: cited by rules, but no golden case covers it")
     for rule in sorted(rules.rules, key=lambda rule: rule.id):
         for claim_id in rule.claims:
             if claim_id not in rules.claims:
-                problems.append(f"rule {rule.id} ({rule.file}:{rule.line}) cites unknown claim "
-                                f"{claim_id}")
+                problems.append(f"rule {rule.id} ({rule.file}:{rule.line}) cites unknown claim {claim_id}")
     for case in case_list:
         problems.extend(f"case {case.name}: {problem}" for problem in case.problems)
-        problems.extend(f"case {case.name}: unknown claim {claim_id}"
-                        for claim_id in case.claims if claim_id not in rules.claims)
-        problems.extend(f"case {case.name}: expects {code}, which is not a rule of the pack"
-                        for code in dict.fromkeys(case.codes) if code not in rule_ids)
-    return TraceabilityReport(ruleset=rules.label, cases_dir=cases_dir, rows=tuple(rows),
-                              rule_count=len(rules.rules), case_count=len(case_list),
-                              problems=tuple(problems))
+        problems.extend(
+            f"case {case.name}: unknown claim {claim_id}"
+            for claim_id in case.claims
+            if claim_id not in rules.claims
+        )
+        problems.extend(
+            f"case {case.name}: expects {code}, which is not a rule of the pack"
+            for code in dict.fromkeys(case.codes)
+            if code not in rule_ids
+        )
+    return TraceabilityReport(
+        ruleset=rules.label,
+        cases_dir=cases_dir,
+        rows=tuple(rows),
+        rule_count=len(rules.rules),
+        case_count=len(case_list),
+        problems=tuple(problems),
+    )
 
 
 def _heading(claim: Claim) -> str:
@@ -208,8 +222,9 @@ def _markdown(report: TraceabilityReport) -> str:
             lines.append(f"- Excused: {row.claim.excuse}")
         if row.rules:
             lines.append("- Rules:")
-            lines.extend(f"  - `{rule.id}` ({rule.kind.value}), {rule.file}:{rule.line}"
-                         for rule in row.rules)
+            lines.extend(
+                f"  - `{rule.id}` ({rule.kind.value}), {rule.file}:{rule.line}" for rule in row.rules
+            )
         elif row.claim.excuse is None:
             lines.append("- Rules: **none** (and no excuse)")
         if row.cases:

@@ -131,8 +131,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return float(text.replace("_", ""))
     if tag == "tag:yaml.org,2002:timestamp" and _DATE.fullmatch(text):
         return dt.date.fromisoformat(text)
-    raise _RefusedError(f"timestamps other than plain dates are not allowed, got {text!r}",
-                   node.start_mark)
+    raise _RefusedError(f"timestamps other than plain dates are not allowed, got {text!r}", node.start_mark)
 
 
 def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
@@ -161,15 +160,21 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
 def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
     """Parse one rule file; return its document, or the problem that stopped parsing."""
     if len(text) > MAX_FILE_BYTES:
-        return Problem(path="$", file=file, line=None,
-                       message=f"expected a rule file of at most {MAX_FILE_BYTES} bytes, "
-                       f"got {len(text)}")
+        return Problem(
+            path="$",
+            file=file,
+            line=None,
+            message=f"expected a rule file of at most {MAX_FILE_BYTES} bytes, got {len(text)}",
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
-            return Problem(path="$", file=file, message=f"expected UTF-8 text, got an invalid "
-                           f"byte at offset {error.start}")
+            return Problem(
+                path="$",
+                file=file,
+                message=f"expected UTF-8 text, got an invalid byte at offset {error.start}",
+            )
     lines: dict[str, int] = {}
     try:
         loader = _SafeComposer(text)
@@ -183,8 +188,13 @@ def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        return Problem(path="$", file=file, line=line,
-                       message=f"expected valid YAML, got: {error.problem or error}")
+        if "nesting depth" in str(error.problem):
+            # libyaml (PyYAML >= 6.0.3) has a depth limit of its own, which its scanner can
+            # reach before our composer sees the 41st level: the same refusal, one message.
+            return Problem(path="$", file=file, line=line, message=f"nesting deeper than {MAX_DEPTH} levels")
+        return Problem(
+            path="$", file=file, line=line, message=f"expected valid YAML, got: {error.problem or error}"
+        )
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         return Problem(path="$", file=file, message=f"expected valid YAML, got: {error}")
     return Document(data=data, lines=lines, file=file)

@@ -40,15 +40,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from simcancel import _engine
-from simcancel._classes import StateSpace, Variable, state_for, state_space
-from simcancel._decide import NoRouteError, decide, route_order
-from simcancel._errors import RuleFileError, SimcancelError
-from simcancel._facts import facts_for
+from simcancel._decide import decide, route_order
+from simcancel._errors import NoRouteError, RuleFileError, SimcancelError
+from simcancel._facts import EngineValue, facts_for
 from simcancel._loader import load_rules
 from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import Rule, RuleKind, RuleSet, claim_sort_key
+from simcancel._statespace import StateSpace, Variable, state_for, state_space
 from simcancel._yaml import parse_yaml
-from simcancel.model import Assessment, FactValue, RouteKind, UserState
+from simcancel.model import Assessment, RouteKind, UserState
 
 __all__ = [
     "CHECKS",
@@ -71,8 +71,18 @@ __all__ = [
     "verify_paths",
 ]
 
-CHECKS = ("load", "totality", "route_soundness", "monotonicity", "dead_rules", "overlaps",
-          "differential", "purity", "traceability", "i18n")
+CHECKS = (
+    "load",
+    "totality",
+    "route_soundness",
+    "monotonicity",
+    "dead_rules",
+    "overlaps",
+    "differential",
+    "purity",
+    "traceability",
+    "i18n",
+)
 """Every check's name, in report order (``load`` only fails when a pack does not load)."""
 
 DEFAULT_MAX_CLASSES = 2_000_000
@@ -80,7 +90,7 @@ DEFAULT_MAX_CLASSES = 2_000_000
 DEFAULT_SAMPLES = 200
 _MAX_SHOWN = 3
 
-Facts = dict[str, FactValue]
+Facts = dict[str, EngineValue]
 
 
 @attrs.frozen(kw_only=True)
@@ -95,9 +105,11 @@ class Counterexample:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: ``problem``, ``as_of`` and ``state``."""
-        return {"problem": self.problem,
-                "as_of": self.as_of.isoformat() if self.as_of else None,
-                "state": self.state}
+        return {
+            "problem": self.problem,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "state": self.state,
+        }
 
 
 @attrs.frozen(kw_only=True)
@@ -116,9 +128,15 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {"name": self.name, "ok": self.ok, "message": self.message, "mode": self.mode,
-                "evaluated": self.evaluated, "seconds": round(self.seconds, 3),
-                "counterexamples": [example.to_dict() for example in self.counterexamples]}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "message": self.message,
+            "mode": self.mode,
+            "evaluated": self.evaluated,
+            "seconds": round(self.seconds, 3),
+            "counterexamples": [example.to_dict() for example in self.counterexamples],
+        }
 
 
 @attrs.frozen(kw_only=True)
@@ -140,8 +158,11 @@ class Report:
     @property
     def exhaustive(self) -> bool:
         """True when no state-based check had to fall back to sampling."""
-        return bool(self.results) and all(result.mode != "sampled" for result in self.results
-                                          if result.name not in ("differential", "purity"))
+        return bool(self.results) and all(
+            result.mode != "sampled"
+            for result in self.results
+            if result.name not in ("differential", "purity")
+        )
 
     def result(self, name: str) -> CheckResult:
         """The result of the check called ``name`` (``KeyError`` if it did not run)."""
@@ -157,16 +178,24 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {"rules": self.rules, "ok": self.ok, "exhaustive": self.exhaustive,
-                "classes": self.classes, "seconds": round(self.seconds, 3),
-                "checks": [result.to_dict() for result in self.results]}
+        return {
+            "rules": self.rules,
+            "ok": self.ok,
+            "exhaustive": self.exhaustive,
+            "classes": self.classes,
+            "seconds": round(self.seconds, 3),
+            "checks": [result.to_dict() for result in self.results],
+        }
 
     def render(self) -> str:
         """The report as text for people."""
         lines = [f"simcancel verify: {self.rules}"]
         if self.classes:
-            how = ("exhaustive" if self.exhaustive
-                   else "NOT exhaustive: some checks sampled states with Hypothesis")
+            how = (
+                "exhaustive"
+                if self.exhaustive
+                else "NOT exhaustive: some checks sampled states with Hypothesis"
+            )
             lines.append(f"state space: {self.classes} classes; {how}; {self.seconds:.2f} s")
         for result in self.results:
             status = "ok  " if result.ok else "FAIL"
@@ -176,10 +205,13 @@ class Report:
                 lines.append(f"     - {example.problem}")
                 if example.state is not None:
                     day = example.as_of.isoformat() if example.as_of else "today"
-                    lines.append(f"       state (as of {day}): "
-                                 f"{json.dumps(example.state, ensure_ascii=False)}")
-        lines.append("verdict: " + ("consistent" if self.ok else
-                                    f"{len(self.failed)} check(s) failed: {', '.join(self.failed)}"))
+                    lines.append(
+                        f"       state (as of {day}): {json.dumps(example.state, ensure_ascii=False)}"
+                    )
+        lines.append(
+            "verdict: "
+            + ("consistent" if self.ok else f"{len(self.failed)} check(s) failed: {', '.join(self.failed)}")
+        )
         return "\n".join(lines)
 
 
@@ -189,8 +221,7 @@ class Report:
 class _Search:
     """What a state-based check needs: the space, the reference predicates, options."""
 
-    def __init__(self, rules: RuleSet, *, as_of: dt.date | None, max_classes: int,
-                 samples: int) -> None:
+    def __init__(self, rules: RuleSet, *, as_of: dt.date | None, max_classes: int, samples: int) -> None:
         self.rules = rules
         self.as_of = dt.date.today() if as_of is None else as_of
         self.max_classes = max_classes
@@ -198,15 +229,15 @@ class _Search:
         self.space = state_space(rules)
         self.predicates: dict[str, Predicate] = dict(predicates(rules))
 
-    def fired(self, facts: Mapping[str, FactValue], ids: Iterable[str]) -> set[str]:
+    def fired(self, facts: Mapping[str, EngineValue], ids: Iterable[str]) -> set[str]:
         return {rule_id for rule_id in ids if self.predicates[rule_id](facts)}
 
-    def example(self, facts: Mapping[str, FactValue], problem: str) -> Counterexample:
-        return Counterexample(problem=problem, state=state_for(facts, self.as_of),
-                              as_of=self.as_of)
+    def example(self, facts: Mapping[str, EngineValue], problem: str) -> Counterexample:
+        return Counterexample(problem=problem, state=state_for(facts, self.as_of), as_of=self.as_of)
 
-    def run(self, variables: Sequence[Variable],
-            problem: Callable[[Facts], str | None]) -> tuple[str, int, list[Counterexample]]:
+    def run(
+        self, variables: Sequence[Variable], problem: Callable[[Facts], str | None]
+    ) -> tuple[str, int, list[Counterexample]]:
         """Walk every combination of ``variables`` or, past ``max_classes``, sample states."""
         if StateSpace.count(variables) <= self.max_classes:
             found: list[Counterexample] = []
@@ -228,8 +259,13 @@ class _Search:
         failing: list[tuple[Facts, str]] = []
         count = 0
 
-        @settings(max_examples=self.samples, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=self.samples,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(user_states(rules=self.rules))
         def search(state: UserState) -> None:
             nonlocal count
@@ -249,11 +285,24 @@ class _Search:
         return "sampled", count, []
 
 
-def _result(name: str, started: float, mode: str, evaluated: int,
-            found: Sequence[Counterexample], ok_message: str, fail_message: str) -> CheckResult:
-    return CheckResult(name=name, ok=not found, message=fail_message if found else ok_message,
-                       counterexamples=tuple(found), mode=mode, evaluated=evaluated,
-                       seconds=time.perf_counter() - started)
+def _result(
+    name: str,
+    started: float,
+    mode: str,
+    evaluated: int,
+    found: Sequence[Counterexample],
+    ok_message: str,
+    fail_message: str,
+) -> CheckResult:
+    return CheckResult(
+        name=name,
+        ok=not found,
+        message=fail_message if found else ok_message,
+        counterexamples=tuple(found),
+        mode=mode,
+        evaluated=evaluated,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _merge_mode(modes: Iterable[str]) -> str:
@@ -265,24 +314,32 @@ def _route_rules(rules: RuleSet) -> list[Rule]:
     return [rule for rule in rules.rules if rule.kind is RuleKind.ROUTE]
 
 
-def _primary(search: _Search, facts: Mapping[str, FactValue]) -> Rule | None:
-    routes = [rule for rule in _route_rules(search.rules)
-              if rule.in_effect(search.as_of) and search.predicates[rule.id](facts)]
+def _primary(search: _Search, facts: Mapping[str, EngineValue]) -> Rule | None:
+    routes = [
+        rule
+        for rule in _route_rules(search.rules)
+        if rule.in_effect(search.as_of) and search.predicates[rule.id](facts)
+    ]
     return min(routes, key=route_order) if routes else None
 
 
 def _route_variables(search: _Search) -> tuple[Variable, ...]:
     facts = {fact for rule in _route_rules(search.rules) for fact in rule.facts}
-    return search.space.variables_for(facts | {"provider_online", "provider_in_person",
-                                               "provider_has_store", "can_visit_store"})
+    return search.space.variables_for(
+        facts | {"provider_online", "provider_in_person", "provider_has_store", "can_visit_store"}
+    )
 
 
 # --- the checks ---------------------------------------------------------------------------
 
 
-def check_totality(rules: RuleSet, *, as_of: dt.date | None = None,
-                   max_classes: int = DEFAULT_MAX_CLASSES,
-                   samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_totality(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """Every state gets exactly one primary route, and its assessment builds without error.
 
     Only route rules and the facts they read decide the route, so every combination of
@@ -304,14 +361,24 @@ def check_totality(rules: RuleSet, *, as_of: dt.date | None = None,
         return None
 
     mode, evaluated, found = search.run(_route_variables(search), problem)
-    return _result("totality", started, mode, evaluated, found,
-                   "every state gets exactly one primary route",
-                   "some states get no route (a gap in the route table)")
+    return _result(
+        "totality",
+        started,
+        mode,
+        evaluated,
+        found,
+        "every state gets exactly one primary route",
+        "some states get no route (a gap in the route table)",
+    )
 
 
-def check_route_soundness(rules: RuleSet, *, as_of: dt.date | None = None,
-                          max_classes: int = DEFAULT_MAX_CLASSES,
-                          samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_route_soundness(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """The primary route fits the provider and the person (A7, A11, A15, A17, A24).
 
     online only where the provider supports it and requires no in-person step; in store
@@ -326,28 +393,44 @@ def check_route_soundness(rules: RuleSet, *, as_of: dt.date | None = None,
         if primary is None:
             return None  # a gap is totality's finding
         route = primary.route
-        if route is RouteKind.ONLINE and (facts["provider_online"] != "supported"
-                                          or facts["provider_in_person"] != "not_required"):
-            return (f"{primary.id} recommends online where provider_online = "
-                    f"{facts['provider_online']}, provider_in_person = {facts['provider_in_person']}")
-        if route is RouteKind.IN_STORE and not (facts["can_visit_store"]
-                                                and facts["provider_has_store"]):
-            return (f"{primary.id} recommends the store where can_visit_store = "
-                    f"{facts['can_visit_store']}, provider_has_store = {facts['provider_has_store']}")
+        if route is RouteKind.ONLINE and (
+            facts["provider_online"] != "supported" or facts["provider_in_person"] != "not_required"
+        ):
+            return (
+                f"{primary.id} recommends online where provider_online = "
+                f"{facts['provider_online']}, provider_in_person = {facts['provider_in_person']}"
+            )
+        if route is RouteKind.IN_STORE and not (facts["can_visit_store"] and facts["provider_has_store"]):
+            return (
+                f"{primary.id} recommends the store where can_visit_store = "
+                f"{facts['can_visit_store']}, provider_has_store = {facts['provider_has_store']}"
+            )
         if facts["provider_online"] == "unknown" and route is not RouteKind.ASK_PROVIDER:
-            return (f"{primary.id} recommends {route.value if route else None} although the "
-                    f"provider's online policy is unknown (A24: ask the provider)")
+            return (
+                f"{primary.id} recommends {route.value if route else None} although the "
+                f"provider's online policy is unknown (A24: ask the provider)"
+            )
         return None
 
     mode, evaluated, found = search.run(_route_variables(search), problem)
-    return _result("route_soundness", started, mode, evaluated, found,
-                   "every primary route fits the provider's policy and the person's situation",
-                   "some primary routes do not fit the provider or the person")
+    return _result(
+        "route_soundness",
+        started,
+        mode,
+        evaluated,
+        found,
+        "every primary route fits the provider's policy and the person's situation",
+        "some primary routes do not fit the provider or the person",
+    )
 
 
-def check_monotonicity(rules: RuleSet, *, as_of: dt.date | None = None,
-                       max_classes: int = DEFAULT_MAX_CLASSES,
-                       samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_monotonicity(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """Fixing one blocking issue never adds one; adding a problem never removes an unrelated issue.
 
     A move changes one variable (paying arrears, spending the balance, cancelling
@@ -372,8 +455,9 @@ def check_monotonicity(rules: RuleSet, *, as_of: dt.date | None = None,
         ids = [rule.id for rule in touched]
         facts_read = {fact for rule in touched for fact in rule.facts}
 
-        def problem(facts: Facts, variable: Variable = variable, ids: list[str] = ids,
-                    moved: set[str] = moved) -> str | None:
+        def problem(
+            facts: Facts, variable: Variable = variable, ids: list[str] = ids, moved: set[str] = moved
+        ) -> str | None:
             before = search.fired(facts, ids)
             for index, values in enumerate(variable.values):
                 after_facts = {**facts, **values}
@@ -381,29 +465,40 @@ def check_monotonicity(rules: RuleSet, *, as_of: dt.date | None = None,
                 fixed = (before - after) & blocking
                 added = (after - before) & blocking
                 if fixed and added:
-                    return (f"fixing {', '.join(sorted(fixed))} by moving to "
-                            f"{variable.labels[index]} adds blocking {', '.join(sorted(added))}")
+                    return (
+                        f"fixing {', '.join(sorted(fixed))} by moving to "
+                        f"{variable.labels[index]} adds blocking {', '.join(sorted(added))}"
+                    )
                 gained = (before - after) & blocking
-                lost = [rule_id for rule_id in after - before
-                        if not moved & set(search.rules.rule(rule_id).facts)]
+                lost = [
+                    rule_id for rule_id in after - before if not moved & set(search.rules.rule(rule_id).facts)
+                ]
                 if gained and lost:
-                    return (f"adding {', '.join(sorted(gained))} removes unrelated "
-                            f"{', '.join(sorted(lost))}")
+                    return f"adding {', '.join(sorted(gained))} removes unrelated {', '.join(sorted(lost))}"
             return None
 
         mode, count, examples = search.run(search.space.variables_for(facts_read), problem)
         modes.append(mode)
         evaluated += count
         found.extend(examples[: _MAX_SHOWN - len(found)])
-    return _result("monotonicity", started, _merge_mode(modes), evaluated, found,
-                   "fixing a blocking issue never adds one, and adding a problem never "
-                   "removes an unrelated issue",
-                   "some fix of a blocking issue adds another blocking issue")
+    return _result(
+        "monotonicity",
+        started,
+        _merge_mode(modes),
+        evaluated,
+        found,
+        "fixing a blocking issue never adds one, and adding a problem never removes an unrelated issue",
+        "some fix of a blocking issue adds another blocking issue",
+    )
 
 
-def check_dead_rules(rules: RuleSet, *, as_of: dt.date | None = None,
-                     max_classes: int = DEFAULT_MAX_CLASSES,
-                     samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_dead_rules(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """Every rule fires for some state: all classes of the rule's own facts are tried.
 
     A rule that fires for none of the rule set's providers, but would for a provider
@@ -430,19 +525,32 @@ def check_dead_rules(rules: RuleSet, *, as_of: dt.date | None = None,
         if alive_elsewhere:
             latent.append(rule.id)
             continue
-        how = (f"all {count} classes of its facts" if mode == "exhaustive"
-               else f"{count} sampled states")
-        found.append(Counterexample(
-            problem=f"rule {rule.id} ({rule.file}:{rule.line}) fires for none of {how}, "
-            f"whatever the provider's policy"))
-    note = (f"; latent (fire only for provider policies this pack has no provider for): "
-            f"{', '.join(latent)}" if latent else "")
-    return _result("dead_rules", started, _merge_mode(modes), evaluated, found[:_MAX_SHOWN],
-                   "every rule fires for some state" + note, "some rules never fire" + note)
+        how = f"all {count} classes of its facts" if mode == "exhaustive" else f"{count} sampled states"
+        found.append(
+            Counterexample(
+                problem=f"rule {rule.id} ({rule.file}:{rule.line}) fires for none of {how}, "
+                f"whatever the provider's policy"
+            )
+        )
+    note = (
+        f"; latent (fire only for provider policies this pack has no provider for): {', '.join(latent)}"
+        if latent
+        else ""
+    )
+    return _result(
+        "dead_rules",
+        started,
+        _merge_mode(modes),
+        evaluated,
+        found[:_MAX_SHOWN],
+        "every rule fires for some state" + note,
+        "some rules never fire" + note,
+    )
 
 
-def _fires_somewhere(search: _Search, space: StateSpace, rule: Rule,
-                     holds: Predicate) -> tuple[str, int, bool]:
+def _fires_somewhere(
+    search: _Search, space: StateSpace, rule: Rule, holds: Predicate
+) -> tuple[str, int, bool]:
     variables = space.variables_for(rule.facts)
     if StateSpace.count(variables) <= search.max_classes:
         count = 0
@@ -463,9 +571,13 @@ def _fires_somewhere(search: _Search, space: StateSpace, rule: Rule,
     return "sampled", search.samples, False
 
 
-def check_overlaps(rules: RuleSet, *, as_of: dt.date | None = None,
-                   max_classes: int = DEFAULT_MAX_CLASSES,
-                   samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_overlaps(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """No two route rows with the same priority but different routes fire for one state."""
     started = time.perf_counter()
     search = _Search(rules, as_of=as_of, max_classes=max_classes, samples=samples)
@@ -474,7 +586,7 @@ def check_overlaps(rules: RuleSet, *, as_of: dt.date | None = None,
     evaluated = 0
     found: list[Counterexample] = []
     for index, first in enumerate(routes):
-        for second in routes[index + 1:]:
+        for second in routes[index + 1 :]:
             if first.priority != second.priority or first.route is second.route:
                 continue
             both = (first.id, second.id)
@@ -482,25 +594,33 @@ def check_overlaps(rules: RuleSet, *, as_of: dt.date | None = None,
             def problem(facts: Facts, both: tuple[str, str] = both) -> str | None:
                 if len(search.fired(facts, both)) == 2:
                     rule_a, rule_b = (search.rules.rule(rule_id) for rule_id in both)
-                    return (f"{rule_a.id} ({rule_a.route.value if rule_a.route else None}) and "
-                            f"{rule_b.id} ({rule_b.route.value if rule_b.route else None}) both "
-                            f"fire at priority {rule_a.priority}")
+                    return (
+                        f"{rule_a.id} ({rule_a.route.value if rule_a.route else None}) and "
+                        f"{rule_b.id} ({rule_b.route.value if rule_b.route else None}) both "
+                        f"fire at priority {rule_a.priority}"
+                    )
                 return None
 
             mode, count, examples = search.run(
-                search.space.variables_for(first.facts + second.facts), problem)
+                search.space.variables_for(first.facts + second.facts), problem
+            )
             modes.append(mode)
             evaluated += count
             found.extend(examples[:1])
-    return _result("overlaps", started, _merge_mode(modes) if modes else "exhaustive",
-                   evaluated, found[:_MAX_SHOWN],
-                   "no two route rows of equal priority disagree on a state",
-                   "route rows of equal priority overlap with different routes")
+    return _result(
+        "overlaps",
+        started,
+        _merge_mode(modes) if modes else "exhaustive",
+        evaluated,
+        found[:_MAX_SHOWN],
+        "no two route rows of equal priority disagree on a state",
+        "route rows of equal priority overlap with different routes",
+    )
 
 
 def _covering_states(search: _Search) -> Iterator[Facts]:
     """Every class of every rule's own facts, the other facts at their first class."""
-    seen: set[tuple[FactValue, ...]] = set()
+    seen: set[tuple[EngineValue, ...]] = set()
     for rule in search.rules.rules:
         variables = search.space.variables_for(rule.facts)
         if StateSpace.count(variables) > search.max_classes:
@@ -524,9 +644,13 @@ def _random_states(search: _Search, count: int, seed: int = 20261124) -> list[Fa
     return states
 
 
-def check_differential(rules: RuleSet, *, as_of: dt.date | None = None,
-                       max_classes: int = DEFAULT_MAX_CLASSES,
-                       samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_differential(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """durable-rules fires exactly the rules the reference evaluator fires.
 
     States: every class of each rule's own facts (others fixed), then ``samples``
@@ -539,10 +663,19 @@ def check_differential(rules: RuleSet, *, as_of: dt.date | None = None,
     try:
         engine_rules = _engine.compiled(rules)
     except SimcancelError as error:
-        example = search.example(dict(search.space.base), f"durable-rules cannot evaluate "
-                                 f"the rule set the reference evaluates: {error}")
-        return _result("differential", started, "sampled", 0, [example], "", "durable-rules "
-                       "refuses a rule set the loader accepted")
+        example = search.example(
+            dict(search.space.base),
+            f"durable-rules cannot evaluate the rule set the reference evaluates: {error}",
+        )
+        return _result(
+            "differential",
+            started,
+            "sampled",
+            0,
+            [example],
+            "",
+            "durable-rules refuses a rule set the loader accepted",
+        )
 
     def problem(facts: Facts) -> str | None:
         expected = search.fired(facts, every_id)
@@ -553,8 +686,9 @@ def check_differential(rules: RuleSet, *, as_of: dt.date | None = None,
         if actual == expected:
             return None
         extra, missing = sorted(actual - expected), sorted(expected - actual)
-        return (f"durable fired {extra or 'nothing more'} beyond the reference, and missed "
-                f"{missing or 'nothing'}")
+        return (
+            f"durable fired {extra or 'nothing more'} beyond the reference, and missed {missing or 'nothing'}"
+        )
 
     found: list[Counterexample] = []
     evaluated = 0
@@ -568,9 +702,15 @@ def check_differential(rules: RuleSet, *, as_of: dt.date | None = None,
     if not found:
         _, count, found = search._sample(problem)
         evaluated += count
-    return _result("differential", started, "sampled", evaluated, found,
-                   "durable-rules and the reference evaluator agree on every state tried",
-                   "durable-rules and the reference evaluator disagree")
+    return _result(
+        "differential",
+        started,
+        "sampled",
+        evaluated,
+        found,
+        "durable-rules and the reference evaluator agree on every state tried",
+        "durable-rules and the reference evaluator disagree",
+    )
 
 
 def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
@@ -580,8 +720,9 @@ def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
         origin = Path(source)
         pack = target / f"{index}" / origin.name
         shutil.copytree(origin, pack)
-        rule_files = sorted(path for path in pack.glob("*.yaml")
-                            if path.name not in {"ruleset.yaml", "claims.yaml"})
+        rule_files = sorted(
+            path for path in pack.glob("*.yaml") if path.name not in {"ruleset.yaml", "claims.yaml"}
+        )
         providers = sorted((pack / "providers").glob("*.yaml"))
         for files in (rule_files, providers):
             for position, path in enumerate(reversed(files)):
@@ -593,15 +734,18 @@ def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
             data = getattr(document, "data", None)
             if isinstance(data, dict) and isinstance(data.get("rules"), list):
                 data["rules"].reverse()
-                path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                                encoding="utf-8")
+                path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         copies.append(pack)
     return copies
 
 
-def check_purity(rules: RuleSet, *, as_of: dt.date | None = None,
-                 max_classes: int = DEFAULT_MAX_CLASSES,
-                 samples: int = DEFAULT_SAMPLES) -> CheckResult:
+def check_purity(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
     """The same state gets the same assessment through durable, whatever ran before.
 
     On ``samples`` states: evaluated in order, in reverse order, from four threads at
@@ -618,8 +762,7 @@ def check_purity(rules: RuleSet, *, as_of: dt.date | None = None,
         engine_rules = _engine.compiled(ruleset)
         answers: dict[int, dict[str, Any] | str] = {}
         for index in order:
-            answers[index] = _assess_facts(ruleset, engine_rules, states[index], locale,
-                                           search.as_of)
+            answers[index] = _assess_facts(ruleset, engine_rules, states[index], locale, search.as_of)
         return answers
 
     indexes = list(range(len(states)))
@@ -627,51 +770,69 @@ def check_purity(rules: RuleSet, *, as_of: dt.date | None = None,
         baseline = assess_all(rules, indexes)
         variants: list[tuple[str, Callable[[], dict[int, dict[str, Any] | str]]]] = [
             ("evaluated again in reverse order", lambda: assess_all(rules, reversed(indexes))),
-            ("evaluated from 4 threads at once", lambda: _threaded(rules, states, locale,
-                                                                   search.as_of)),
-            ("with the rules in reverse order", lambda: assess_all(
-                attrs.evolve(rules, rules=tuple(reversed(rules.rules))), indexes)),
+            ("evaluated from 4 threads at once", lambda: _threaded(rules, states, locale, search.as_of)),
+            (
+                "with the rules in reverse order",
+                lambda: assess_all(attrs.evolve(rules, rules=tuple(reversed(rules.rules))), indexes),
+            ),
         ]
         with tempfile.TemporaryDirectory(prefix="simcancel-verify-") as scratch:
             if rules.sources and all(Path(source).is_dir() for source in rules.sources):
                 copies = _reordered_copy(rules, Path(scratch))
                 reloaded = load_rules(*copies)
-                variants.append(("reloaded with files and rules in reverse order",
-                                 lambda: assess_all(reloaded, indexes)))
+                variants.append(
+                    ("reloaded with files and rules in reverse order", lambda: assess_all(reloaded, indexes))
+                )
             found: list[Counterexample] = []
             for description, run in variants:
                 answers = run()
                 for index in indexes:
                     if answers[index] != baseline[index]:
-                        found.append(search.example(states[index], f"the assessment changes "
-                                                    f"when {description}"))
+                        found.append(
+                            search.example(states[index], f"the assessment changes when {description}")
+                        )
                         break
     except SimcancelError as error:
-        return _result("purity", started, "sampled", 0,
-                       [search.example(states[0], f"durable-rules failed: {error}")], "",
-                       "durable-rules could not evaluate the rule set, so isolation is unproven "
-                       "(see differential)")
-    return _result("purity", started, "sampled", len(states) * 5, found[:_MAX_SHOWN],
-                   "same state, same assessment: in any order, any thread, any rule order",
-                   "the assessment of a state depends on something besides the state")
+        return _result(
+            "purity",
+            started,
+            "sampled",
+            0,
+            [search.example(states[0], f"durable-rules failed: {error}")],
+            "",
+            "durable-rules could not evaluate the rule set, so isolation is unproven (see differential)",
+        )
+    return _result(
+        "purity",
+        started,
+        "sampled",
+        len(states) * 5,
+        found[:_MAX_SHOWN],
+        "same state, same assessment: in any order, any thread, any rule order",
+        "the assessment of a state depends on something besides the state",
+    )
 
 
-def _assess_facts(rules: RuleSet, engine_rules: _engine.CompiledRules, facts: Facts,
-                  locale: str, as_of: dt.date) -> dict[str, Any] | str:
+def _assess_facts(
+    rules: RuleSet, engine_rules: _engine.CompiledRules, facts: Facts, locale: str, as_of: dt.date
+) -> dict[str, Any] | str:
     try:
-        result: Assessment = decide(rules, _engine.evaluate(engine_rules, facts), facts,
-                                    locale=locale, as_of=as_of)
+        result: Assessment = decide(
+            rules, _engine.evaluate(engine_rules, facts), facts, locale=locale, as_of=as_of
+        )
     except NoRouteError as error:
         return f"{type(error).__name__}: {error}"
     return result.to_dict()
 
 
-def _threaded(rules: RuleSet, states: Sequence[Facts], locale: str,
-              as_of: dt.date) -> dict[int, dict[str, Any] | str]:
+def _threaded(
+    rules: RuleSet, states: Sequence[Facts], locale: str, as_of: dt.date
+) -> dict[int, dict[str, Any] | str]:
     engine_rules = _engine.compiled(rules)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda facts: _assess_facts(rules, engine_rules, facts, locale,
-                                                            as_of), states))
+        answers = list(
+            pool.map(lambda facts: _assess_facts(rules, engine_rules, facts, locale, as_of), states)
+        )
     return dict(enumerate(answers))
 
 
@@ -681,19 +842,23 @@ def check_traceability(rules: RuleSet) -> CheckResult:
     found: list[Counterexample] = []
     for rule in rules.rules:
         if not rule.claims:
-            found.append(Counterexample(problem=f"rule {rule.id} ({rule.file}:{rule.line}) "
-                                        f"cites no claim"))
+            found.append(Counterexample(problem=f"rule {rule.id} ({rule.file}:{rule.line}) cites no claim"))
         for claim in rule.claims:
             if claim not in rules.claims:
                 found.append(Counterexample(problem=f"rule {rule.id} cites unknown claim {claim}"))
     cited = {claim for rule in rules.rules for claim in rule.claims}
     for claim_id in sorted(rules.claims, key=claim_sort_key):
         if claim_id not in cited and rules.claims[claim_id].excuse is None:
-            found.append(Counterexample(problem=f"claim {claim_id} is neither encoded by a rule "
-                                        f"nor excused"))
-    return _result("traceability", started, "static", 0, found,
-                   f"{len(rules.rules)} rules cite claims; all {len(rules.claims)} claims are "
-                   f"covered or excused", "rules or claims are not traceable")
+            found.append(Counterexample(problem=f"claim {claim_id} is neither encoded by a rule nor excused"))
+    return _result(
+        "traceability",
+        started,
+        "static",
+        0,
+        found,
+        f"{len(rules.rules)} rules cite claims; all {len(rules.claims)} claims are covered or excused",
+        "rules or claims are not traceable",
+    )
 
 
 _FIELDS = string.Formatter()
@@ -718,13 +883,15 @@ def check_i18n(rules: RuleSet) -> CheckResult:
         for where, localized in texts:
             missing = [locale for locale in rules.locales if locale not in localized]
             if missing:
-                found.append(Counterexample(problem=f"rule {rule.id} {where}: no text for "
-                                            f"{', '.join(missing)}"))
+                found.append(
+                    Counterexample(problem=f"rule {rule.id} {where}: no text for {', '.join(missing)}")
+                )
                 continue
             shapes = {_placeholders(localized[locale]) for locale in rules.locales}
             if len(shapes) > 1:
-                found.append(Counterexample(problem=f"rule {rule.id} {where}: the locales use "
-                                            f"different placeholders"))
+                found.append(
+                    Counterexample(problem=f"rule {rule.id} {where}: the locales use different placeholders")
+                )
     needed = {f"route.{route.value}" for route in RouteKind}
     needed |= {f"document.{document}" for rule in rules.rules for document in rule.documents}
     needed |= {f"stage.{rule.stage.value}" for rule in rules.rules if rule.stage is not None}
@@ -735,30 +902,58 @@ def check_i18n(rules: RuleSet) -> CheckResult:
     every_key = set().union(*(set(labels) for labels in rules.labels.values()))
     for locale, labels in sorted(rules.labels.items()):
         for key in sorted(every_key - set(labels) - needed):
-            found.append(Counterexample(problem=f"locale {locale}: missing label {key!r} "
-                                        f"(other locales have it)"))
-    return _result("i18n", started, "static", 0, found,
-                   f"every text is in {', '.join(rules.locales)} with the same placeholders",
-                   "texts or labels are missing in some locale")
+            found.append(
+                Counterexample(problem=f"locale {locale}: missing label {key!r} (other locales have it)")
+            )
+    return _result(
+        "i18n",
+        started,
+        "static",
+        0,
+        found,
+        f"every text is in {', '.join(rules.locales)} with the same placeholders",
+        "texts or labels are missing in some locale",
+    )
 
 
 # --- all of it ----------------------------------------------------------------------------
 
 
-def verify(rules: RuleSet, *, as_of: dt.date | None = None,
-           max_classes: int = DEFAULT_MAX_CLASSES, samples: int = DEFAULT_SAMPLES) -> Report:
+def verify(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> Report:
     """Run every check on ``rules``; see :class:`Report` for the outcome."""
     started = time.perf_counter()
     options: dict[str, Any] = {"as_of": as_of, "max_classes": max_classes, "samples": samples}
-    state_checks = (check_totality, check_route_soundness, check_monotonicity,
-                    check_dead_rules, check_overlaps, check_differential, check_purity)
-    results = [CheckResult(name="load", ok=True, message=f"{len(rules.rules)} rules, "
-                           f"{len(rules.providers)} providers, {len(rules.claims)} claims")]
+    state_checks = (
+        check_totality,
+        check_route_soundness,
+        check_monotonicity,
+        check_dead_rules,
+        check_overlaps,
+        check_differential,
+        check_purity,
+    )
+    results = [
+        CheckResult(
+            name="load",
+            ok=True,
+            message=f"{len(rules.rules)} rules, {len(rules.providers)} providers, {len(rules.claims)} claims",
+        )
+    ]
     results.extend(check(rules, **options) for check in state_checks)
     results.append(check_traceability(rules))
     results.append(check_i18n(rules))
-    return Report(rules=rules.label, results=tuple(results), classes=state_space(rules).size,
-                  seconds=time.perf_counter() - started)
+    return Report(
+        rules=rules.label,
+        results=tuple(results),
+        classes=state_space(rules).size,
+        seconds=time.perf_counter() - started,
+    )
 
 
 _I18N_WORDS = ("locale", "placeholder", "label")
@@ -773,9 +968,12 @@ def _check_of(message: str, path: str) -> str:
     return "load"
 
 
-def verify_paths(*directories: str | Path, as_of: dt.date | None = None,
-                 max_classes: int = DEFAULT_MAX_CLASSES,
-                 samples: int = DEFAULT_SAMPLES) -> Report:
+def verify_paths(
+    *directories: str | Path,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> Report:
     """Load ``directories`` as one rule set and verify it.
 
     A pack the loader refuses is a failed report, not an exception: each loader problem
@@ -789,13 +987,23 @@ def verify_paths(*directories: str | Path, as_of: dt.date | None = None,
         grouped: dict[str, list[Counterexample]] = {}
         for problem in error.problems:
             grouped.setdefault(_check_of(problem.message, problem.path), []).append(
-                Counterexample(problem=str(problem)))
+                Counterexample(problem=str(problem))
+            )
         # Only the checks the problems belong to fail; the state-based ones could not run.
-        results = [CheckResult(name=name, ok=False, message="the loader refused the pack "
-                               f"({len(examples)} problem(s)); the state-based checks did "
-                               "not run", counterexamples=tuple(examples))
-                   for name, examples in sorted(grouped.items(),
-                                                key=lambda item: CHECKS.index(item[0]))]
-        return Report(rules=" + ".join(str(directory) for directory in directories),
-                      results=tuple(results), seconds=time.perf_counter() - started)
+        results = [
+            CheckResult(
+                name=name,
+                ok=False,
+                message="the loader refused the pack "
+                f"({len(examples)} problem(s)); the state-based checks did "
+                "not run",
+                counterexamples=tuple(examples),
+            )
+            for name, examples in sorted(grouped.items(), key=lambda item: CHECKS.index(item[0]))
+        ]
+        return Report(
+            rules=" + ".join(str(directory) for directory in directories),
+            results=tuple(results),
+            seconds=time.perf_counter() - started,
+        )
     return verify(rules, as_of=as_of, max_classes=max_classes, samples=samples)

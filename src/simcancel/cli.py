@@ -51,15 +51,17 @@ def render_text(result: Assessment, rules: RuleSet) -> str:
         return _label(rules, locale, key)
 
     # A provider's name is a brand, but the catch-all "other" reads better translated.
-    provider = rules.labels[locale].get(f"provider.{result.provider}",
-                                        rules.providers[result.provider].name)
+    provider = rules.labels[locale].get(f"provider.{result.provider}", rules.providers[result.provider].name)
     lines = [
         label("heading.verdict_ok" if result.can_cancel_now else "heading.verdict_blocked"),
         f"{label('heading.provider')}: {provider}",
         "",
     ]
-    for kind, issues in (("blocking", result.blocking), ("warning", result.warnings),
-                         ("advice", result.advice)):
+    for kind, issues in (
+        ("blocking", result.blocking),
+        ("warning", result.warnings),
+        ("advice", result.advice),
+    ):
         if not issues:
             continue
         lines.append(f"{label('kind.' + kind)}:")
@@ -72,14 +74,17 @@ def render_text(result: Assessment, rules: RuleSet) -> str:
     lines.append(f"  {result.route.reason}  ({', '.join(result.route.claims)})")
     if result.alternatives:
         lines.append(f"{label('heading.alternatives')}:")
-        lines.extend(f"  - {label('route.' + option.route.value)}: {option.reason}"
-                     for option in result.alternatives)
+        lines.extend(
+            f"  - {label('route.' + option.route.value)}: {option.reason}" for option in result.alternatives
+        )
     if result.documents:
         lines.append(f"{label('heading.documents')}:")
         lines.extend(f"  - {document.name}" for document in result.documents)
     lines.append(f"{label('heading.steps')}:")
-    lines.extend(f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
-                 for number, step in enumerate(result.steps, start=1))
+    lines.extend(
+        f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
+        for number, step in enumerate(result.steps, start=1)
+    )
     lines.append("")
     lines.append(f"{label('heading.claims')}: {', '.join(result.claims)}")
     lines.append(f"{label('heading.ruleset')}: {result.ruleset}")
@@ -127,8 +132,10 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
         print(error, file=out)
         return EXIT_FOUND
     shown = " + ".join(args.rules_dirs) or "built-in rules"
-    out.write(f"{shown}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
-              f"{len(rules.claims)} claims: no problems\n")
+    out.write(
+        f"{shown}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
+        f"{len(rules.claims)} claims: no problems\n"
+    )
     return EXIT_OK
 
 
@@ -149,8 +156,9 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
     if args.check is None:
         out.write(text)
         if args.strict and report.problems:
-            print(f"simcancel: the traceability report lists {len(report.problems)} "
-                  f"problem(s)", file=sys.stderr)
+            print(
+                f"simcancel: the traceability report lists {len(report.problems)} problem(s)", file=sys.stderr
+            )
             return EXIT_FOUND
         return EXIT_OK
     try:
@@ -162,12 +170,16 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
         print(f"simcancel: cannot read {args.check}: it is not UTF-8 text", file=sys.stderr)
         return EXIT_BAD_INPUT
     if current != text:
-        print(f"simcancel: {args.check} is stale: it differs from what `simcancel traceability` "
-              "generates now; regenerate it with `make traceability`", file=sys.stderr)
+        print(
+            f"simcancel: {args.check} is stale: it differs from what `simcancel traceability` "
+            "generates now; regenerate it with `make traceability`",
+            file=sys.stderr,
+        )
         return EXIT_FOUND
     if args.strict and report.problems:
-        print(f"simcancel: {args.check} is current but lists {len(report.problems)} problem(s)",
-              file=sys.stderr)
+        print(
+            f"simcancel: {args.check} is current but lists {len(report.problems)} problem(s)", file=sys.stderr
+        )
         return EXIT_FOUND
     out.write(f"{args.check} is current\n")
     return EXIT_OK
@@ -179,10 +191,8 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     if missing:
         print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    report = verify_paths(*directories, as_of=args.as_of, max_classes=args.max_classes,
-                          samples=args.samples)
-    out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json
-              else report.render())
+    report = verify_paths(*directories, as_of=args.as_of, max_classes=args.max_classes, samples=args.samples)
+    out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())
     out.write("\n")
     return EXIT_OK if report.ok else EXIT_FOUND
 
@@ -206,20 +216,33 @@ def _add_assess(commands: _Commands) -> None:
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
     assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
-    assess_cmd.add_argument("--rules", metavar="RULES_DIR", action="append",
-                            help="use this rule pack instead of the built-in one (repeatable)")
-    assess_cmd.add_argument("--pack", metavar="PACK_DIR", action="append", dest="packs",
-                            help="add this pack (e.g. your providers) to the rules (repeatable)")
-    assess_cmd.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date,
-                            help="assess as on this day (default: today)")
+    assess_cmd.add_argument(
+        "--rules",
+        metavar="RULES_DIR",
+        action="append",
+        help="use this rule pack instead of the built-in one (repeatable)",
+    )
+    assess_cmd.add_argument(
+        "--pack",
+        metavar="PACK_DIR",
+        action="append",
+        dest="packs",
+        help="add this pack (e.g. your providers) to the rules (repeatable)",
+    )
+    assess_cmd.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="assess as on this day (default: today)"
+    )
     assess_cmd.set_defaults(run=_assess)
 
 
 def _add_lint(commands: _Commands) -> None:
     lint_cmd = commands.add_parser("lint", help="check rule pack files")
-    lint_cmd.add_argument("rules_dirs", nargs="*", metavar="RULES_DIR",
-                          help="packs loaded together, the first with its ruleset.yaml "
-                          "(default: the built-in packs)")
+    lint_cmd.add_argument(
+        "rules_dirs",
+        nargs="*",
+        metavar="RULES_DIR",
+        help="packs loaded together, the first with its ruleset.yaml (default: the built-in packs)",
+    )
     lint_cmd.set_defaults(run=_lint)
 
 
@@ -229,35 +252,52 @@ def _add_schema(commands: _Commands) -> None:
 
 
 def _add_traceability(commands: _Commands) -> None:
-    trace_cmd = commands.add_parser(
-        "traceability", help="print the claims traceability report (Markdown)")
-    trace_cmd.add_argument("rules_dir", nargs="?", metavar="RULES_DIR",
-                           help="the rule pack (default: the built-in rules)")
-    trace_cmd.add_argument("--cases", default="tests/cases", metavar="DIR",
-                           help="the golden cases (default: tests/cases)")
-    trace_cmd.add_argument("--check", metavar="FILE",
-                           help="exit 1 if FILE differs from the report instead of printing it")
-    trace_cmd.add_argument("--strict", action="store_true",
-                           help="also exit 1 if the report lists problems")
+    trace_cmd = commands.add_parser("traceability", help="print the claims traceability report (Markdown)")
+    trace_cmd.add_argument(
+        "rules_dir", nargs="?", metavar="RULES_DIR", help="the rule pack (default: the built-in rules)"
+    )
+    trace_cmd.add_argument(
+        "--cases", default="tests/cases", metavar="DIR", help="the golden cases (default: tests/cases)"
+    )
+    trace_cmd.add_argument(
+        "--check", metavar="FILE", help="exit 1 if FILE differs from the report instead of printing it"
+    )
+    trace_cmd.add_argument("--strict", action="store_true", help="also exit 1 if the report lists problems")
     trace_cmd.set_defaults(run=_traceability)
 
 
 def _add_verify(commands: _Commands) -> None:
     verify_cmd = commands.add_parser(
-        "verify", help="prove rule packs consistent (totality, soundness, dead rules, ...)")
-    verify_cmd.add_argument("rules_dirs", nargs="*", metavar="RULES_DIR",
-                            help="packs loaded together as one rule set, the first with its "
-                            "ruleset.yaml (default: the built-in rules)")
-    verify_cmd.add_argument("--pack", metavar="PACK_DIR", action="append", dest="packs",
-                            help="add this pack to the rules (repeatable); with no RULES_DIR, "
-                            "to the built-in rules")
+        "verify", help="prove rule packs consistent (totality, soundness, dead rules, ...)"
+    )
+    verify_cmd.add_argument(
+        "rules_dirs",
+        nargs="*",
+        metavar="RULES_DIR",
+        help="packs loaded together as one rule set, the first with its "
+        "ruleset.yaml (default: the built-in rules)",
+    )
+    verify_cmd.add_argument(
+        "--pack",
+        metavar="PACK_DIR",
+        action="append",
+        dest="packs",
+        help="add this pack to the rules (repeatable); with no RULES_DIR, to the built-in rules",
+    )
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
-    verify_cmd.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date,
-                            help="the day to evaluate on (default: today)")
-    verify_cmd.add_argument("--max-classes", type=int, default=DEFAULT_MAX_CLASSES, metavar="N",
-                            help="sample with Hypothesis when a check has more classes than this")
-    verify_cmd.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, metavar="N",
-                            help="states per sampled check")
+    verify_cmd.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="the day to evaluate on (default: today)"
+    )
+    verify_cmd.add_argument(
+        "--max-classes",
+        type=int,
+        default=DEFAULT_MAX_CLASSES,
+        metavar="N",
+        help="sample with Hypothesis when a check has more classes than this",
+    )
+    verify_cmd.add_argument(
+        "--samples", type=int, default=DEFAULT_SAMPLES, metavar="N", help="states per sampled check"
+    )
     verify_cmd.set_defaults(run=_verify)
 
 
@@ -282,8 +322,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return EXIT_BROKEN_PIPE
     except OSError as error:
         # A rule pack or file that exists but cannot be read (permissions, a directory...).
-        print(f"simcancel: cannot read {error.filename or 'a file'}: {error.strerror or error}",
-              file=sys.stderr)
+        print(
+            f"simcancel: cannot read {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     return code
 

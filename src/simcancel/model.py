@@ -23,6 +23,7 @@ __all__ = [
     "MAX_COUNT",
     "MAX_MONEY",
     "Assessment",
+    "DisplayValue",
     "Document",
     "Documents",
     "Intentions",
@@ -126,9 +127,7 @@ def _validate(check: Any) -> Any:
         try:
             check(value)
         except ValueError as error:
-            raise InvalidStateError(
-                [Problem(path=f"$.{attribute.name}", message=str(error))]
-            ) from None
+            raise InvalidStateError([Problem(path=f"$.{attribute.name}", message=str(error))]) from None
 
     return validator
 
@@ -161,6 +160,8 @@ def _to_money(value: object) -> object:
         return check_money(value)
     except ValueError:
         return value
+
+
 _count = _validate(check_count)
 _bool = _validate(check_bool)
 
@@ -175,9 +176,7 @@ class Service:
     kind: ServiceKind = attrs.field(validator=_instance_of(ServiceKind))
     active: bool = attrs.field(validator=_bool)
     recurring: bool = attrs.field(validator=_bool)
-    name: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_validate(check_text))
-    )
+    name: str | None = attrs.field(default=None, validator=attrs.validators.optional(_validate(check_text)))
     """A label for people; the rules never read it."""
 
 
@@ -307,7 +306,8 @@ class Stage(enum.Enum):
     AFTER = "after"
 
 
-FactValue = str | int | bool
+DisplayValue = str | int | bool
+"""A fact as an issue shows it: money as a PKR string (``"150.00"``), counts, flags, names."""
 
 
 @attrs.frozen(kw_only=True)
@@ -320,7 +320,7 @@ class Issue:
     message: str
     fix: str | None
     claims: tuple[str, ...]
-    facts: tuple[tuple[str, FactValue], ...]
+    facts: tuple[tuple[str, DisplayValue], ...]
     """The facts the rule's condition read, with their values (money as PKR strings)."""
 
 
@@ -333,7 +333,7 @@ class RouteOption:
     """The id of the route rule that chose it."""
     reason: str
     claims: tuple[str, ...]
-    facts: tuple[tuple[str, FactValue], ...]
+    facts: tuple[tuple[str, DisplayValue], ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -395,8 +395,7 @@ class Assessment:
             "alternatives": [_route_dict(option) for option in self.alternatives],
             "documents": [{"id": doc.id, "name": doc.name} for doc in self.documents],
             "steps": [
-                {"stage": step.stage.value, "text": step.text, "code": step.code,
-                 "claims": list(step.claims)}
+                {"stage": step.stage.value, "text": step.text, "code": step.code, "claims": list(step.claims)}
                 for step in self.steps
             ],
             "claims": list(self.claims),
@@ -407,7 +406,7 @@ class Assessment:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
 
-def _facts_dict(facts: tuple[tuple[str, FactValue], ...]) -> Mapping[str, FactValue]:
+def _facts_dict(facts: tuple[tuple[str, DisplayValue], ...]) -> Mapping[str, DisplayValue]:
     return dict(facts)
 
 

@@ -84,12 +84,14 @@ def amounts(*, max_value: Decimal = MAX_MONEY) -> st.SearchStrategy[Decimal]:
 
 def counts(*, max_value: int = MAX_COUNT) -> st.SearchStrategy[int]:
     """Non-negative counts, weighted towards 0 and small values."""
-    return st.one_of(st.just(0), st.integers(min_value=1, max_value=10),
-                     st.integers(min_value=0, max_value=max_value))
+    return st.one_of(
+        st.just(0), st.integers(min_value=1, max_value=10), st.integers(min_value=0, max_value=max_value)
+    )
 
 
-def services(*, kind: Any = _UNSET, active: Any = _UNSET,
-             recurring: Any = _UNSET) -> st.SearchStrategy[Service]:
+def services(
+    *, kind: Any = _UNSET, active: Any = _UNSET, recurring: Any = _UNSET
+) -> st.SearchStrategy[Service]:
     """One value-added service."""
     return st.builds(
         Service,
@@ -100,16 +102,25 @@ def services(*, kind: Any = _UNSET, active: Any = _UNSET,
     )
 
 
-def unused_resources(*, data_mb: Any = _UNSET, minutes: Any = _UNSET,
-                     sms: Any = _UNSET) -> st.SearchStrategy[UnusedResources]:
+def unused_resources(
+    *, data_mb: Any = _UNSET, minutes: Any = _UNSET, sms: Any = _UNSET
+) -> st.SearchStrategy[UnusedResources]:
     """What the card still holds besides money."""
-    return st.builds(UnusedResources, data_mb=_pinned(data_mb, counts()),
-                     minutes=_pinned(minutes, counts()), sms=_pinned(sms, counts()))
+    return st.builds(
+        UnusedResources,
+        data_mb=_pinned(data_mb, counts()),
+        minutes=_pinned(minutes, counts()),
+        sms=_pinned(sms, counts()),
+    )
 
 
-def documents(*, passport_original: Any = _UNSET, passport_copy: Any = _UNSET,
-              purchase_receipt: Any = _UNSET,
-              sim_card_usable: Any = _UNSET) -> st.SearchStrategy[Documents]:
+def documents(
+    *,
+    passport_original: Any = _UNSET,
+    passport_copy: Any = _UNSET,
+    purchase_receipt: Any = _UNSET,
+    sim_card_usable: Any = _UNSET,
+) -> st.SearchStrategy[Documents]:
     """The proofs the person still has."""
     return st.builds(
         Documents,
@@ -120,19 +131,27 @@ def documents(*, passport_original: Any = _UNSET, passport_copy: Any = _UNSET,
     )
 
 
-def intentions(*, discard_card: Any = _UNSET,
-               fast_cancellation_agent: Any = _UNSET) -> st.SearchStrategy[Intentions]:
+def intentions(
+    *, discard_card: Any = _UNSET, fast_cancellation_agent: Any = _UNSET
+) -> st.SearchStrategy[Intentions]:
     """What the person is tempted to do instead of cancelling."""
-    return st.builds(Intentions, discard_card=_pinned(discard_card, st.booleans()),
-                     fast_cancellation_agent=_pinned(fast_cancellation_agent, st.booleans()))
+    return st.builds(
+        Intentions,
+        discard_card=_pinned(discard_card, st.booleans()),
+        fast_cancellation_agent=_pinned(fast_cancellation_agent, st.booleans()),
+    )
 
 
-def situations(*, can_visit_store: Any = _UNSET, reads_english: Any = _UNSET,
-               needs_it_fast: Any = _UNSET) -> st.SearchStrategy[Situation]:
+def situations(
+    *, can_visit_store: Any = _UNSET, reads_english: Any = _UNSET, needs_it_fast: Any = _UNSET
+) -> st.SearchStrategy[Situation]:
     """Where the person is and what they can do."""
-    return st.builds(Situation, can_visit_store=_pinned(can_visit_store, st.booleans()),
-                     reads_english=_pinned(reads_english, st.booleans()),
-                     needs_it_fast=_pinned(needs_it_fast, st.booleans()))
+    return st.builds(
+        Situation,
+        can_visit_store=_pinned(can_visit_store, st.booleans()),
+        reads_english=_pinned(reads_english, st.booleans()),
+        needs_it_fast=_pinned(needs_it_fast, st.booleans()),
+    )
 
 
 def providers(rules: RuleSet | None = None) -> st.SearchStrategy[str]:
@@ -141,11 +160,21 @@ def providers(rules: RuleSet | None = None) -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(ruleset.providers))
 
 
-def user_states(*, rules: RuleSet | None = None, provider: Any = _UNSET, plan: Any = _UNSET,
-                balance: Any = _UNSET, arrears: Any = _UNSET, line_status: Any = _UNSET,
-                services_: Any = _UNSET, unused: Any = _UNSET, documents_: Any = _UNSET,
-                situation: Any = _UNSET, intentions_: Any = _UNSET,
-                activated_on: Any = _UNSET) -> st.SearchStrategy[UserState]:
+def user_states(
+    *,
+    rules: RuleSet | None = None,
+    provider: Any = _UNSET,
+    plan: Any = _UNSET,
+    balance: Any = _UNSET,
+    arrears: Any = _UNSET,
+    line_status: Any = _UNSET,
+    services_: Any = _UNSET,
+    unused: Any = _UNSET,
+    documents_: Any = _UNSET,
+    situation: Any = _UNSET,
+    intentions_: Any = _UNSET,
+    activated_on: Any = _UNSET,
+) -> st.SearchStrategy[UserState]:
     """Valid states for the providers of ``rules``; pin any field by passing it.
 
     A pinned value may be a plain value or a strategy.  ``services_``, ``documents_``
@@ -164,28 +193,36 @@ def user_states(*, rules: RuleSet | None = None, provider: Any = _UNSET, plan: A
         documents=_pinned(documents_, documents()),
         situation=_pinned(situation, situations()),
         intentions=_pinned(intentions_, intentions()),
-        activated_on=_pinned(activated_on, st.one_of(
-            st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)))),
+        activated_on=_pinned(
+            activated_on,
+            st.one_of(st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31))),
+        ),
     )
 
 
-def assert_consistent(rules: RuleSet | None = None, *, as_of: dt.date | None = None,
-                      max_classes: int = DEFAULT_MAX_CLASSES,
-                      samples: int = DEFAULT_SAMPLES) -> Report:
+def assert_consistent(
+    rules: RuleSet | None = None,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> Report:
     """Run every check of :func:`simcancel.analysis.verify`; raise ``AssertionError`` on a failure.
 
     The error's message is the whole report, with each counterexample state as JSON.
     Returns the report when the rule set (default: the built-in one) is consistent.
     """
-    report = verify(default_rules() if rules is None else rules, as_of=as_of,
-                    max_classes=max_classes, samples=samples)
+    report = verify(
+        default_rules() if rules is None else rules, as_of=as_of, max_classes=max_classes, samples=samples
+    )
     if not report.ok:
         raise AssertionError(report.render())
     return report
 
 
-def assert_matches_reference(rules: RuleSet | None = None, *, max_examples: int = 200,
-                             as_of: dt.date | None = None) -> None:
+def assert_matches_reference(
+    rules: RuleSet | None = None, *, max_examples: int = 200, as_of: dt.date | None = None
+) -> None:
     """Property: durable-rules fires exactly what the reference evaluator fires.
 
     Runs Hypothesis over :func:`user_states` of ``rules`` (default: the built-in
@@ -196,14 +233,16 @@ def assert_matches_reference(rules: RuleSet | None = None, *, max_examples: int 
     day = dt.date.today() if as_of is None else as_of
     engine_rules = _engine.compiled(ruleset)
 
-    @settings(max_examples=max_examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=max_examples, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(user_states(rules=ruleset))
     def durable_equals_reference(state: UserState) -> None:
         facts = facts_for(state, ruleset.provider(state.provider), day)
         durable, reference = _engine.evaluate(engine_rules, facts), fired(ruleset, facts)
         assert durable == reference, (
             f"durable fired {sorted(durable - reference)} beyond the reference and missed "
-            f"{sorted(reference - durable)} for state {state.to_dict()}")
+            f"{sorted(reference - durable)} for state {state.to_dict()}"
+        )
 
     durable_equals_reference()

@@ -27,18 +27,15 @@ from typing import Any
 
 import attrs
 
-from simcancel._facts import FACTS, FactKind, months_between
-from simcancel._ruleset import AllOf, AnyOf, Condition, RuleSet, Test
-from simcancel.model import FactValue
+from simcancel._facts import FACTS, EngineValue, FactKind, months_between
+from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, RuleSet
 
 __all__ = ["CHECKED_FACTS", "StateSpace", "Variable", "state_for", "state_space"]
 
-CHECKED_FACTS = frozenset({"provider_online", "provider_in_person", "provider_has_store",
-                           "can_visit_store"})
+CHECKED_FACTS = frozenset({"provider_online", "provider_in_person", "provider_has_store", "can_visit_store"})
 """Facts the route-soundness check inspects: kept apart even when no rule reads them."""
 
-_PROVIDER_FACTS = ("provider", "provider_kind", "provider_online", "provider_in_person",
-                   "provider_has_store")
+_PROVIDER_FACTS = ("provider", "provider_kind", "provider_online", "provider_in_person", "provider_has_store")
 _GROUPS: dict[str, tuple[str, ...]] = {
     "provider": _PROVIDER_FACTS,
     "services": ("active_services", "recurring_services"),
@@ -54,7 +51,7 @@ class Variable:
 
     name: str
     facts: tuple[str, ...]
-    values: tuple[Mapping[str, FactValue], ...]
+    values: tuple[Mapping[str, EngineValue], ...]
     labels: tuple[str, ...]
     """Each class as people read it (``balance in [1, 1000000000]`` in paisa, ...)."""
 
@@ -64,7 +61,7 @@ class StateSpace:
     """The product of the variables' classes: every class is one state to check."""
 
     variables: tuple[Variable, ...]
-    base: Mapping[str, FactValue]
+    base: Mapping[str, EngineValue]
     """A complete fact made of each variable's first class."""
 
     @property
@@ -86,7 +83,7 @@ class StateSpace:
         """How many combinations of ``variables`` there are."""
         return math.prod(len(variable.values) for variable in variables)
 
-    def assignments(self, variables: Sequence[Variable]) -> Iterator[dict[str, FactValue]]:
+    def assignments(self, variables: Sequence[Variable]) -> Iterator[dict[str, EngineValue]]:
         """Every combination of ``variables``' classes, the other facts as in :attr:`base`."""
         for combination in itertools.product(*(variable.values for variable in variables)):
             facts = dict(self.base)
@@ -95,8 +92,8 @@ class StateSpace:
             yield facts
 
 
-def _tests(condition: Condition) -> Iterator[Test]:
-    if isinstance(condition, Test):
+def _tests(condition: Condition) -> Iterator[Comparison]:
+    if isinstance(condition, Comparison):
         yield condition
     elif isinstance(condition, (AllOf, AnyOf)):
         for part in condition.parts:
@@ -111,7 +108,8 @@ def _constants(rules: RuleSet) -> dict[str, set[int]]:
                 continue
             values = test.value if isinstance(test.value, tuple) else (test.value,)
             found.setdefault(test.fact, set()).update(
-                value for value in values if isinstance(value, int) and not isinstance(value, bool))
+                value for value in values if isinstance(value, int) and not isinstance(value, bool)
+            )
     return found
 
 
@@ -135,70 +133,96 @@ def _interval_label(name: str, interval: Interval) -> str:
     return f"{name} = {low}" if low == high else f"{name} in [{low}, {high}]"
 
 
-def _scalar(name: str, cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, FactValue], str]]:
+def _scalar(name: str, cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, EngineValue], str]]:
     spec = FACTS[name]
     if spec.kind is FactKind.BOOL:
         return [({name: value}, f"{name} = {str(value).lower()}") for value in (False, True)]
     if spec.kind is FactKind.ENUM:
         return [({name: value}, f"{name} = {value}") for value in spec.values]
-    return [({name: low}, _interval_label(name, (low, high)))
-            for low, high in intervals(cuts.get(name, ()), spec.upper)]
+    return [
+        ({name: low}, _interval_label(name, (low, high)))
+        for low, high in intervals(cuts.get(name, ()), spec.upper)
+    ]
 
 
-def _any_policy(rules: RuleSet) -> list[tuple[dict[str, FactValue], str]]:
+def _any_policy(rules: RuleSet) -> list[tuple[dict[str, EngineValue], str]]:
     """Every provider id with every policy a provider file could state."""
-    values: list[tuple[dict[str, FactValue], str]] = []
+    values: list[tuple[dict[str, EngineValue], str]] = []
     for provider, kind, online, in_person, store in itertools.product(
-            sorted(rules.providers), FACTS["provider_kind"].values, FACTS["provider_online"].values,
-            FACTS["provider_in_person"].values, (False, True)):
-        values.append(({"provider": provider, "provider_kind": kind, "provider_online": online,
-                        "provider_in_person": in_person, "provider_has_store": store},
-                       f"provider = {provider} with policy {kind}/{online}/{in_person}/"
-                       f"{'store' if store else 'no store'}"))
+        sorted(rules.providers),
+        FACTS["provider_kind"].values,
+        FACTS["provider_online"].values,
+        FACTS["provider_in_person"].values,
+        (False, True),
+    ):
+        values.append(
+            (
+                {
+                    "provider": provider,
+                    "provider_kind": kind,
+                    "provider_online": online,
+                    "provider_in_person": in_person,
+                    "provider_has_store": store,
+                },
+                f"provider = {provider} with policy {kind}/{online}/{in_person}/"
+                f"{'store' if store else 'no store'}",
+            )
+        )
     return values
 
 
-def _providers(rules: RuleSet) -> list[tuple[dict[str, FactValue], str]]:
-    return [({
-        "provider": provider.id,
-        "provider_kind": provider.kind.value,
-        "provider_online": provider.online_cancellation.value,
-        "provider_in_person": provider.in_person_confirmation.value,
-        "provider_has_store": provider.has_store,
-    }, f"provider = {provider.id}") for provider in (rules.providers[key] for key in sorted(rules.providers))]
+def _providers(rules: RuleSet) -> list[tuple[dict[str, EngineValue], str]]:
+    return [
+        (
+            {
+                "provider": provider.id,
+                "provider_kind": provider.kind.value,
+                "provider_online": provider.online_cancellation.value,
+                "provider_in_person": provider.in_person_confirmation.value,
+                "provider_has_store": provider.has_store,
+            },
+            f"provider = {provider.id}",
+        )
+        for provider in (rules.providers[key] for key in sorted(rules.providers))
+    ]
 
 
-def _services(cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, FactValue], str]]:
+def _services(cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, EngineValue], str]]:
     upper = FACTS["active_services"].upper
-    values: list[tuple[dict[str, FactValue], str]] = []
+    values: list[tuple[dict[str, EngineValue], str]] = []
     for active in intervals(cuts.get("active_services", ()), upper):
         for recurring in intervals(cuts.get("recurring_services", ()), upper):
             if recurring[0] > active[1]:
                 continue  # no state has more recurring services than active ones
-            values.append((
-                {"active_services": max(active[0], recurring[0]), "recurring_services": recurring[0]},
-                f"{_interval_label('active_services', active)}, "
-                f"{_interval_label('recurring_services', recurring)}",
-            ))
+            values.append(
+                (
+                    {"active_services": max(active[0], recurring[0]), "recurring_services": recurring[0]},
+                    f"{_interval_label('active_services', active)}, "
+                    f"{_interval_label('recurring_services', recurring)}",
+                )
+            )
     return values
 
 
-def _activation(cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, FactValue], str]]:
-    values: list[tuple[dict[str, FactValue], str]] = [
+def _activation(cuts: Mapping[str, set[int]]) -> list[tuple[dict[str, EngineValue], str]]:
+    values: list[tuple[dict[str, EngineValue], str]] = [
         ({"activation_known": False, "months_held": 0}, "activation_known = false"),
     ]
     values.extend(
-        ({"activation_known": True, "months_held": low},
-         f"activation_known = true, {_interval_label('months_held', (low, high))}")
+        (
+            {"activation_known": True, "months_held": low},
+            f"activation_known = true, {_interval_label('months_held', (low, high))}",
+        )
         for low, high in intervals(cuts.get("months_held", ()), FACTS["months_held"].upper)
     )
     return values
 
 
-def _collapse(name: str, facts: tuple[str, ...],
-              values: list[tuple[dict[str, FactValue], str]], read: frozenset[str]) -> Variable:
+def _collapse(
+    name: str, facts: tuple[str, ...], values: list[tuple[dict[str, EngineValue], str]], read: frozenset[str]
+) -> Variable:
     """One class per distinct projection onto the facts that matter; labels merge."""
-    kept: dict[tuple[FactValue, ...], tuple[dict[str, FactValue], list[str]]] = {}
+    kept: dict[tuple[EngineValue, ...], tuple[dict[str, EngineValue], list[str]]] = {}
     for assignment, label in values:
         key = tuple(assignment[fact] for fact in facts if fact in read)
         if key in kept:
@@ -206,7 +230,9 @@ def _collapse(name: str, facts: tuple[str, ...],
         else:
             kept[key] = (assignment, [label])
     return Variable(
-        name=name, facts=facts, values=tuple(assignment for assignment, _ in kept.values()),
+        name=name,
+        facts=facts,
+        values=tuple(assignment for assignment, _ in kept.values()),
         labels=tuple(_merge(labels) for _, labels in kept.values()),
     )
 
@@ -225,16 +251,18 @@ def state_space(rules: RuleSet, *, any_policy: bool = False) -> StateSpace:
     read = frozenset(fact for rule in rules.rules for fact in rule.facts) | CHECKED_FACTS
     grouped = {fact for facts in _GROUPS.values() for fact in facts}
     variables = [
-        _collapse("provider", _GROUPS["provider"],
-                  _any_policy(rules) if any_policy else _providers(rules), read),
+        _collapse(
+            "provider", _GROUPS["provider"], _any_policy(rules) if any_policy else _providers(rules), read
+        ),
         _collapse("services", _GROUPS["services"], _services(cuts), read),
         _collapse("activation", _GROUPS["activation"], _activation(cuts), read),
     ]
-    variables.extend(_collapse(name, (name,), _scalar(name, cuts), read)
-                     for name in FACTS if name not in grouped)
+    variables.extend(
+        _collapse(name, (name,), _scalar(name, cuts), read) for name in FACTS if name not in grouped
+    )
     order = {name: index for index, name in enumerate(FACTS)}
     variables.sort(key=lambda variable: order[variable.facts[0]])
-    base: dict[str, FactValue] = {}
+    base: dict[str, EngineValue] = {}
     for variable in variables:
         base.update(variable.values[0])
     return StateSpace(variables=tuple(variables), base=base)
@@ -253,20 +281,19 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable: day 1 exists in every month")  # pragma: no cover
 
 
-def _money(paisa: FactValue) -> str:
+def _money(paisa: EngineValue) -> str:
     assert isinstance(paisa, int)
     return f"{Decimal(paisa) / 100:.2f}"
 
 
-def state_for(facts: Mapping[str, FactValue], as_of: dt.date) -> dict[str, Any]:
+def state_for(facts: Mapping[str, EngineValue], as_of: dt.date) -> dict[str, Any]:
     """A :class:`~simcancel.UserState` as JSON data whose facts on ``as_of`` are ``facts``.
 
     ``simcancel assess`` accepts it as it is; ``facts_for`` of it gives ``facts`` back.
     """
     active = int(facts["active_services"])
     recurring = int(facts["recurring_services"])
-    services = [{"kind": "other", "active": True, "recurring": index < recurring}
-                for index in range(active)]
+    services = [{"kind": "other", "active": True, "recurring": index < recurring} for index in range(active)]
     state: dict[str, Any] = {
         "provider": facts["provider"],
         "plan": facts["plan"],
@@ -274,17 +301,26 @@ def state_for(facts: Mapping[str, FactValue], as_of: dt.date) -> dict[str, Any]:
         "arrears": _money(facts["arrears"]),
         "line_status": facts["line_status"],
         "services": services,
-        "unused": {"data_mb": facts["unused_data_mb"], "minutes": facts["unused_minutes"],
-                   "sms": facts["unused_sms"]},
-        "documents": {"passport_original": facts["has_passport_original"],
-                      "passport_copy": facts["has_passport_copy"],
-                      "purchase_receipt": facts["has_purchase_receipt"],
-                      "sim_card_usable": facts["sim_card_usable"]},
-        "situation": {"can_visit_store": facts["can_visit_store"],
-                      "reads_english": facts["reads_english"],
-                      "needs_it_fast": facts["needs_it_fast"]},
-        "intentions": {"discard_card": facts["discard_card"],
-                       "fast_cancellation_agent": facts["fast_cancellation_agent"]},
+        "unused": {
+            "data_mb": facts["unused_data_mb"],
+            "minutes": facts["unused_minutes"],
+            "sms": facts["unused_sms"],
+        },
+        "documents": {
+            "passport_original": facts["has_passport_original"],
+            "passport_copy": facts["has_passport_copy"],
+            "purchase_receipt": facts["has_purchase_receipt"],
+            "sim_card_usable": facts["sim_card_usable"],
+        },
+        "situation": {
+            "can_visit_store": facts["can_visit_store"],
+            "reads_english": facts["reads_english"],
+            "needs_it_fast": facts["needs_it_fast"],
+        },
+        "intentions": {
+            "discard_card": facts["discard_card"],
+            "fast_cancellation_agent": facts["fast_cancellation_agent"],
+        },
     }
     if facts["activation_known"]:
         started = _months_before(as_of, int(facts["months_held"]))
