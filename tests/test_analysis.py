@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simcancel import UserState, _compile, _engine, assess, default_rules, load_rules
-from simcancel._facts import facts_for
+from simcancel._facts import facts_for, state_for
 from simcancel._ruleset import Op
-from simcancel._statespace import intervals, state_for, state_space
+from simcancel._statespace import intervals, state_space
 from simcancel.analysis import (
     CHECKS,
     Report,

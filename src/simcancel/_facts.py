@@ -1,18 +1,31 @@
-"""The facts a rule condition can read, and how a state (plus its provider) becomes them.
+"""The fact catalogue: every fact a rule condition can read, and how it maps to a state.
 
-This catalogue is the contract between rule authors and the engine: the loader checks
-every field a rule names against it, the compiler types constants with it, the engine
-gets a complete fact (every field present, with its proper type) from :func:`facts_for`,
-and the analysis cuts the state space along it.
+This catalogue is the single source of everything fact-shaped.  Each :class:`FactSpec`
+says what the fact is (kind, allowed values, bounds, documentation) and how it is *read*
+from a :class:`~simcancel.UserState` and *written back* into one:
+
+* a :class:`StatePath` (``documents.passport_copy``): the fact is one field of the state;
+* a :class:`Derivation` (provider policy, service counts, activation months): several
+  facts computed together from the state, its provider and the day of the assessment.
+  The facts of one derivation move together, so the state space
+  (:mod:`simcancel._statespace`) treats them as one variable.
+
+From that one declaration come :meth:`Catalogue.facts_for` (state -> facts, for the
+engine), :meth:`Catalogue.state_for` (facts -> state data, for counterexamples), the
+state-space variables, the JSON Schema of rule files (:mod:`simcancel._schema`) and the
+fact table of ``docs/rule-authoring.md``; the loader checks every fact a rule names
+against it.  Adding a fact is one model field plus one entry in :data:`_SPECS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -21,11 +34,35 @@ from simcancel.model import MAX_COUNT, MAX_MONEY, DisplayValue, UserState
 if TYPE_CHECKING:
     from simcancel._ruleset import Provider
 
-__all__ = ["FACTS", "EngineValue", "FactKind", "FactSpec", "display_value", "facts_for", "months_between"]
-
+__all__ = [
+    "CATALOGUE",
+    "FACTS",
+    "Box",
+    "Catalogue",
+    "Derivation",
+    "EngineValue",
+    "FactKind",
+    "FactSpec",
+    "Interval",
+    "StatePath",
+    "display_value",
+    "facts_for",
+    "months_before",
+    "months_between",
+    "state_for",
+]
 
 EngineValue = str | int | bool
 """A fact as the engine sees it: money in integer paisa, enums as their string values."""
+
+Interval = tuple[int, int]
+"""Inclusive bounds of a number's class, in engine units (paisa for money)."""
+
+Box = Mapping[str, tuple[EngineValue, EngineValue]]
+"""Per fact, the lowest and highest value of a class (both the same for flags and enums)."""
+
+StateData = dict[str, Any]
+"""A :class:`~simcancel.UserState` as JSON data (what ``UserState.from_dict`` reads)."""
 
 
 class FactKind(enum.Enum):
@@ -40,106 +77,66 @@ class FactKind(enum.Enum):
     """A provider id of the rule set (an enum whose values come from ``providers/``)."""
 
 
+# --- how a fact is read from a state and written back ---------------------------------------
+
+
 @attrs.frozen(kw_only=True)
-class FactSpec:
-    """One fact a condition can test."""
+class StatePath:
+    """The fact is one field of the state, at a dotted path (``documents.passport_copy``)."""
 
-    name: str
-    kind: FactKind
-    doc: str
-    values: tuple[str, ...] = ()
-    """The allowed values of an ENUM fact."""
-    upper: int = 0
-    """The largest engine value of a MONEY (paisa) or COUNT fact."""
+    path: str
+
+    def describe(self) -> str:
+        """How the docs name it: the state path."""
+        return f"`{self.path}`"
 
 
-_PROVIDER_ONLINE = ("supported", "not_supported", "unknown")
-_PROVIDER_IN_PERSON = ("required", "not_required", "unknown")
+def _provider_facts(provider: Provider) -> dict[str, EngineValue]:
+    return {
+        "provider": provider.id,
+        "provider_kind": provider.kind.value,
+        "provider_online": provider.online_cancellation.value,
+        "provider_in_person": provider.in_person_confirmation.value,
+        "provider_has_store": provider.has_store,
+    }
 
-_SPECS = (
-    FactSpec(name="provider", kind=FactKind.PROVIDER, doc="The provider id."),
-    FactSpec(
-        name="provider_kind",
-        kind=FactKind.ENUM,
-        values=("local_operator", "esim_platform", "unknown"),
-        doc="A local operator, or an international eSIM platform (A7).",
-    ),
-    FactSpec(
-        name="provider_online",
-        kind=FactKind.ENUM,
-        values=_PROVIDER_ONLINE,
-        doc="Whether the provider accepts cancellation online (A7, A10, A24).",
-    ),
-    FactSpec(
-        name="provider_in_person",
-        kind=FactKind.ENUM,
-        values=_PROVIDER_IN_PERSON,
-        doc="Whether the provider requires an in-person confirmation (A11).",
-    ),
-    FactSpec(
-        name="provider_has_store", kind=FactKind.BOOL, doc="The provider has stores a person can visit (A17)."
-    ),
-    FactSpec(name="plan", kind=FactKind.ENUM, values=("prepaid", "postpaid"), doc="Prepaid or postpaid."),
-    FactSpec(
-        name="balance",
-        kind=FactKind.MONEY,
-        upper=int(MAX_MONEY * 100),
-        doc="Balance left on the card, PKR (A4).",
-    ),
-    FactSpec(
-        name="arrears", kind=FactKind.MONEY, upper=int(MAX_MONEY * 100), doc="Unpaid charges, PKR (A19)."
-    ),
-    FactSpec(
-        name="active_services",
-        kind=FactKind.COUNT,
-        upper=MAX_COUNT,
-        doc="How many value-added services are active (A5).",
-    ),
-    FactSpec(
-        name="recurring_services",
-        kind=FactKind.COUNT,
-        upper=MAX_COUNT,
-        doc="How many active value-added services renew by themselves (A5).",
-    ),
-    FactSpec(name="unused_data_mb", kind=FactKind.COUNT, upper=MAX_COUNT, doc="Unused data, MB (A22)."),
-    FactSpec(name="unused_minutes", kind=FactKind.COUNT, upper=MAX_COUNT, doc="Unused minutes (A22)."),
-    FactSpec(name="unused_sms", kind=FactKind.COUNT, upper=MAX_COUNT, doc="Unused SMS (A22)."),
-    FactSpec(name="has_passport_original", kind=FactKind.BOOL, doc="Has the original passport (A6, A16)."),
-    FactSpec(name="has_passport_copy", kind=FactKind.BOOL, doc="Has a copy of the passport (A16)."),
-    FactSpec(
-        name="has_purchase_receipt", kind=FactKind.BOOL, doc="Has the purchase invoice or receipt (A6)."
-    ),
-    FactSpec(name="sim_card_usable", kind=FactKind.BOOL, doc="The SIM card is at hand and works (A16)."),
-    FactSpec(
-        name="line_status",
-        kind=FactKind.ENUM,
-        values=("active", "suspended", "blocked"),
-        doc="The line's state at the operator (A21).",
-    ),
-    FactSpec(name="discard_card", kind=FactKind.BOOL, doc="Plans to throw the card away (A3)."),
-    FactSpec(
-        name="fast_cancellation_agent",
-        kind=FactKind.BOOL,
-        doc='Considering an unofficial "fast cancellation" agent (A23).',
-    ),
-    FactSpec(
-        name="can_visit_store",
-        kind=FactKind.BOOL,
-        doc="In Pakistan or otherwise able to visit a store (A9, A15).",
-    ),
-    FactSpec(name="reads_english", kind=FactKind.BOOL, doc="Reads English forms (A13)."),
-    FactSpec(name="needs_it_fast", kind=FactKind.BOOL, doc="Needs it done soon (A12)."),
-    FactSpec(name="activation_known", kind=FactKind.BOOL, doc="The SIM's issue date is known (B2)."),
-    FactSpec(
-        name="months_held",
-        kind=FactKind.COUNT,
-        upper=12 * 200,
-        doc="Whole months since the SIM was issued, 0 when unknown (B2).",
-    ),
-)
 
-FACTS: Mapping[str, FactSpec] = {spec.name: spec for spec in _SPECS}
-"""Every fact a condition can read, by name."""
+def _read_provider(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
+    return _provider_facts(provider)
+
+
+def _write_provider(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
+    # The policy facts follow from the provider's file: only the id goes into a state.
+    return {"provider": facts["provider"]}
+
+
+def _read_services(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
+    active = [service for service in state.services if service.active]
+    return {
+        "active_services": len(active),
+        "recurring_services": sum(1 for service in active if service.recurring),
+    }
+
+
+def _write_services(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
+    active, recurring = int(facts["active_services"]), int(facts["recurring_services"])
+    return {
+        "services": [
+            {"kind": "other", "active": True, "recurring": index < recurring} for index in range(active)
+        ]
+    }
+
+
+def _services_representative(box: Box) -> dict[str, EngineValue] | None:
+    active_low, active_high = (int(value) for value in box["active_services"])
+    recurring_low = int(box["recurring_services"][0])
+    if recurring_low > active_high:
+        return None  # no state has more recurring services than active ones
+    return {"active_services": max(active_low, recurring_low), "recurring_services": recurring_low}
+
+
+MAX_MONTHS = 12 * 200
+"""The largest ``months_held``: longer holdings read as this many months."""
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
@@ -150,45 +147,346 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(months, 0)
 
 
-def _paisa(amount: Decimal) -> int:
-    return int(amount * 100)
+def months_before(day: dt.date, months: int) -> dt.date:
+    """A date exactly ``months`` whole months before ``day`` (day of month clamped)."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate in range(day.day, 0, -1):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: day 1 exists in every month")  # pragma: no cover
 
 
-def facts_for(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
-    """The complete, typed fact for ``state``: every catalogue field present, money in paisa."""
-    active = [service for service in state.services if service.active]
-    months = (
-        min(months_between(state.activated_on, as_of), FACTS["months_held"].upper)
-        if state.activated_on is not None
-        else 0
-    )
+def _read_activation(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
+    if state.activated_on is None:
+        return {"activation_known": False, "months_held": 0}
     return {
-        "provider": provider.id,
-        "provider_kind": provider.kind.value,
-        "provider_online": provider.online_cancellation.value,
-        "provider_in_person": provider.in_person_confirmation.value,
-        "provider_has_store": provider.has_store,
-        "plan": state.plan.value,
-        "balance": _paisa(state.balance),
-        "arrears": _paisa(state.arrears),
-        "active_services": len(active),
-        "recurring_services": sum(1 for service in active if service.recurring),
-        "unused_data_mb": state.unused.data_mb,
-        "unused_minutes": state.unused.minutes,
-        "unused_sms": state.unused.sms,
-        "has_passport_original": state.documents.passport_original,
-        "has_passport_copy": state.documents.passport_copy,
-        "has_purchase_receipt": state.documents.purchase_receipt,
-        "sim_card_usable": state.documents.sim_card_usable,
-        "line_status": state.line_status.value,
-        "discard_card": state.intentions.discard_card,
-        "fast_cancellation_agent": state.intentions.fast_cancellation_agent,
-        "can_visit_store": state.situation.can_visit_store,
-        "reads_english": state.situation.reads_english,
-        "needs_it_fast": state.situation.needs_it_fast,
-        "activation_known": state.activated_on is not None,
-        "months_held": months,
+        "activation_known": True,
+        "months_held": min(months_between(state.activated_on, as_of), MAX_MONTHS),
     }
+
+
+def _write_activation(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
+    if not facts["activation_known"]:
+        return {}
+    return {"activated_on": months_before(as_of, int(facts["months_held"])).isoformat()}
+
+
+def _activation_representative(box: Box) -> dict[str, EngineValue] | None:
+    known = bool(box["activation_known"][0])
+    months_low = int(box["months_held"][0])
+    if not known and months_low != 0:
+        return None  # an unknown issue date always reads as 0 months
+    return {"activation_known": known, "months_held": months_low}
+
+
+Reader = Callable[[UserState, "Provider", dt.date], dict[str, EngineValue]]
+Writer = Callable[[Mapping[str, EngineValue], dt.date], StateData]
+Representative = Callable[[Box], dict[str, EngineValue] | None]
+
+
+@attrs.frozen(kw_only=True)
+class Derivation:
+    """Facts computed together from a state, its provider and the day of the assessment."""
+
+    name: str
+    """Names the derivation in the docs and the state space (``provider policy``)."""
+    read: Reader
+    write: Writer
+    """The state fields (top-level keys of the JSON data) that make the facts read back."""
+    representative: Representative | None = None
+    """The first assignment a state can have inside a box of classes, or ``None`` when
+    no state has facts in that box (for a box of single points: whether a state can have
+    exactly these facts).  ``None`` here: the facts come from
+    the rule set (the providers), not from a box."""
+    read_provider: Callable[[Provider], dict[str, EngineValue]] | None = None
+    """When set, the facts come from the rule set's providers, not from the state: the
+    state space enumerates the providers through it."""
+
+    def describe(self) -> str:
+        """How the docs name it."""
+        return f"derived: {self.name}"
+
+
+PROVIDER_POLICY = Derivation(
+    name="provider policy", read=_read_provider, write=_write_provider, read_provider=_provider_facts
+)
+SERVICE_COUNTS = Derivation(
+    name="service counts", read=_read_services, write=_write_services, representative=_services_representative
+)
+ACTIVATION_MONTHS = Derivation(
+    name="activation months",
+    read=_read_activation,
+    write=_write_activation,
+    representative=_activation_representative,
+)
+
+
+@attrs.frozen(kw_only=True)
+class FactSpec:
+    """One fact a condition can test, and where it comes from."""
+
+    name: str
+    kind: FactKind
+    doc: str
+    source: StatePath | Derivation
+    values: tuple[str, ...] = ()
+    """The allowed values of an ENUM fact."""
+    upper: int = 0
+    """The largest engine value of a MONEY (paisa) or COUNT fact."""
+
+    @property
+    def numeric(self) -> bool:
+        """Money or a count: compared with ordered operators, cut into intervals."""
+        return self.kind in (FactKind.MONEY, FactKind.COUNT)
+
+
+def _fact(name: str, kind: FactKind, doc: str, source: StatePath | Derivation, **extra: Any) -> FactSpec:
+    return FactSpec(name=name, kind=kind, doc=doc, source=source, **extra)
+
+
+_PROVIDER_ONLINE = ("supported", "not_supported", "unknown")
+_PROVIDER_IN_PERSON = ("required", "not_required", "unknown")
+_BOOL, _ENUM, _MONEY, _COUNT = FactKind.BOOL, FactKind.ENUM, FactKind.MONEY, FactKind.COUNT
+_MONEY_UPPER = int(MAX_MONEY * 100)
+
+_SPECS = (
+    _fact("provider", FactKind.PROVIDER, "The provider id.", PROVIDER_POLICY),
+    _fact(
+        "provider_kind",
+        _ENUM,
+        "A local operator, or an international eSIM platform (A7).",
+        PROVIDER_POLICY,
+        values=("local_operator", "esim_platform", "unknown"),
+    ),
+    _fact(
+        "provider_online",
+        _ENUM,
+        "Whether the provider accepts cancellation online (A7, A10, A24).",
+        PROVIDER_POLICY,
+        values=_PROVIDER_ONLINE,
+    ),
+    _fact(
+        "provider_in_person",
+        _ENUM,
+        "Whether the provider requires an in-person confirmation (A11).",
+        PROVIDER_POLICY,
+        values=_PROVIDER_IN_PERSON,
+    ),
+    _fact("provider_has_store", _BOOL, "The provider has stores a person can visit (A17).", PROVIDER_POLICY),
+    _fact("plan", _ENUM, "Prepaid or postpaid.", StatePath(path="plan"), values=("prepaid", "postpaid")),
+    _fact(
+        "balance",
+        _MONEY,
+        "Balance left on the card, PKR (A4).",
+        StatePath(path="balance"),
+        upper=_MONEY_UPPER,
+    ),
+    _fact("arrears", _MONEY, "Unpaid charges, PKR (A19).", StatePath(path="arrears"), upper=_MONEY_UPPER),
+    _fact(
+        "active_services",
+        _COUNT,
+        "How many value-added services are active (A5).",
+        SERVICE_COUNTS,
+        upper=MAX_COUNT,
+    ),
+    _fact(
+        "recurring_services",
+        _COUNT,
+        "How many active value-added services renew by themselves (A5).",
+        SERVICE_COUNTS,
+        upper=MAX_COUNT,
+    ),
+    _fact(
+        "unused_data_mb", _COUNT, "Unused data, MB (A22).", StatePath(path="unused.data_mb"), upper=MAX_COUNT
+    ),
+    _fact(
+        "unused_minutes", _COUNT, "Unused minutes (A22).", StatePath(path="unused.minutes"), upper=MAX_COUNT
+    ),
+    _fact("unused_sms", _COUNT, "Unused SMS (A22).", StatePath(path="unused.sms"), upper=MAX_COUNT),
+    _fact(
+        "has_passport_original",
+        _BOOL,
+        "Has the original passport (A6, A16).",
+        StatePath(path="documents.passport_original"),
+    ),
+    _fact(
+        "has_passport_copy",
+        _BOOL,
+        "Has a copy of the passport (A16).",
+        StatePath(path="documents.passport_copy"),
+    ),
+    _fact(
+        "has_purchase_receipt",
+        _BOOL,
+        "Has the purchase invoice or receipt (A6).",
+        StatePath(path="documents.purchase_receipt"),
+    ),
+    _fact(
+        "sim_card_usable",
+        _BOOL,
+        "The SIM card is at hand and works (A16).",
+        StatePath(path="documents.sim_card_usable"),
+    ),
+    _fact(
+        "line_status",
+        _ENUM,
+        "The line's state at the operator (A21).",
+        StatePath(path="line_status"),
+        values=("active", "suspended", "blocked"),
+    ),
+    _fact(
+        "discard_card", _BOOL, "Plans to throw the card away (A3).", StatePath(path="intentions.discard_card")
+    ),
+    _fact(
+        "fast_cancellation_agent",
+        _BOOL,
+        'Considering an unofficial "fast cancellation" agent (A23).',
+        StatePath(path="intentions.fast_cancellation_agent"),
+    ),
+    _fact(
+        "can_visit_store",
+        _BOOL,
+        "In Pakistan or otherwise able to visit a store (A9, A15).",
+        StatePath(path="situation.can_visit_store"),
+    ),
+    _fact("reads_english", _BOOL, "Reads English forms (A13).", StatePath(path="situation.reads_english")),
+    _fact("needs_it_fast", _BOOL, "Needs it done soon (A12).", StatePath(path="situation.needs_it_fast")),
+    _fact("activation_known", _BOOL, "The SIM's issue date is known (B2).", ACTIVATION_MONTHS),
+    _fact(
+        "months_held",
+        _COUNT,
+        "Whole months since the SIM was issued, 0 when unknown (B2).",
+        ACTIVATION_MONTHS,
+        upper=MAX_MONTHS,
+    ),
+)
+
+
+# --- reading and writing through the declarations -------------------------------------------
+
+
+def _path_getter(spec: FactSpec, path: str) -> Callable[[UserState], EngineValue]:
+    """A function reading the fact's engine value from a state at ``path``."""
+    get = operator.attrgetter(path)
+    if spec.kind is FactKind.MONEY:
+        return lambda state: int(get(state) * 100)
+    if spec.kind is FactKind.ENUM:
+        return lambda state: get(state).value
+    return get
+
+
+def _json_value(spec: FactSpec, value: EngineValue) -> Any:
+    """The fact's engine value as the state's JSON data spells it."""
+    if spec.kind is FactKind.MONEY:
+        return f"{Decimal(int(value)) / 100:.2f}"
+    return value
+
+
+def _put(data: StateData, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for parent in parents:
+        data = data.setdefault(parent, {})
+    data[leaf] = value
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Catalogue:
+    """The facts a rule set can read, with their kinds and where each comes from."""
+
+    specs: tuple[FactSpec, ...]
+    by_name: Mapping[str, FactSpec] = attrs.field(init=False)
+    derivations: tuple[Derivation, ...] = attrs.field(init=False)
+    """Each derivation once, in the order of its first fact."""
+    _getters: tuple[tuple[str, Callable[[UserState], EngineValue]], ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        names = [spec.name for spec in self.specs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"fact names must be unique, got {names}")
+        derivations: dict[int, Derivation] = {}
+        for spec in self.specs:
+            if isinstance(spec.source, Derivation):
+                derivations.setdefault(id(spec.source), spec.source)
+        object.__setattr__(self, "by_name", MappingProxyType({spec.name: spec for spec in self.specs}))
+        object.__setattr__(self, "derivations", tuple(derivations.values()))
+        object.__setattr__(
+            self,
+            "_getters",
+            tuple(
+                (spec.name, _path_getter(spec, spec.source.path))
+                for spec in self.specs
+                if isinstance(spec.source, StatePath)
+            ),
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_name)
+
+    def __getitem__(self, name: str) -> FactSpec:
+        return self.by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def with_fact(self, spec: FactSpec) -> Catalogue:
+        """A copy with ``spec`` appended (for a pack's own facts, and for tests)."""
+        return Catalogue(specs=(*self.specs, spec))
+
+    def facts_of(self, derivation: Derivation) -> tuple[str, ...]:
+        """The facts ``derivation`` computes, in catalogue order."""
+        return tuple(spec.name for spec in self.specs if spec.source is derivation)
+
+    def groups(self) -> tuple[tuple[str, ...], ...]:
+        """Facts that vary together, one group per derivation and per state path, in order."""
+        seen: set[str] = set()
+        groups: list[tuple[str, ...]] = []
+        for spec in self.specs:
+            if spec.name in seen:
+                continue
+            group = self.facts_of(spec.source) if isinstance(spec.source, Derivation) else (spec.name,)
+            seen.update(group)
+            groups.append(group)
+        return tuple(groups)
+
+    def facts_for(self, state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
+        """The complete, typed fact for ``state``: every catalogue field present, money in paisa."""
+        found: dict[str, EngineValue] = {}
+        for derivation in self.derivations:
+            found.update(derivation.read(state, provider, as_of))
+        for name, get in self._getters:
+            found[name] = get(state)
+        return {name: found[name] for name in self.by_name}
+
+    def state_for(self, facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
+        """A state, as JSON data, whose facts on ``as_of`` are ``facts`` (the inverse of
+        :meth:`facts_for` on the values a state can have).
+
+        Fields no fact reads get a neutral value (a service's kind is ``other``).
+        """
+        data: StateData = {}
+        for spec in self.specs:
+            if isinstance(spec.source, StatePath):
+                _put(data, spec.source.path, _json_value(spec, facts[spec.name]))
+        for derivation in self.derivations:
+            data.update(derivation.write(facts, as_of))
+        return data
+
+
+CATALOGUE = Catalogue(specs=_SPECS)
+"""The facts of simcancel's rule language."""
+
+FACTS: Mapping[str, FactSpec] = CATALOGUE.by_name
+"""Every fact a condition can read, by name, in catalogue order."""
+
+facts_for = CATALOGUE.facts_for
+state_for = CATALOGUE.state_for
 
 
 def display_value(name: str, value: EngineValue) -> DisplayValue:

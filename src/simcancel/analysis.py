@@ -42,11 +42,11 @@ from hypothesis import HealthCheck, given, settings
 from simcancel import _engine
 from simcancel._decide import decide, route_order
 from simcancel._errors import NoRouteError, RuleFileError, SimcancelError
-from simcancel._facts import EngineValue, facts_for
+from simcancel._facts import EngineValue, facts_for, state_for
 from simcancel._loader import load_rules
 from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import Rule, RuleKind, RuleSet, claim_sort_key
-from simcancel._statespace import StateSpace, Variable, state_for, state_space
+from simcancel._statespace import StateSpace, Variable, state_space
 from simcancel._yaml import parse_yaml
 from simcancel.model import Assessment, RouteKind, UserState
 
