@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability clean
+.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,16 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m simcancel lint
+	$(BIN)/python -m simcancel._generated --check
 	$(BIN)/python -m simcancel traceability --check docs/traceability.md --strict
 	@echo "HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q"; \
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$status
+
+# Regenerate what is generated from the code: rules/schema.json, the fact table of the docs.
+generate: $(STAMP)
+	$(BIN)/python -m simcancel._generated
 
 # Regenerate docs/traceability.md; a failed run leaves the old file in place.
 traceability: $(STAMP)

@@ -295,9 +295,10 @@ def test_lint_of_a_missing_directory_exits_2(tmp_path: Path, capsys: pytest.Capt
 # --- schema and traceability -------------------------------------------------------------
 
 
-def test_schema_prints_the_shipped_json_schema() -> None:
-    """`simcancel schema` prints rules/schema.json as it is, valid JSON."""
-    code, text = run("schema")
+@pytest.mark.parametrize("argv", [("schema",), ("schema", "rules")])
+def test_schema_prints_the_shipped_json_schema(argv: tuple[str, ...]) -> None:
+    """`simcancel schema [rules]` prints what rules/schema.json holds, valid JSON."""
+    code, text = run(*argv)
     assert code == EXIT_OK
     assert text == (builtin_rules_path() / "schema.json").read_text(encoding="utf-8")
     assert json.loads(text)["$schema"] == "https://json-schema.org/draft/2020-12/schema"

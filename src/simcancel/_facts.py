@@ -237,6 +237,9 @@ class FactSpec:
     """The allowed values of an ENUM fact."""
     upper: int = 0
     """The largest engine value of a MONEY (paisa) or COUNT fact."""
+    draw_upper: int | None = None
+    """The largest value a randomly drawn state uses, when smaller than ``upper``: a state
+    with a billion services is valid, but its JSON would not fit in a request."""
 
     @property
     def numeric(self) -> bool:
@@ -252,6 +255,7 @@ _PROVIDER_ONLINE = ("supported", "not_supported", "unknown")
 _PROVIDER_IN_PERSON = ("required", "not_required", "unknown")
 _BOOL, _ENUM, _MONEY, _COUNT = FactKind.BOOL, FactKind.ENUM, FactKind.MONEY, FactKind.COUNT
 _MONEY_UPPER = int(MAX_MONEY * 100)
+_SERVICES_DRAWN = 50
 
 _SPECS = (
     _fact("provider", FactKind.PROVIDER, "The provider id.", PROVIDER_POLICY),
@@ -292,6 +296,7 @@ _SPECS = (
         "How many value-added services are active (A5).",
         SERVICE_COUNTS,
         upper=MAX_COUNT,
+        draw_upper=_SERVICES_DRAWN,
     ),
     _fact(
         "recurring_services",
@@ -299,6 +304,7 @@ _SPECS = (
         "How many active value-added services renew by themselves (A5).",
         SERVICE_COUNTS,
         upper=MAX_COUNT,
+        draw_upper=_SERVICES_DRAWN,
     ),
     _fact(
         "unused_data_mb", _COUNT, "Unused data, MB (A22).", StatePath(path="unused.data_mb"), upper=MAX_COUNT

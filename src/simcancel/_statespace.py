@@ -53,6 +53,8 @@ class Variable:
     members: tuple[tuple[Box, ...], ...] = ()
     """Per class, the boxes of values it covers (more than one when classes collapsed)."""
     derivation: Derivation | None = None
+    caps: Mapping[str, int] = attrs.field(factory=dict)
+    """Per numeric fact, the largest value :meth:`draw` picks (the fact's ``draw_upper``)."""
 
     def draw(self, index: int, chooser: random.Random) -> dict[str, EngineValue]:
         """A random assignment inside class ``index``: numbers anywhere in their interval."""
@@ -62,7 +64,9 @@ class Variable:
         box = chooser.choice(self.members[index])
         for _ in range(_DRAW_TRIES):
             point = {
-                fact: chooser.randint(int(low), int(high)) if low != high else low
+                fact: chooser.randint(int(low), max(int(low), min(int(high), self.caps.get(fact, int(high)))))
+                if low != high
+                else low
                 for fact, (low, high) in box.items()
             }
             if self._possible(point):
@@ -235,6 +239,7 @@ def _collapse(
     classes: list[_Class],
     read: frozenset[str],
     derivation: Derivation | None,
+    caps: Mapping[str, int],
 ) -> Variable:
     """One class per distinct projection onto the facts that matter; labels and boxes merge."""
     kept: dict[tuple[EngineValue, ...], tuple[dict[str, EngineValue], list[str], list[Box]]] = {}
@@ -252,6 +257,7 @@ def _collapse(
         labels=tuple(_merge(labels) for _, labels, _ in kept.values()),
         members=tuple(tuple(boxes) for _, _, boxes in kept.values()),
         derivation=derivation,
+        caps=caps,
     )
 
 
@@ -276,11 +282,11 @@ def state_space(rules: RuleSet, *, any_policy: bool = False, catalogue: Catalogu
             classes = (
                 _any_policy(facts, catalogue, rules) if any_policy else _providers(facts, derivation, rules)
             )
-            variables.append(_collapse(name, facts, classes, read, None))
+            variables.append(_collapse(name, facts, classes, read, None, {}))
         else:
-            variables.append(
-                _collapse(name, facts, _boxed(facts, derivation, catalogue, cuts), read, derivation)
-            )
+            caps = {fact: cap for fact in facts if (cap := catalogue[fact].draw_upper) is not None}
+            boxes = _boxed(facts, derivation, catalogue, cuts)
+            variables.append(_collapse(name, facts, boxes, read, derivation, caps))
     base: dict[str, EngineValue] = {}
     for variable in variables:
         base.update(variable.values[0])

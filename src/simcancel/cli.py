@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO, TypeAlias
 
-from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
+from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
@@ -139,13 +139,10 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def schema_path() -> Path:
-    """``schema.json``, the JSON Schema of rule pack files, shipped with the built-in rules."""
-    return builtin_rules_path() / "schema.json"
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    from simcancel._schema import rules_schema_text  # noqa: PLC0415 (only this command needs it)
 
-
-def _schema(_args: argparse.Namespace, out: TextIO) -> int:
-    out.write(schema_path().read_text(encoding="utf-8"))
+    out.write(rules_schema_text())
     return EXIT_OK
 
 
@@ -247,7 +244,16 @@ def _add_lint(commands: _Commands) -> None:
 
 
 def _add_schema(commands: _Commands) -> None:
-    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of rule pack files")
+    schema_cmd = commands.add_parser(
+        "schema", help="print a JSON Schema (draft 2020-12), generated from the fact catalogue"
+    )
+    schema_cmd.add_argument(
+        "kind",
+        nargs="?",
+        default="rules",
+        choices=("rules",),
+        help="rules: any file of a rule pack (default)",
+    )
     schema_cmd.set_defaults(run=_schema)
 
 

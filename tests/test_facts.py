@@ -1,0 +1,134 @@
+"""The fact catalogue: facts_for and state_for derive from one declaration per fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simcancel import UserState, default_rules
+from simcancel._facts import (
+    CATALOGUE,
+    FACTS,
+    Catalogue,
+    Derivation,
+    EngineValue,
+    FactKind,
+    FactSpec,
+    StatePath,
+    facts_for,
+    months_before,
+    months_between,
+    state_for,
+)
+from simcancel._generated import fact_table
+from simcancel._schema import rules_schema
+from simcancel._statespace import state_space
+from tests.packs import VALID_STATE
+
+AS_OF = dt.date(2026, 11, 24)
+
+
+def _round_trip(facts: Mapping[str, EngineValue], as_of: dt.date = AS_OF) -> dict[str, EngineValue]:
+    rules = default_rules()
+    state = UserState.from_dict(state_for(facts, as_of))
+    return facts_for(state, rules.provider(state.provider), as_of)
+
+
+def test_every_class_representative_round_trips() -> None:
+    """facts_for(state_for(facts)) == facts for every class of every variable of the shipped rules."""
+    space = state_space(default_rules())
+    checked = 0
+    for variable in space.variables:
+        for facts in space.assignments((variable,)):
+            assert _round_trip(facts) == facts, variable.name
+            checked += 1
+    assert checked == sum(len(variable.values) for variable in space.variables) > 40
+
+
+@given(st.randoms(use_true_random=False), st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)))
+def test_states_drawn_anywhere_in_the_classes_round_trip(chooser: random.Random, as_of: dt.date) -> None:
+    """A complete fact drawn inside the classes (numbers off their lowest value too) round-trips."""
+    facts = state_space(default_rules()).draw(chooser)
+    assert _round_trip(facts, as_of) == facts
+
+
+def test_state_for_a_real_state_gives_its_facts_back() -> None:
+    """From a real state's facts, state_for builds a state with the very same facts."""
+    state = UserState.from_dict(VALID_STATE)
+    facts = facts_for(state, default_rules().provider(state.provider), AS_OF)
+    assert _round_trip(facts) == facts
+
+
+def test_every_fact_is_read_and_written_by_its_declaration() -> None:
+    """Each catalogue entry names a state path or a derivation, and the groups partition the facts."""
+    groups = CATALOGUE.groups()
+    assert [name for group in groups for name in group] == list(FACTS)
+    for spec in CATALOGUE.specs:
+        assert isinstance(spec.source, (StatePath, Derivation))
+    names = {group[0]: group for group in groups}
+    assert names["provider"] == (
+        "provider",
+        "provider_kind",
+        "provider_online",
+        "provider_in_person",
+        "provider_has_store",
+    )
+    assert names["active_services"] == ("active_services", "recurring_services")
+    assert names["activation_known"] == ("activation_known", "months_held")
+
+
+def test_state_paths_name_real_fields_of_the_state() -> None:
+    """Every state path resolves on a real UserState (a typo in the catalogue fails here)."""
+    state = UserState.from_dict(VALID_STATE)
+    for spec in CATALOGUE.specs:
+        if isinstance(spec.source, StatePath):
+            value = state
+            for part in spec.source.path.split("."):
+                value = getattr(value, part)
+
+
+def test_months_helpers_are_inverse() -> None:
+    """months_before(day, n) is exactly n whole months before day, month ends clamped."""
+    for day in (dt.date(2026, 3, 31), dt.date(2024, 2, 29), dt.date(2026, 11, 24)):
+        for months in (0, 1, 5, 6, 12, 13, 2400):
+            assert months_between(months_before(day, months), day) == months
+
+
+def test_duplicate_fact_names_are_refused() -> None:
+    """A catalogue cannot hold two facts of one name."""
+    with pytest.raises(ValueError, match="unique"):
+        CATALOGUE.with_fact(FACTS["plan"])
+
+
+@attrs.frozen(kw_only=True)
+class _StateWithPet(UserState):
+    """A state with one more field, as a new model field would add it."""
+
+    pet: bool = False
+
+
+def test_adding_a_fact_is_one_catalogue_entry() -> None:
+    """A fact added to a copy of the catalogue is read, written back, tabled and in the schema."""
+    spec = FactSpec(name="has_pet", kind=FactKind.BOOL, doc="Has a pet.", source=StatePath(path="pet"))
+    catalogue: Catalogue = CATALOGUE.with_fact(spec)
+    base = UserState.from_dict(VALID_STATE)
+    state = _StateWithPet(
+        **{field.name: getattr(base, field.name) for field in attrs.fields(UserState)}, pet=True
+    )
+    provider = default_rules().provider(state.provider)
+
+    facts = catalogue.facts_for(state, provider, AS_OF)
+    assert facts["has_pet"] is True
+    assert list(facts) == [*FACTS, "has_pet"]
+    data = catalogue.state_for(facts, AS_OF)
+    assert data["pet"] is True
+    assert catalogue.groups()[-1] == ("has_pet",)
+    assert "| `has_pet` | bool | true, false | `pet` | Has a pet. |" in fact_table(catalogue)
+    assert rules_schema(catalogue)["$defs"]["value.has_pet"] == {"type": "boolean"}
+    assert "has_pet" not in FACTS  # the shipped catalogue is untouched
