@@ -192,3 +192,31 @@ def test_output_objects_are_frozen(cls: type) -> None:
     }[cls]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         setattr(instance, attrs.fields(cls)[0].name, "changed")
+
+
+def test_assessment_objects_built_from_lists_hold_tuples() -> None:
+    """Lists given to Assessment, Issue, RouteOption and Step are stored as tuples, never shared."""
+    claims = ["A5"]
+    facts: list[tuple[str, str | int | bool]] = [("services_active", 1)]
+    issue = Issue(code="c", kind=IssueKind.BLOCKING, message="m", fix=None, claims=claims, facts=facts)
+    step = Step(stage=Stage.SERVICES, text="t", code="c", claims=claims)
+    route = RouteOption(route=RouteKind.ONLINE, code="r", reason="r", claims=claims, facts=[["x", True]])  # type: ignore[list-item]
+    result = _assessment(
+        blocking=[issue],
+        warnings=[],
+        advice=[],
+        route=route,
+        alternatives=[route],
+        steps=[step],
+        claims=claims,
+    )
+    claims.append("HACKED")
+    facts.clear()
+    assert issue.claims == step.claims == route.claims == result.claims == ("A5",)
+    assert issue.facts == (("services_active", 1),)
+    assert route.facts == (("x", True),)
+    for value in (result.blocking, result.warnings, result.alternatives, result.steps, result.documents):
+        assert type(value) is tuple
+    assert all(type(pair) is tuple for pair in route.facts)
+    with pytest.raises(TypeError):
+        Step(stage=Stage.SERVICES, text="t", code="c", claims="A5")

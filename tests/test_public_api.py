@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import importlib
-from importlib import resources
+import re
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -237,7 +239,33 @@ def test_py_typed_ships_with_the_package() -> None:
     assert (resources.files("simcancel") / "py.typed").is_file()
 
 
-def test_version_is_a_string() -> None:
-    """``__version__`` is a dotted version string."""
-    assert isinstance(simcancel.__version__, str)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_version_is_the_installed_metadata() -> None:
+    """``__version__`` is read from the package metadata (``pyproject.toml``), a dotted version string."""
+    assert simcancel.__version__ == metadata.version("simcancel")
     assert all(part.isdigit() for part in simcancel.__version__.split(".")[:2])
+
+
+def test_version_falls_back_when_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source tree without package metadata reports ``0+unknown`` instead of failing to import."""
+
+    def missing(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", missing)
+    assert simcancel._installed_version() == "0+unknown"
+
+
+def test_pyproject_is_the_one_written_version() -> None:
+    """pyproject.toml, the docs' pre-commit ``rev`` and the newest CHANGELOG release name one version."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    written = re.search(r'^version = "([^"]+)"$', pyproject, re.MULTILINE)
+    assert written is not None
+    assert written.group(1) == simcancel.__version__
+    tutorial = (ROOT / "docs" / "tutorial-provider.md").read_text(encoding="utf-8")
+    assert re.findall(r"\brev: v(\S+)", tutorial) == [simcancel.__version__]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## \[(\d[^\]]*)\]", changelog, re.MULTILINE)
+    assert released[0] == simcancel.__version__

@@ -10,6 +10,8 @@ answer cites the claims of the source article it rests on.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
 from simcancel._engine import live_sessions
 from simcancel._errors import (
@@ -43,7 +45,21 @@ from simcancel.model import (
     UserState,
 )
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """The version in the installed package's metadata, written once in ``pyproject.toml``.
+
+    A source tree that was never installed (``PYTHONPATH=src``, no ``pip install``) has no
+    metadata: its version is then ``"0+unknown"``, a valid PEP 440 local version that sorts
+    before every release, so nothing mistakes it for one.
+    """
+    try:
+        return _metadata.version("simcancel")
+    except _metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "Assessment",

@@ -6,7 +6,9 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from types import MappingProxyType
+from typing import NoReturn, Self, TypeVar, overload
 
 import attrs
 
@@ -30,8 +32,107 @@ __all__ = [
     "RuleSet",
     "Source",
     "Comparison",
+    "FrozenMapping",
     "claim_sort_key",
 ]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_T = TypeVar("_T")
+
+
+class FrozenMapping(Mapping[_K, _V]):
+    """A read-only mapping over a private copy of the items it was built from.
+
+    Every mapping a :class:`RuleSet` holds, nested ones included, is one of these, so
+    ``default_rules().labels["en"]["route.online"] = ...`` raises ``TypeError`` instead of
+    changing every later answer in the process (the rule set is cached).  It has no
+    ``__setitem__``, ``__delitem__``, ``clear``, ``update``, ``setdefault``, ``pop`` or
+    ``popitem``; its attributes cannot be set, and it is built in ``__new__``, so calling
+    ``__init__`` again cannot refill it.
+
+    Why not a bare :class:`types.MappingProxyType` (one holds the copy here): a proxy can be
+    neither pickled nor deep-copied, and a rule set always could be.  This class pickles (as
+    a copy of its items), compares equal to any mapping with the same items (a ``dict``
+    too), and hashes when its values do, so a :class:`Rule` holding its texts in them is
+    hashable.
+    """
+
+    __slots__ = ("_items",)
+    _items: Mapping[_K, _V]
+
+    def __new__(cls, items: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = ()) -> Self:
+        self = super().__new__(cls)
+        object.__setattr__(self, "_items", MappingProxyType(dict(items)))
+        return self
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    @overload
+    def get(self, key: _K, /) -> _V | None: ...
+    @overload
+    def get(self, key: _K, default: _V | _T, /) -> _V | _T: ...
+    def get(self, key: _K, default: object = None, /) -> object:
+        return self._items.get(key, default)
+
+    def keys(self) -> KeysView[_K]:
+        return self._items.keys()
+
+    def items(self) -> ItemsView[_K, _V]:
+        return self._items.items()
+
+    def values(self) -> ValuesView[_V]:
+        return self._items.values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._items == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self._items)!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMapping[_K, _V]], tuple[dict[_K, _V]]]:
+        return (type(self), (dict(self._items),))
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+
+def _frozen(items: Mapping[_K, _V]) -> Mapping[_K, _V]:
+    """A read-only copy of ``items`` (a :class:`FrozenMapping` is kept as it is)."""
+    return items if type(items) is FrozenMapping else FrozenMapping(items)
+
+
+def _tuple(items: Iterable[_T]) -> tuple[_T, ...]:
+    """``items`` as a tuple, so that no list a caller still holds is shared."""
+    if isinstance(items, str):
+        raise TypeError(f"expected a sequence, not the string {shorten(items)}")
+    return items if type(items) is tuple else tuple(items)
+
+
+# attrs' mypy plugin takes a converter's parameter type as the field's __init__ type, but
+# cannot solve a generic converter: one concretely typed converter per element type.
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return _tuple(items)
 
 
 class RuleKind(enum.Enum):
@@ -56,27 +157,37 @@ class Op(enum.Enum):
     NOT_IN = "not_in"
 
 
+def _value(value: EngineValue | Iterable[EngineValue]) -> EngineValue | tuple[EngineValue, ...]:
+    if isinstance(value, (str, int)):
+        return value
+    return _tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Comparison:
     """``fact <op> value``; values are engine-typed (money already in paisa)."""
 
     fact: str
     op: Op
-    value: EngineValue | tuple[EngineValue, ...]
+    value: EngineValue | tuple[EngineValue, ...] = attrs.field(converter=_value)
+
+
+def _conditions(parts: Iterable[Condition]) -> tuple[Condition, ...]:
+    return _tuple(parts)
 
 
 @attrs.frozen(kw_only=True)
 class AllOf:
     """True when every part is true."""
 
-    parts: tuple[Condition, ...]
+    parts: tuple[Condition, ...] = attrs.field(converter=_conditions)
 
 
 @attrs.frozen(kw_only=True)
 class AnyOf:
     """True when some part is true."""
 
-    parts: tuple[Condition, ...]
+    parts: tuple[Condition, ...] = attrs.field(converter=_conditions)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,7 +214,19 @@ def condition_facts(condition: Condition) -> tuple[str, ...]:
 
 
 Localized = Mapping[str, str]
-"""Text by locale (``{"zh-CN": ..., "en": ...}``)."""
+"""Text by locale (``{"zh-CN": ..., "en": ...}``); a rule holds it read-only."""
+
+
+def _localized(text: Mapping[str, str]) -> Localized:
+    return _frozen(text)
+
+
+def _optional_localized(text: Mapping[str, str] | None) -> Localized | None:
+    return None if text is None else _frozen(text)
+
+
+def _localized_tuple(texts: Iterable[Mapping[str, str]]) -> tuple[Localized, ...]:
+    return tuple(_frozen(text) for text in _tuple(texts))
 
 
 @attrs.frozen(kw_only=True)
@@ -112,18 +235,18 @@ class Rule:
 
     id: str
     kind: RuleKind
-    claims: tuple[str, ...]
+    claims: tuple[str, ...] = attrs.field(converter=_strings)
     when: Condition
-    message: Localized
+    message: Localized = attrs.field(converter=_localized)
     """The issue's message, or the route's reason."""
-    fix: Localized | None = None
+    fix: Localized | None = attrs.field(default=None, converter=_optional_localized)
     stage: Stage | None = None
     """Where the fix goes in the ordered steps (``None``: it is not a step)."""
     route: RouteKind | None = None
     priority: int = 0
     """Among route rules that fire, the highest priority is the primary route."""
-    documents: tuple[str, ...] = ()
-    steps: tuple[Localized, ...] = ()
+    documents: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    steps: tuple[Localized, ...] = attrs.field(default=(), converter=_localized_tuple)
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     file: str = "<memory>"
@@ -170,7 +293,18 @@ class Source:
 
     title: str
     url: str | None = None
-    claims: tuple[str, ...] = ()
+    claims: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+
+
+def _sources(sources: Iterable[Source]) -> tuple[Source, ...]:
+    return _tuple(sources)
+
+
+def _review_days(days: Iterable[int] | None) -> tuple[int, int] | None:
+    if days is None:
+        return None
+    fewest, most = _tuple(days)
+    return (fewest, most)
 
 
 @attrs.frozen(kw_only=True)
@@ -182,13 +316,13 @@ class Provider:
     kind: ProviderKind
     online_cancellation: OnlineCancellation
     in_person_confirmation: InPersonConfirmation
-    channels: tuple[str, ...]
+    channels: tuple[str, ...] = attrs.field(converter=_strings)
     """Where requests are made: ``store``, ``website``, ``app``, ``helpline``..."""
-    review_days: tuple[int, int] | None
+    review_days: tuple[int, int] | None = attrs.field(converter=_review_days)
     """Typical review time in days (fewest, most), or ``None`` when unknown."""
-    languages: tuple[str, ...]
+    languages: tuple[str, ...] = attrs.field(converter=_strings)
     """Languages of support; empty when unknown."""
-    sources: tuple[Source, ...]
+    sources: tuple[Source, ...] = attrs.field(converter=_sources)
     checked: dt.date
     """The day the sources were last read."""
     file: str = "<memory>"
@@ -221,22 +355,42 @@ def claim_sort_key(claim_id: str) -> tuple[str, int, str]:
     return (match.group(1), int(match.group(2)), "") if match else ("~", 0, claim_id)
 
 
+def _rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return _tuple(rules)
+
+
+def _claims(claims: Mapping[str, Claim]) -> Mapping[str, Claim]:
+    return _frozen(claims)
+
+
+def _providers(providers: Mapping[str, Provider]) -> Mapping[str, Provider]:
+    return _frozen(providers)
+
+
+def _labels(labels: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    if type(labels) is FrozenMapping and all(type(texts) is FrozenMapping for texts in labels.values()):
+        return labels
+    return FrozenMapping({locale: _frozen(texts) for locale, texts in labels.items()})
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class RuleSet:
     """A checked rule set, ready to evaluate.  Build it with :func:`simcancel.load_rules`.
 
-    Compared by identity: the engine compiles each rule set once and keeps it.
+    Compared by identity: the engine compiles each rule set once and keeps it.  Every
+    mapping in it, nested ones included, is a read-only :class:`FrozenMapping` over a
+    copy, and every sequence a tuple: the cached rule set cannot be changed by its users.
     """
 
     name: str
     version: str
-    locales: tuple[str, ...]
-    claims: Mapping[str, Claim]
-    rules: tuple[Rule, ...]
-    providers: Mapping[str, Provider]
-    labels: Mapping[str, Mapping[str, str]]
+    locales: tuple[str, ...] = attrs.field(converter=_strings)
+    claims: Mapping[str, Claim] = attrs.field(converter=_claims)
+    rules: tuple[Rule, ...] = attrs.field(converter=_rules)
+    providers: Mapping[str, Provider] = attrs.field(converter=_providers)
+    labels: Mapping[str, Mapping[str, str]] = attrs.field(converter=_labels)
     """Per locale, the names of documents, routes, stages and headings."""
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     """The directories it was loaded from."""
 
     @property

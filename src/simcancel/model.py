@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -309,6 +309,45 @@ class Stage(enum.Enum):
 DisplayValue = str | int | bool
 """A fact as an issue shows it: money as a PKR string (``"150.00"``), counts, flags, names."""
 
+# Every sequence of the assessment is a tuple, even when built from lists, so that an
+# answer never shares a mutable list with its caller or with the rule set.  attrs' mypy
+# plugin cannot solve a generic converter: one concretely typed converter per element type.
+
+_T = TypeVar("_T")
+
+
+def _tuple(items: Iterable[_T]) -> tuple[_T, ...]:
+    if isinstance(items, str):
+        raise TypeError(f"expected a sequence, not the string {shorten(items)}")
+    return items if type(items) is tuple else tuple(items)
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return _tuple(items)
+
+
+def _fact_pairs(items: Iterable[tuple[str, DisplayValue]]) -> tuple[tuple[str, DisplayValue], ...]:
+    pairs = _tuple(items)
+    if all(type(pair) is tuple for pair in pairs):
+        return pairs
+    return tuple((name, value) for name, value in pairs)
+
+
+def _issues(items: Iterable[Issue]) -> tuple[Issue, ...]:
+    return _tuple(items)
+
+
+def _route_options(items: Iterable[RouteOption]) -> tuple[RouteOption, ...]:
+    return _tuple(items)
+
+
+def _documents(items: Iterable[Document]) -> tuple[Document, ...]:
+    return _tuple(items)
+
+
+def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
+    return _tuple(items)
+
 
 @attrs.frozen(kw_only=True)
 class Issue:
@@ -319,8 +358,8 @@ class Issue:
     kind: IssueKind
     message: str
     fix: str | None
-    claims: tuple[str, ...]
-    facts: tuple[tuple[str, DisplayValue], ...]
+    claims: tuple[str, ...] = attrs.field(converter=_strings)
+    facts: tuple[tuple[str, DisplayValue], ...] = attrs.field(converter=_fact_pairs)
     """The facts the rule's condition read, with their values (money as PKR strings)."""
 
 
@@ -332,8 +371,8 @@ class RouteOption:
     code: str
     """The id of the route rule that chose it."""
     reason: str
-    claims: tuple[str, ...]
-    facts: tuple[tuple[str, DisplayValue], ...]
+    claims: tuple[str, ...] = attrs.field(converter=_strings)
+    facts: tuple[tuple[str, DisplayValue], ...] = attrs.field(converter=_fact_pairs)
 
 
 @attrs.frozen(kw_only=True)
@@ -352,7 +391,7 @@ class Step:
     text: str
     code: str
     """The rule the step comes from."""
-    claims: tuple[str, ...]
+    claims: tuple[str, ...] = attrs.field(converter=_strings)
 
 
 @attrs.frozen(kw_only=True)
@@ -364,14 +403,14 @@ class Assessment:
     as_of: dt.date
     ruleset: str
     """``name@version`` of the rule set that produced it."""
-    blocking: tuple[Issue, ...]
-    warnings: tuple[Issue, ...]
-    advice: tuple[Issue, ...]
+    blocking: tuple[Issue, ...] = attrs.field(converter=_issues)
+    warnings: tuple[Issue, ...] = attrs.field(converter=_issues)
+    advice: tuple[Issue, ...] = attrs.field(converter=_issues)
     route: RouteOption
-    alternatives: tuple[RouteOption, ...]
-    documents: tuple[Document, ...]
-    steps: tuple[Step, ...]
-    claims: tuple[str, ...]
+    alternatives: tuple[RouteOption, ...] = attrs.field(converter=_route_options)
+    documents: tuple[Document, ...] = attrs.field(converter=_documents)
+    steps: tuple[Step, ...] = attrs.field(converter=_steps)
+    claims: tuple[str, ...] = attrs.field(converter=_strings)
     """Every claim id the answer rests on, sorted."""
 
     @property
