@@ -1,4 +1,4 @@
-"""The engine wrapper: one test per durable-rules trap of DESIGN.md that a user could reach.
+"""The engine wrapper: one test per durable-rules trap (docs/architecture.md) that a user could reach.
 
 Each test drives ``simcancel._engine`` the way ``assess`` does and would fail if the
 trap leaked: a lost action exception, a leaked durable exception or error code, a session
