@@ -30,8 +30,8 @@ test: $(STAMP)
 	$(BIN)/python -m simcancel lint
 	$(BIN)/python -m simcancel._generated --check
 	$(BIN)/python -m simcancel traceability --check docs/traceability.md --strict
-	@echo "HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q"; \
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q; status=$$?; \
+	@echo "HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q --cov --cov-report=term"; \
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q --cov --cov-report=term; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$status
 
