@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability generate clean
+.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability generate dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ generate: $(STAMP)
 traceability: $(STAMP)
 	$(BIN)/python -m simcancel traceability > docs/traceability.md.tmp
 	mv docs/traceability.md.tmp docs/traceability.md
+
+# The sdist and the wheel, in dist/ (docs/install.md: install the wheel anywhere).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
