@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import os
+import subprocess
+import sys
+import textwrap
+import tomllib
 import typing
 import warnings
 from collections.abc import Callable
@@ -15,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+import simcancel
 import simcancel.testing
 from simcancel import (
     Documents,
@@ -22,6 +28,8 @@ from simcancel import (
     RuleSet,
     Service,
     ServiceKind,
+    Situation,
+    UnusedResources,
     UserState,
     _engine,
     default_rules,
@@ -43,6 +51,7 @@ from simcancel.testing import (
 
 AS_OF = dt.date(2026, 11, 24)
 PACKS = Path(__file__).parent / "fixtures" / "broken_packs"
+ROOT = Path(__file__).parents[1]
 NO_DOCUMENTS = Documents(
     passport_original=False, passport_copy=False, purchase_receipt=False, sim_card_usable=False
 )
@@ -184,6 +193,30 @@ def test_amounts_and_counts_stay_within_max_value(data: st.DataObject, most: int
     assert 0 <= data.draw(counts(max_value=most)) <= most
 
 
+@given(st.from_type(UserState))
+def test_from_type_draws_valid_states(state: UserState) -> None:
+    """st.from_type(UserState) draws valid states of the built-in providers (the registration)."""
+    assert state.provider in default_rules().providers
+    assert UserState.from_dict(state.to_dict()) == state
+
+
+@pytest.mark.parametrize("kind", [Service, UnusedResources, Documents, Intentions, Situation])
+@given(data=st.data())
+def test_from_type_draws_each_part(kind: type[object], data: st.DataObject) -> None:
+    """Each part of a state has a registered strategy: st.from_type(part) draws one."""
+    assert isinstance(data.draw(st.from_type(kind)), kind)
+
+
+def provider_of(state: UserState) -> str:
+    return state.provider
+
+
+@given(st.builds(provider_of))
+def test_builds_infers_a_user_state_argument(provider: str) -> None:
+    """st.builds() fills a parameter annotated UserState from the registered strategy."""
+    assert provider in default_rules().providers
+
+
 def test_rules_are_read_when_drawing_not_when_building(monkeypatch: pytest.MonkeyPatch) -> None:
     """Building and validating a strategy reads no rule set; drawing does, unless the provider is given."""
     loads: list[RuleSet] = []
@@ -193,7 +226,7 @@ def test_rules_are_read_when_drawing_not_when_building(monkeypatch: pytest.Monke
         return loads[-1]
 
     monkeypatch.setattr(simcancel.testing, "default_rules", counting)
-    for strategy in (user_states(), providers()):
+    for strategy in (user_states(), providers(), st.from_type(UserState)):
         strategy.validate()
     draw_once(user_states(provider=st.just("jazz")))
     assert loads == []
@@ -344,3 +377,64 @@ def test_positional_rules_for_providers_is_deprecated() -> None:
         assert provider in {"acme", "corner"}
 
     of_the_pack()
+
+
+# --- the hypothesis entry point ---------------------------------------------------------------
+
+
+def entry_point() -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    hooks: dict[str, str] = project["entry-points"]["hypothesis"]
+    assert list(hooks) == ["simcancel"]
+    return hooks["simcancel"]
+
+
+PROBE = """
+import importlib.metadata as metadata
+import sys
+
+real = metadata.entry_points
+
+
+def entry_points(**selection):
+    if selection.get("group") == "hypothesis":
+        hook = metadata.EntryPoint(name="simcancel", value={value!r}, group="hypothesis")
+        return metadata.EntryPoints([hook])
+    return real(**selection)
+
+
+metadata.entry_points = entry_points  # what an installed simcancel declares
+{first}
+from hypothesis import given, settings, strategies as st
+from simcancel import UserState
+from simcancel._assess import default_rules
+
+assert "simcancel.testing" not in sys.modules or {first!r} == "import simcancel.testing"
+states = st.from_type(UserState)
+assert default_rules.cache_info().currsize == 0, "rules read before drawing"
+
+
+@settings(max_examples=5, database=None)
+@given(states)
+def test(state):
+    assert state.provider in default_rules().providers
+
+
+test()
+print("drawn")
+"""
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["import hypothesis", "import simcancel.testing", "import simcancel.analysis", "import simcancel"],
+)
+def test_the_entry_point_registers_whatever_is_imported_first(first: str) -> None:
+    """The pyproject hook, run as on `import hypothesis`, registers UserState without reading rules."""
+    env = {key: value for key, value in os.environ.items() if key != "HYPOTHESIS_NO_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(simcancel.__file__).parents[1]), env.get("PYTHONPATH", "")])
+    probe = textwrap.dedent(PROBE).format(value=entry_point(), first=first)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", probe], capture_output=True, env=env, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"drawn\n", b"")

@@ -12,6 +12,10 @@ across the whole accepted range.  Bad arguments raise
 :class:`hypothesis.errors.InvalidArgument` when the test runs, as Hypothesis' own
 strategies do, and the rule set is only read when a state is drawn.
 
+Importing this module registers the strategies for ``UserState`` and each of its parts
+with ``st.register_type_strategy``, so ``st.from_type(UserState)`` draws valid states
+(Hypothesis' ``hypothesis`` entry point does the same for an installed simcancel).
+
 Rule authors prove their pack from pytest in two lines::
 
     from simcancel import builtin_packs, load_rules
@@ -37,6 +41,7 @@ from simcancel import _engine
 from simcancel._assess import default_rules
 from simcancel._errors import shorten
 from simcancel._facts import facts_for
+from simcancel._hypothesis_plugin import _hypothesis_setup_hook
 from simcancel._reference import fired
 from simcancel._ruleset import RuleSet
 from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, Report, verify
@@ -460,3 +465,22 @@ def assert_matches_reference(
         )
 
     durable_equals_reference()
+
+
+_BY_TYPE: dict[type[object], Callable[[], st.SearchStrategy[object]]] = {
+    UserState: user_states,
+    Service: services,
+    UnusedResources: unused_resources,
+    Documents: documents,
+    Intentions: intentions,
+    Situation: situations,
+}
+
+
+def _strategy_for(kind: type[T]) -> st.SearchStrategy[T]:
+    """The default strategy for a registered model type (see :mod:`simcancel._hypothesis_plugin`)."""
+    return cast("st.SearchStrategy[T]", _BY_TYPE[kind]())
+
+
+# st.from_type(UserState) and its parts, also without the entry point (a source checkout).
+_hypothesis_setup_hook()
