@@ -47,6 +47,7 @@ EXPECTED_ALL = [
     "UserState",
     "__version__",
     "assess",
+    "assess_many",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",

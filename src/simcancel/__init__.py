@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
+from simcancel._batch import assess_many
 from simcancel._engine import live_sessions
 from simcancel._errors import (
     EngineError,
@@ -92,6 +93,7 @@ __all__ = [
     "UserState",
     "__version__",
     "assess",
+    "assess_many",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",

@@ -1,0 +1,80 @@
+"""assess_many(): in order, streaming, errors in place or raised, and as a Dask bag function."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from simcancel import Assessment, InvalidStateError, UsageError, UserState, assess, assess_many
+from tests.packs import VALID_STATE, clean_state
+
+AS_OF = dt.date(2026, 11, 24)
+
+
+def _states(count: int) -> list[dict[str, Any]]:
+    return [clean_state(balance=f"{index}.00") for index in range(count)]
+
+
+def test_results_come_in_order_and_equal_assess() -> None:
+    """Each result is what assess() gives for that state, in the order of the input."""
+    states = _states(5)
+    results = list(assess_many(states, locale="en", as_of=AS_OF))
+    assert results == [assess(UserState.from_dict(state), locale="en", as_of=AS_OF) for state in states]
+
+
+def test_it_streams_instead_of_reading_everything_first() -> None:
+    """The first answer comes before the input is exhausted (an endless input works)."""
+    endless: Iterator[dict[str, Any]] = itertools.cycle(_states(2))
+    first = list(itertools.islice(assess_many(endless, as_of=AS_OF), 3))
+    assert [result.can_cancel_now for result in first] == [True, False, True]
+
+
+def test_user_states_and_dicts_mix() -> None:
+    """Model objects and their dict form are both accepted."""
+    results = list(assess_many([UserState.from_dict(VALID_STATE), VALID_STATE], as_of=AS_OF))
+    assert results[0] == results[1]
+
+
+def test_a_bad_record_raises_by_default_and_is_returned_on_request() -> None:
+    """on_error='raise' stops with the state's error; 'return' yields it in place and goes on."""
+    items = [clean_state(), {"provider": "jazz"}, clean_state()]
+    with pytest.raises(InvalidStateError, match="required field is missing"):
+        list(assess_many(items, as_of=AS_OF))
+    results = list(assess_many(items, as_of=AS_OF, on_error="return"))
+    assert isinstance(results[0], Assessment)
+    assert isinstance(results[1], InvalidStateError)
+    assert isinstance(results[2], Assessment)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: assess_many(clean_state()), "states: expected an iterable of states or dicts"),  # type: ignore[arg-type]
+        (lambda: assess_many([], on_error="ignore"), "on_error: expected 'raise' or 'return'"),  # type: ignore[call-overload]
+    ],
+)
+def test_bad_arguments_are_usage_errors_at_call_time(call: Any, message: str) -> None:
+    """A single state or an unknown on_error is refused when called, naming the argument."""
+    with pytest.raises(UsageError, match=message):
+        call()
+
+
+def test_a_dask_bag_on_a_local_cluster_gives_the_same_answers() -> None:
+    """assess_many is the function of a Dask bag's map_partitions on 2 worker processes."""
+    db = pytest.importorskip("dask.bag")
+    distributed = pytest.importorskip("distributed")
+    states = _states(40)
+    expected = list(assess_many(states, locale="en", as_of=AS_OF))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        bag = db.from_sequence(states, npartitions=4)
+        results = bag.map_partitions(assess_many, locale="en", as_of=AS_OF).compute()
+    assert results == expected
