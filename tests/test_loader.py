@@ -13,7 +13,6 @@ import pytest
 
 import simcancel
 from simcancel import RuleFileError, RuleSet, load_rules
-from simcancel._loader import MAX_RULES
 from tests.packs import copy_builtin, minimal_pack
 
 FILE = "preconditions.yaml"
@@ -280,17 +279,3 @@ def test_the_shipped_pack_and_a_minimal_pack_load(tmp_path: Path) -> None:
     assert isinstance(load_rules(copy_builtin(tmp_path / "pack")), RuleSet)
     mini = load_rules(minimal_pack(tmp_path / "mini"))
     assert [rule.id for rule in mini.rules] == ["route-ask"]
-
-
-def test_too_many_rules_are_refused(tmp_path: Path) -> None:
-    """More rules than durable-rules can hold in one ruleset are refused by the loader."""
-    rule = (
-        "  - {{id: r{0}, kind: advice, claims: [A1], when: {{balance: {{gt: {0}}}}}, "
-        "message: {{zh-CN: x, en: x}}}}\n"
-    )
-    body = "rules:\n" + "".join(rule.format(index) for index in range(MAX_RULES + 1))
-    problems = _problems(minimal_pack(tmp_path / "p", {"many.yaml": body}))
-    assert problems == [
-        f"p/many.yaml:2: $.rules: expected at most {MAX_RULES} rules in a rule set "
-        f"(durable-rules' limit), got {MAX_RULES + 1}"
-    ]

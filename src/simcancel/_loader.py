@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from simcancel._compile import MAX_GROUPS, group_count
 from simcancel._errors import Problem, RuleFileError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
+from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._ruleset import (
     AllOf,
     Always,
@@ -51,17 +51,11 @@ __all__ = [
     "CHANNELS",
     "CLAIM_KEYS",
     "MANIFEST_KEYS",
-    "MAX_RULES",
-    "MAX_TESTS_PER_RULE",
     "PROVIDER_KEYS",
     "RULE_KEYS",
     "load_rules",
 ]
 
-MAX_RULES = 400
-"""durable-rules fails somewhere past 480 rules in one ruleset."""
-MAX_TESTS_PER_RULE = 30
-"""durable-rules allows 32 expressions in one sequence."""
 MAX_FILES = 200
 _ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _CLAIM = re.compile(r"[A-Z]\d{1,3}")
@@ -368,15 +362,6 @@ def _condition(pack: _Pack, doc: Document, raw: Any, path: str) -> Condition | N
     if len(pack.problems) > problems_before or not parts:
         return None
     return parts[0] if len(parts) == 1 else AllOf(parts=tuple(parts))
-
-
-def count_tests(condition: Condition) -> int:
-    """How many engine expressions a condition compiles to (``in`` counts each value)."""
-    if isinstance(condition, Comparison):
-        return len(condition.value) if isinstance(condition.value, tuple) else 1
-    if isinstance(condition, (AllOf, AnyOf)):
-        return sum(count_tests(part) for part in condition.parts)
-    return 1
 
 
 # --- files --------------------------------------------------------------------------------
