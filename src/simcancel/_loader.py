@@ -110,7 +110,6 @@ class _Pack:
         self.locales: tuple[str, ...] = ()
         self.claims: dict[str, Claim] = {}
         self.rules: list[Rule] = []
-        self.rule_docs: list[tuple[Document, str]] = []
         self.providers: dict[str, Provider] = {}
         self.labels: dict[str, dict[str, str]] = {}
         self.label_docs: dict[str, Document] = {}
@@ -234,9 +233,7 @@ def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, s
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _engine_value(
-    pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any, path: str
-) -> EngineValue | None:
+def _engine_value(pack: _Pack, doc: Document, spec: FactSpec, value: Any, path: str) -> EngineValue | None:
     """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
     kind = spec.kind
     if kind is FactKind.BOOL:
@@ -298,7 +295,7 @@ def _engine_value(
 
 def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any, path: str) -> list[Condition]:
     if not isinstance(raw, dict):
-        value = _engine_value(pack, doc, spec, Op.EQ, raw, path)
+        value = _engine_value(pack, doc, spec, raw, path)
         return [] if value is None else [Comparison(fact=fact, op=Op.EQ, value=value)]
     tests: list[Condition] = []
     if not raw:
@@ -323,13 +320,13 @@ def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any, path:
         if op in (Op.IN, Op.NOT_IN):
             items = _list(pack, doc, operand, op_path, non_empty=True)
             values = [
-                _engine_value(pack, doc, spec, op, item, f"{op_path}[{index}]")
+                _engine_value(pack, doc, spec, item, f"{op_path}[{index}]")
                 for index, item in enumerate(items)
             ]
             if items and None not in values:
                 tests.append(Comparison(fact=fact, op=op, value=tuple(v for v in values if v is not None)))
             continue
-        value = _engine_value(pack, doc, spec, op, operand, op_path)
+        value = _engine_value(pack, doc, spec, operand, op_path)
         if value is not None:
             tests.append(Comparison(fact=fact, op=op, value=value))
     return tests
@@ -749,8 +746,6 @@ def _cross_check(pack: _Pack) -> None:
         if len(sets) > 1:
             listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())
             pack.add(doc, path, f"expected the same placeholders in every locale, got {listed}")
-    if not pack.locales:
-        return
     for locale in pack.locales:
         if locale not in pack.labels:
             pack.problems.append(
