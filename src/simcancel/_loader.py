@@ -37,6 +37,7 @@ from simcancel._ruleset import (
     Comparison,
     Condition,
     InPersonConfirmation,
+    Localized,
     OnlineCancellation,
     Op,
     Provider,
@@ -65,6 +66,7 @@ _LOCALE = re.compile(r"[a-z]{2,3}(?:-[A-Z][A-Za-z]{1,3})?")
 _LABEL_KEY = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
 
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 MANIFEST_KEYS = {"name", "version", "locales", "description"}
 RULE_KEYS = {
     "id",
@@ -100,6 +102,20 @@ CHANNELS = ("app", "email", "helpline", "store", "website")
 _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
 _COMBINATORS = ("all", "any")
 _STEP_STAGES = tuple(stage for stage in Stage if stage is not Stage.ROUTE)
+_RULE_REQUIRED = ("id", "kind", "claims", "when", "message")
+_ROUTE_ONLY_KEYS = ("route", "priority", "documents", "steps")
+_PROVIDER_REQUIRED = (
+    "id",
+    "name",
+    "kind",
+    "online_cancellation",
+    "in_person_confirmation",
+    "channels",
+    "review_days",
+    "languages",
+    "sources",
+    "checked",
+)
 
 
 # --- the pack and its readers -------------------------------------------------------------
@@ -368,113 +384,185 @@ def _condition(reader: _Reader, raw: Any, path: str) -> Condition | None:
 # --- files --------------------------------------------------------------------------------
 
 
-def _read_rule(reader: _Reader, raw: Any, path: str) -> None:
-    data = reader.mapping(raw, path, allowed=RULE_KEYS, required=("id", "kind", "claims", "when", "message"))
-    if data is None:
-        return
-    before = len(reader.pack.problems)
-    rule_id = reader.identifier(data.get("id"), f"{path}.id") if "id" in data else None
-    if rule_id is not None:
-        if rule_id in reader.pack.first_seen:
-            file, line = reader.pack.first_seen[rule_id]
-            reader.problem(f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at {file}:{line}")
-        else:
-            reader.pack.first_seen[rule_id] = (reader.doc.file, reader.doc.line(path))
-    kind = reader.choice(data.get("kind"), f"{path}.kind", RuleKind, "rule kind") if "kind" in data else None
-    claims = reader.claim_ids(data.get("claims", []), f"{path}.claims", non_empty=True)
-    when = _condition(reader, data.get("when"), f"{path}.when") if "when" in data else None
-    if when is not None and count_tests(when) > MAX_TESTS_PER_RULE:
+@attrs.frozen(kw_only=True)
+class _RuleFields:
+    """A rule's fields as read: ``None`` where a required one is missing or had a problem."""
+
+    id: str | None
+    kind: RuleKind | None
+    claims: tuple[str, ...]
+    when: Condition | None
+    message: Localized | None
+    fix: Localized | None
+    stage: Stage | None
+    route: RouteKind | None
+    priority: int
+    documents: tuple[str, ...]
+    steps: tuple[Localized, ...]
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+
+    def rule(self, *, file: str, line: int) -> Rule | None:
+        """The rule, or ``None`` when a required field is missing."""
+        if self.id is None or self.kind is None or self.when is None or self.message is None:
+            return None
+        return Rule(
+            id=self.id,
+            kind=self.kind,
+            claims=self.claims,
+            when=self.when,
+            message=self.message,
+            fix=self.fix,
+            stage=self.stage,
+            route=self.route,
+            priority=self.priority,
+            documents=self.documents,
+            steps=self.steps,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            file=file,
+            line=line,
+        )
+
+
+def _optional(data: dict[str, Any], key: str, path: str, read: Callable[[Any, str], _T]) -> _T | None:
+    """``read`` of ``data[key]`` at ``path.key`` when the key is there, else ``None``."""
+    return read(data[key], f"{path}.{key}") if key in data else None
+
+
+def _rule_id(reader: _Reader, data: dict[str, Any], path: str) -> str | None:
+    """A rule's id, unique across every file of every pack (``None`` when missing)."""
+    if "id" not in data:
+        return None
+    rule_id = reader.identifier(data["id"], f"{path}.id")
+    if rule_id is None:
+        return None
+    if rule_id in reader.pack.first_seen:
+        file, line = reader.pack.first_seen[rule_id]
+        reader.problem(f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at {file}:{line}")
+    else:
+        reader.pack.first_seen[rule_id] = (reader.doc.file, reader.doc.line(path))
+    return rule_id
+
+
+def _rule_condition(reader: _Reader, value: Any, path: str) -> Condition | None:
+    """A rule's ``when``, within durable-rules' limits (:mod:`simcancel._limits`)."""
+    when = _condition(reader, value, path)
+    if when is None:
+        return None
+    if count_tests(when) > MAX_TESTS_PER_RULE:
         reader.problem(
-            f"{path}.when",
+            path,
             f"expected at most {MAX_TESTS_PER_RULE} tests in one "
             f"condition (durable-rules' limit), got {count_tests(when)}",
         )
-    elif when is not None and group_count(when) > MAX_GROUPS:
+    elif group_count(when) > MAX_GROUPS:
         reader.problem(
-            f"{path}.when",
+            path,
             f"expected at most {MAX_GROUPS} all/any groups and "
             f"multi-value in/not_in tests in one condition (durable-rules' limit of 31 "
             f"expressions, two per group), got {group_count(when)}",
         )
-    message = reader.localized(data.get("message"), f"{path}.message") if "message" in data else None
-    fix = reader.localized(data["fix"], f"{path}.fix") if "fix" in data else None
-    stage = reader.choice(data["stage"], f"{path}.stage", Stage, "stage") if "stage" in data else None
-    route = reader.choice(data["route"], f"{path}.route", RouteKind, "route") if "route" in data else None
-    priority = data.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 1000:
-        reader.problem(f"{path}.priority", f"expected a whole number from 0 to 1000, got {shorten(priority)}")
+    return when
+
+
+def _priority(reader: _Reader, value: Any, path: str) -> int:
+    """A route's priority, a whole number from 0 to 1000 (0 after a problem)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+        reader.problem(path, f"expected a whole number from 0 to 1000, got {shorten(value)}")
+        return 0
+    return value
+
+
+def _documents(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+    """Document ids; whether each has a label is checked once every labels file is read."""
     documents: list[str] = []
-    for index, item in enumerate(reader.sequence(data.get("documents", []), f"{path}.documents")):
-        document = reader.identifier(item, f"{path}.documents[{index}]")
+    for index, item in enumerate(reader.sequence(value, path)):
+        document = reader.identifier(item, f"{path}[{index}]")
         if document is not None:
             documents.append(document)
-            reader.pack.document_uses.append((reader, f"{path}.documents[{index}]", document))
+            reader.pack.document_uses.append((reader, f"{path}[{index}]", document))
+    return tuple(documents)
+
+
+def _steps(reader: _Reader, value: Any, path: str) -> tuple[Localized, ...]:
+    """A route's own steps, each a text by locale."""
     steps = [
-        reader.localized(item, f"{path}.steps[{index}]")
-        for index, item in enumerate(reader.sequence(data.get("steps", []), f"{path}.steps"))
+        reader.localized(item, f"{path}[{index}]") for index, item in enumerate(reader.sequence(value, path))
     ]
-    effective_from = (
-        reader.date(data["effective_from"], f"{path}.effective_from") if "effective_from" in data else None
+    return tuple(step for step in steps if step is not None)
+
+
+def _rule_fields(reader: _Reader, data: dict[str, Any], path: str) -> _RuleFields:
+    """Every field of one rule, each read and checked by itself, in the order written."""
+    fields = _RuleFields(
+        id=_rule_id(reader, data, path),
+        kind=_optional(data, "kind", path, lambda value, at: reader.choice(value, at, RuleKind, "rule kind")),
+        claims=tuple(reader.claim_ids(data.get("claims", []), f"{path}.claims", non_empty=True)),
+        when=_optional(data, "when", path, lambda value, at: _rule_condition(reader, value, at)),
+        message=_optional(data, "message", path, reader.localized),
+        fix=_optional(data, "fix", path, reader.localized),
+        stage=_optional(data, "stage", path, lambda value, at: reader.choice(value, at, Stage, "stage")),
+        route=_optional(data, "route", path, lambda value, at: reader.choice(value, at, RouteKind, "route")),
+        priority=_priority(reader, data.get("priority", 0), f"{path}.priority"),
+        documents=_documents(reader, data.get("documents", []), f"{path}.documents"),
+        steps=_steps(reader, data.get("steps", []), f"{path}.steps"),
+        effective_from=_optional(data, "effective_from", path, reader.date),
+        effective_until=_optional(data, "effective_until", path, reader.date),
     )
-    effective_until = (
-        reader.date(data["effective_until"], f"{path}.effective_until") if "effective_until" in data else None
-    )
-    if effective_from and effective_until and effective_until < effective_from:
+    start, end = fields.effective_from, fields.effective_until
+    if start and end and end < start:
         reader.problem(
-            f"{path}.effective_until",
-            f"expected a date on or after effective_from {effective_from}, got {effective_until}",
+            f"{path}.effective_until", f"expected a date on or after effective_from {start}, got {end}"
         )
+    return fields
 
-    if kind is RuleKind.ROUTE:
-        if route is None and "route" not in data:
-            reader.problem(path, "a route rule needs 'route' (online, in_store or ask_provider)")
-        if "stage" in data:
-            reader.problem(f"{path}.stage", "a route rule has no stage: its steps go in the route stage")
-    elif kind is not None:
-        for key in ("route", "priority", "documents", "steps"):
-            if key in data:
-                reader.problem(f"{path}.{key}", f"only route rules take {key!r}, this rule is {kind.value}")
-        if kind is RuleKind.BLOCKING and ("fix" not in data or "stage" not in data):
-            reader.problem(
-                path,
-                "a blocking rule needs a 'fix' and the 'stage' it belongs to "
-                f"({', '.join(stage.value for stage in _STEP_STAGES)})",
-            )
-        if stage is Stage.ROUTE:
-            reader.problem(f"{path}.stage", "stage 'route' is for route rules' own steps")
-        if stage is not None and "fix" not in data:
-            reader.problem(f"{path}.stage", "a rule with a stage needs a 'fix' (the step text)")
 
-    if (
-        len(reader.pack.problems) > before
-        or rule_id is None
-        or kind is None
-        or when is None
-        or message is None
-    ):
+def _check_route_rule(reader: _Reader, data: dict[str, Any], path: str) -> None:
+    """A route rule names its route and has no stage (its steps are the route's own)."""
+    if "route" not in data:
+        reader.problem(path, "a route rule needs 'route' (online, in_store or ask_provider)")
+    if "stage" in data:
+        reader.problem(f"{path}.stage", "a route rule has no stage: its steps go in the route stage")
+
+
+def _check_issue_rule(
+    reader: _Reader, data: dict[str, Any], path: str, kind: RuleKind, stage: Stage | None
+) -> None:
+    """An issue rule (blocking, warning, advice) takes no route keys; a stage needs a fix."""
+    for key in _ROUTE_ONLY_KEYS:
+        if key in data:
+            reader.problem(f"{path}.{key}", f"only route rules take {key!r}, this rule is {kind.value}")
+    if kind is RuleKind.BLOCKING and ("fix" not in data or "stage" not in data):
+        reader.problem(
+            path,
+            "a blocking rule needs a 'fix' and the 'stage' it belongs to "
+            f"({', '.join(stage.value for stage in _STEP_STAGES)})",
+        )
+    if stage is Stage.ROUTE:
+        reader.problem(f"{path}.stage", "stage 'route' is for route rules' own steps")
+    if stage is not None and "fix" not in data:
+        reader.problem(f"{path}.stage", "a rule with a stage needs a 'fix' (the step text)")
+
+
+def _read_rule(reader: _Reader, raw: Any, path: str) -> None:
+    """Read one rule, check what its kind requires, and add it to the pack if it has no problem."""
+    data = reader.mapping(raw, path, allowed=RULE_KEYS, required=_RULE_REQUIRED)
+    if data is None:
         return
-    reader.pack.rules.append(
-        Rule(
-            id=rule_id,
-            kind=kind,
-            claims=tuple(claims),
-            when=when,
-            message=message,
-            fix=fix,
-            stage=stage,
-            route=route,
-            priority=priority,
-            documents=tuple(documents),
-            steps=tuple(step for step in steps if step is not None),
-            effective_from=effective_from,
-            effective_until=effective_until,
-            file=reader.doc.file,
-            line=reader.doc.line(path) or 0,
-        )
-    )
+    before = len(reader.pack.problems)
+    fields = _rule_fields(reader, data, path)
+    if fields.kind is RuleKind.ROUTE:
+        _check_route_rule(reader, data, path)
+    elif fields.kind is not None:
+        _check_issue_rule(reader, data, path, fields.kind, fields.stage)
+    rule = fields.rule(file=reader.doc.file, line=reader.doc.line(path) or 0)
+    if rule is not None and len(reader.pack.problems) == before:
+        reader.pack.rules.append(rule)
 
 
 def _read_rule_file(reader: _Reader) -> None:
+    """A rule file: ``rules: [...]``, at most MAX_RULES in the whole rule set."""
     data = reader.mapping(reader.doc.data, "$", allowed={"rules", "description"}, required=("rules",))
     if data is None:
         return
@@ -490,24 +578,56 @@ def _read_rule_file(reader: _Reader) -> None:
         _read_rule(reader, raw, f"$.rules[{index}]")
 
 
+def _channels(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+    """Where a provider takes requests, each one of CHANNELS."""
+    channels: list[str] = []
+    for index, channel in enumerate(reader.sequence(value, path)):
+        if channel in CHANNELS:
+            channels.append(channel)
+        else:
+            reader.problem(
+                f"{path}[{index}]",
+                f"unknown channel {shorten(channel)}"
+                f"{did_you_mean(str(channel), CHANNELS)}; expected one of "
+                f"{', '.join(CHANNELS)}",
+            )
+    return tuple(channels)
+
+
+def _review_days(reader: _Reader, value: Any, path: str) -> tuple[int, int] | None:
+    """``unknown`` (``None``) or [fewest, most] days from 0 to 365."""
+    if value == "unknown":
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(days, int) and not isinstance(days, bool) for days in value)
+        and 0 <= value[0] <= value[1] <= 365
+    ):
+        return (value[0], value[1])
+    reader.problem(path, f"expected 'unknown' or [fewest, most] days (0 to 365), got {shorten(value)}")
+    return None
+
+
+def _sources(reader: _Reader, value: Any, path: str) -> tuple[Source, ...]:
+    """Where a provider's facts come from: a title, maybe a URL, the claims it supports."""
+    sources: list[Source] = []
+    for index, raw in enumerate(reader.sequence(value, path, non_empty=True)):
+        at = f"{path}[{index}]"
+        item = reader.mapping(raw, at, allowed={"title", "url", "claims"}, required=("title",))
+        if item is None:
+            continue
+        title = reader.text(item.get("title"), f"{at}.title", limit=300)
+        url = _optional(item, "url", at, lambda text, where: reader.text(text, where, limit=300))
+        claims = reader.claim_ids(item.get("claims", []), f"{at}.claims")
+        if title is not None:
+            sources.append(Source(title=title, url=url, claims=tuple(claims)))
+    return tuple(sources)
+
+
 def _read_provider(reader: _Reader) -> None:
-    data = reader.mapping(
-        reader.doc.data,
-        "$",
-        allowed=PROVIDER_KEYS,
-        required=(
-            "id",
-            "name",
-            "kind",
-            "online_cancellation",
-            "in_person_confirmation",
-            "channels",
-            "review_days",
-            "languages",
-            "sources",
-            "checked",
-        ),
-    )
+    """A provider file: one provider's policy, as far as its sources say."""
+    data = reader.mapping(reader.doc.data, "$", allowed=PROVIDER_KEYS, required=_PROVIDER_REQUIRED)
     if data is None:
         return
     before = len(reader.pack.problems)
@@ -529,68 +649,33 @@ def _read_provider(reader: _Reader) -> None:
         InPersonConfirmation,
         "in_person_confirmation value",
     )
-    channels: list[str] = []
-    for index, channel in enumerate(reader.sequence(data.get("channels"), "$.channels")):
-        if channel in CHANNELS:
-            channels.append(channel)
-        else:
-            reader.problem(
-                f"$.channels[{index}]",
-                f"unknown channel {shorten(channel)}"
-                f"{did_you_mean(str(channel), CHANNELS)}; expected one of "
-                f"{', '.join(CHANNELS)}",
-            )
-    review = data.get("review_days")
-    review_days: tuple[int, int] | None = None
-    if review != "unknown":
-        if (
-            isinstance(review, list)
-            and len(review) == 2
-            and all(isinstance(d, int) and not isinstance(d, bool) for d in review)
-            and 0 <= review[0] <= review[1] <= 365
-        ):
-            review_days = (review[0], review[1])
-        else:
-            reader.problem(
-                "$.review_days",
-                f"expected 'unknown' or [fewest, most] days (0 to 365), got {shorten(review)}",
-            )
-    raw_languages = data.get("languages")
-    languages = (
-        []
-        if raw_languages == "unknown"
-        else reader.language_tags(raw_languages, "$.languages", "a language tag like 'en' or 'ur'")
-    )
-    sources: list[Source] = []
-    for index, raw in enumerate(reader.sequence(data.get("sources"), "$.sources", non_empty=True)):
-        path = f"$.sources[{index}]"
-        item = reader.mapping(raw, path, allowed={"title", "url", "claims"}, required=("title",))
-        if item is None:
-            continue
-        title = reader.text(item.get("title"), f"{path}.title", limit=300)
-        url = reader.text(item["url"], f"{path}.url", limit=300) if "url" in item else None
-        source_claims = reader.claim_ids(item.get("claims", []), f"{path}.claims")
-        if title is not None:
-            sources.append(Source(title=title, url=url, claims=tuple(source_claims)))
+    channels = _channels(reader, data.get("channels"), "$.channels")
+    review_days = _review_days(reader, data.get("review_days"), "$.review_days")
+    languages = data.get("languages")
+    if languages != "unknown":
+        languages = reader.language_tags(languages, "$.languages", "a language tag like 'en' or 'ur'")
+    sources = _sources(reader, data.get("sources"), "$.sources")
     checked = reader.date(data.get("checked"), "$.checked")
-    if len(reader.pack.problems) > before or None in (provider_id, name, kind, online, in_person, checked):
+    if (
+        len(reader.pack.problems) > before
+        or provider_id is None
+        or name is None
+        or kind is None
+        or online is None
+        or in_person is None
+        or checked is None
+    ):
         return
-    assert provider_id is not None
-    assert name is not None
-    assert kind is not None
-    assert online is not None
-    assert in_person is not None
-    assert checked is not None
     reader.pack.providers[provider_id] = Provider(
         id=provider_id,
         name=name,
         kind=kind,
         online_cancellation=online,
         in_person_confirmation=in_person,
-        channels=tuple(channels),
+        channels=channels,
         review_days=review_days,
-        languages=tuple(languages),
-        sources=tuple(sources),
+        languages=() if languages == "unknown" else tuple(languages),
+        sources=sources,
         checked=checked,
         file=reader.doc.file,
     )
