@@ -101,6 +101,7 @@ CLAIM_KEYS = {"id", "section", "text", "source", "excuse"}
 CHANNELS = ("app", "email", "helpline", "store", "website")
 _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
 _COMBINATORS = ("all", "any")
+_WORD_KINDS = (FactKind.ENUM, FactKind.PROVIDER)
 _STEP_STAGES = tuple(stage for stage in Stage if stage is not Stage.ROUTE)
 _RULE_REQUIRED = ("id", "kind", "claims", "when", "message")
 _ROUTE_ONLY_KEYS = ("route", "priority", "documents", "steps")
@@ -259,62 +260,82 @@ class _Reader:
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _engine_value(reader: _Reader, spec: FactSpec, value: Any, path: str) -> EngineValue | None:
-    """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
-    kind = spec.kind
-    if kind is FactKind.BOOL:
-        if isinstance(value, bool):
-            return value
-        reader.problem(path, f"fact {spec.name!r} is true or false, got {shorten(value)}")
+def _word(reader: _Reader, spec: FactSpec, value: Any, path: str) -> str | None:
+    """A constant of an enum or provider fact; providers are checked once all are read."""
+    if not isinstance(value, str):
+        reader.problem(path, f"fact {spec.name!r} takes a string, got {shorten(value)}")
         return None
-    if kind in (FactKind.ENUM, FactKind.PROVIDER):
-        if not isinstance(value, str):
-            reader.problem(path, f"fact {spec.name!r} takes a string, got {shorten(value)}")
-            return None
-        if kind is FactKind.PROVIDER:
-            reader.pack.provider_uses.append((reader, path, value))
-        elif value not in spec.values:
-            reader.problem(
-                path,
-                f"unknown value {value!r} for fact {spec.name!r}"
-                f"{did_you_mean(value, spec.values)}; expected one of "
-                f"{', '.join(spec.values)}",
-            )
-            return None
-        return value
-    # MONEY and COUNT: bounded integers inside the engine; durable mishandles floats.
+    if spec.kind is FactKind.PROVIDER:
+        reader.pack.provider_uses.append((reader, path, value))
+    elif value not in spec.values:
+        reader.problem(
+            path,
+            f"unknown value {value!r} for fact {spec.name!r}"
+            f"{did_you_mean(value, spec.values)}; expected one of "
+            f"{', '.join(spec.values)}",
+        )
+        return None
+    return value
+
+
+def _paisa(reader: _Reader, spec: FactSpec, value: int | float | str, path: str) -> int | None:
+    """An amount in PKR as whole paisa."""
+    try:
+        amount = Decimal(str(value))
+        # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
+        paisa = amount * 100
+        whole = paisa == paisa.to_integral_value()
+        number = int(paisa) if whole else 0
+    except ArithmeticError:
+        reader.problem(path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
+        return None
+    if not whole:
+        reader.problem(path, f"expected an amount in PKR with at most two decimals, got {shorten(value)}")
+        return None
+    return number
+
+
+def _number(reader: _Reader, spec: FactSpec, value: Any, path: str) -> int | None:
+    """A constant of a money (in paisa) or count fact, from 0 to the fact's upper bound.
+
+    Bounded integers only: durable mishandles floats."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         reader.problem(path, f"fact {spec.name!r} is a number, got {shorten(value)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
         reader.problem(path, f"expected a finite number, got {value!r}")
         return None
-    if kind is FactKind.MONEY:
-        try:
-            amount = Decimal(str(value))
-            # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
-            paisa = amount * 100
-            whole = paisa == paisa.to_integral_value()
-            number = int(paisa) if whole else 0
-        except ArithmeticError:
-            reader.problem(path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
+    if spec.kind is FactKind.MONEY:
+        number = _paisa(reader, spec, value, path)
+        if number is None:
             return None
-        if not whole:
-            reader.problem(path, f"expected an amount in PKR with at most two decimals, got {shorten(value)}")
-            return None
-    else:
-        if not isinstance(value, int):
-            reader.problem(path, f"fact {spec.name!r} is a whole number, got {shorten(value)}")
-            return None
+    elif isinstance(value, int):
         number = value
+    else:
+        reader.problem(path, f"fact {spec.name!r} is a whole number, got {shorten(value)}")
+        return None
     if not 0 <= number <= spec.upper:
-        unit = " (paisa)" if kind is FactKind.MONEY else ""
+        unit = " (paisa)" if spec.kind is FactKind.MONEY else ""
         reader.problem(
             path,
             f"expected a constant from 0 to {spec.upper}{unit} for fact {spec.name!r}, got {shorten(value)}",
         )
         return None
     return number
+
+
+def _engine_value(reader: _Reader, spec: FactSpec, value: Any, path: str) -> EngineValue | None:
+    """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
+    if spec.kind is not FactKind.BOOL:
+        return (
+            _word(reader, spec, value, path)
+            if spec.kind in _WORD_KINDS
+            else _number(reader, spec, value, path)
+        )
+    if isinstance(value, bool):
+        return value
+    reader.problem(path, f"fact {spec.name!r} is true or false, got {shorten(value)}")
+    return None
 
 
 def _test(reader: _Reader, fact: str, spec: FactSpec, raw: Any, path: str) -> list[Condition]:
