@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from simcancel._errors import Problem, RuleFileError, did_you_mean, shorten
+from simcancel._errors import Problem, ProblemTopic, RuleFileError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._ruleset import (
@@ -103,6 +103,8 @@ _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
 _COMBINATORS = ("all", "any")
 _WORD_KINDS = (FactKind.ENUM, FactKind.PROVIDER)
 _STEP_STAGES = tuple(stage for stage in Stage if stage is not Stage.ROUTE)
+_KEY_TOPICS: dict[str, ProblemTopic] = {"claims": "traceability", "locales": "i18n"}
+"""A missing key is a problem about what it holds."""
 _RULE_REQUIRED = ("id", "kind", "claims", "when", "message")
 _ROUTE_ONLY_KEYS = ("route", "priority", "documents", "steps")
 _PROVIDER_REQUIRED = (
@@ -148,15 +150,21 @@ class _Reader:
     """Reads one document of a pack: typed values out of its data, problems into the pack.
 
     Each reading method returns the value, or ``None`` (an empty list for lists) after
-    recording a problem at ``path`` with the document's file and line.
+    recording a problem at ``path`` with the document's file and line, under ``topic``:
+    claims are traceability's, text by locale and labels i18n's (:meth:`about`).
     """
 
     pack: _Pack
     doc: Document
+    topic: ProblemTopic = "load"
+
+    def about(self, topic: ProblemTopic) -> _Reader:
+        """The same document, its problems filed under ``topic``."""
+        return self if topic == self.topic else attrs.evolve(self, topic=topic)
 
     def problem(self, path: str, message: str) -> None:
         """Record a problem at ``path`` of this document."""
-        self.pack.problems.append(self.doc.problem(path, message))
+        self.pack.problems.append(self.doc.problem(path, message, topic=self.topic))
 
     def mapping(
         self, value: Any, path: str, *, allowed: set[str], required: Iterable[str]
@@ -173,7 +181,7 @@ class _Reader:
                 )
         for key in required:
             if key not in value:
-                self.problem(path, f"missing required key {key!r}")
+                self.about(_KEY_TOPICS.get(key, self.topic)).problem(path, f"missing required key {key!r}")
         return value
 
     def text(self, value: Any, path: str, *, limit: int = 2000) -> str | None:
@@ -224,13 +232,14 @@ class _Reader:
 
     def claim_ids(self, value: Any, path: str, *, non_empty: bool = False) -> list[str]:
         """Claim ids; whether each exists is checked once every claims file is read."""
+        traced = self.about("traceability")
         claims: list[str] = []
-        for index, claim in enumerate(self.sequence(value, path, non_empty=non_empty)):
+        for index, claim in enumerate(traced.sequence(value, path, non_empty=non_empty)):
             if isinstance(claim, str) and _CLAIM.fullmatch(claim):
                 claims.append(claim)
-                self.pack.claim_uses.append((self, f"{path}[{index}]", claim))
+                self.pack.claim_uses.append((traced, f"{path}[{index}]", claim))
             else:
-                self.problem(f"{path}[{index}]", f"expected a claim id like 'A4', got {shorten(claim)}")
+                traced.problem(f"{path}[{index}]", f"expected a claim id like 'A4', got {shorten(claim)}")
         return claims
 
     def language_tags(self, value: Any, path: str, expected: str) -> list[str]:
@@ -245,15 +254,16 @@ class _Reader:
 
     def localized(self, value: Any, path: str) -> dict[str, str] | None:
         """Text by locale; completeness and placeholders are checked once locales are known."""
+        i18n = self.about("i18n")
         if not isinstance(value, dict):
-            self.problem(path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
+            i18n.problem(path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
             return None
         texts: dict[str, str] = {}
         for locale, text in value.items():
-            checked = self.text(text, f"{path}.{locale}")
+            checked = i18n.text(text, f"{path}.{locale}")
             if checked is not None:
                 texts[locale] = checked
-        self.pack.localized.append((self, path, texts))
+        self.pack.localized.append((i18n, path, texts))
         return texts
 
 
@@ -502,7 +512,7 @@ def _documents(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
         document = reader.identifier(item, f"{path}[{index}]")
         if document is not None:
             documents.append(document)
-            reader.pack.document_uses.append((reader, f"{path}[{index}]", document))
+            reader.pack.document_uses.append((reader.about("i18n"), f"{path}[{index}]", document))
     return tuple(documents)
 
 
@@ -703,6 +713,8 @@ def _read_provider(reader: _Reader) -> None:
 
 
 def _read_claims(reader: _Reader) -> None:
+    """The claims register: ids, text, where each comes from, or why no rule encodes it."""
+    reader = reader.about("traceability")
     data = reader.mapping(reader.doc.data, "$", allowed={"claims", "description"}, required=("claims",))
     if data is None:
         return
@@ -736,6 +748,8 @@ def _read_claims(reader: _Reader) -> None:
 
 
 def _read_labels(reader: _Reader, locale: str) -> None:
+    """One locale's labels (documents, routes, stages, headings)."""
+    reader = reader.about("i18n")
     data = reader.mapping(reader.doc.data, "$", allowed={"labels"}, required=("labels",))
     if data is None:
         return
@@ -755,6 +769,7 @@ def _read_labels(reader: _Reader, locale: str) -> None:
 
 
 def _read_manifest(reader: _Reader) -> None:
+    """``ruleset.yaml``: the pack's name, version and locales (every pack has the first one's)."""
     data = reader.mapping(
         reader.doc.data, "$", allowed=MANIFEST_KEYS, required=("name", "version", "locales")
     )
@@ -765,9 +780,10 @@ def _read_manifest(reader: _Reader) -> None:
     if not isinstance(version, str) or not re.fullmatch(r"[0-9A-Za-z.+-]{1,40}", version):
         reader.problem("$.version", f"expected a version string like '2026.11.0', got {shorten(version)}")
         version = None
-    locales = reader.language_tags(data.get("locales"), "$.locales", "a locale like 'zh-CN' or 'en'")
+    i18n = reader.about("i18n")
+    locales = i18n.language_tags(data.get("locales"), "$.locales", "a locale like 'zh-CN' or 'en'")
     if reader.pack.locales and locales and tuple(locales) != reader.pack.locales:
-        reader.problem(
+        i18n.problem(
             "$.locales",
             f"expected the same locales as the first pack "
             f"({', '.join(reader.pack.locales)}), got {', '.join(locales)}",
@@ -842,7 +858,12 @@ def _check_labels(pack: _Pack) -> None:
     for locale in pack.locales:
         if locale not in pack.labels:
             pack.problems.append(
-                Problem(path="$", message=f"missing labels file locales/{locale}.yaml", file="locales")
+                Problem(
+                    path="$",
+                    message=f"missing labels file locales/{locale}.yaml",
+                    file="locales",
+                    topic="i18n",
+                )
             )
     every_key = set().union(*(set(labels) for labels in pack.labels.values())) if pack.labels else set()
     for locale, labels in pack.labels.items():
