@@ -568,7 +568,7 @@ def _check_issue_rule(
         reader.problem(
             path,
             "a blocking rule needs a 'fix' and the 'stage' it belongs to "
-            f"({', '.join(stage.value for stage in _STEP_STAGES)})",
+            f"({', '.join(step.value for step in _STEP_STAGES)})",
         )
     if stage is Stage.ROUTE:
         reader.problem(f"{path}.stage", "stage 'route' is for route rules' own steps")
