@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,6 +62,15 @@ def test_bad_arguments_are_usage_errors_at_call_time(call: Any, message: str) ->
     """A single state or an unknown on_error is refused when called, naming the argument."""
     with pytest.raises(UsageError, match=message):
         call()
+
+
+def test_pickled_results_are_the_remaining_answers() -> None:
+    """A results iterator crosses a process boundary as the list of what it had left."""
+    results = assess_many(_states(3), as_of=AS_OF)
+    first = next(results)
+    rest = pickle.loads(pickle.dumps(results))
+    assert rest == list(assess_many(_states(3), as_of=AS_OF))[1:]
+    assert first.can_cancel_now
 
 
 def test_a_dask_bag_on_a_local_cluster_gives_the_same_answers() -> None:

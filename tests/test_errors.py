@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+import attrs
 import pytest
 
 from simcancel import (
@@ -67,3 +70,17 @@ def test_problems_render_with_file_line_and_path() -> None:
 def test_shorten_cuts_huge_values() -> None:
     """A 10 MB value is shown in at most 60 characters."""
     assert len(shorten("x" * 10_000_000)) <= 60
+
+
+def test_a_problem_is_about_load_unless_told_and_does_not_show_its_topic() -> None:
+    """topic defaults to "load"; it sorts problems into checks and never changes their text."""
+    assert Problem(path="$", message="m").topic == "load"
+    plain = Problem(path="$.rules[0].message", message="missing text for locale en", file="a.yaml", line=3)
+    assert str(attrs.evolve(plain, topic="i18n")) == str(plain)
+    assert str(plain) == "a.yaml:3: $.rules[0].message: missing text for locale en"
+
+
+def test_a_problem_refuses_an_unknown_topic() -> None:
+    """Only the checks a loader problem can fail are topics: a typo is refused when made."""
+    with pytest.raises(ValueError, match="topic"):
+        Problem(path="$", message="m", topic=cast(Any, "i18N"))

@@ -20,7 +20,6 @@ import simcancel
 from simcancel import RuleFileError, load_rules
 from simcancel._compile import compile_condition, compile_ruleset
 from simcancel._facts import FACTS, FactKind
-from simcancel._loader import MAX_TESTS_PER_RULE
 from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, Op
 from simcancel._yaml import MAX_DEPTH, MAX_FILE_BYTES
 from tests.packs import measured, minimal_pack
@@ -110,23 +109,6 @@ def test_block_nesting_past_the_limit_is_refused(tmp_path: Path) -> None:
     content = "".join(" " * depth + f"k{depth}:\n" for depth in range(MAX_DEPTH + 5)) + " " * 50 + "x\n"
     problems = _refused(tmp_path, content)
     assert problems[0].endswith(f"$: nesting deeper than {MAX_DEPTH} levels")
-
-
-def test_too_many_tests_in_one_condition_are_refused(tmp_path: Path) -> None:
-    """A condition past durable-rules' expressions per rule is refused with the count."""
-    values = ", ".join(str(value) for value in range(MAX_TESTS_PER_RULE + 1))
-    problems = _refused(tmp_path, RULE.format(when=f"{{months_held: {{in: [{values}]}}}}"))
-    assert problems == [
-        f"pack/hostile.yaml:2: $.rules[0].when: expected at most {MAX_TESTS_PER_RULE} "
-        f"tests in one condition (durable-rules' limit), got {MAX_TESTS_PER_RULE + 1}"
-    ]
-
-
-def test_too_many_tests_spread_over_any_and_all_are_counted(tmp_path: Path) -> None:
-    """Tests nested in all/any count towards the same limit."""
-    parts = ", ".join(f"{{balance: {{gt: {value}}}}}" for value in range(MAX_TESTS_PER_RULE + 5))
-    problems = _refused(tmp_path, RULE.format(when=f"{{any: [{{all: [{parts}]}}]}}"))
-    assert problems[0].endswith(f"got {MAX_TESTS_PER_RULE + 5}")
 
 
 def test_many_unknown_properties_are_refused_all_at_once(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import pytest
 
 import simcancel
 from simcancel import RuleFileError, RuleSet, load_rules
-from simcancel._loader import MAX_RULES
 from tests.packs import copy_builtin, minimal_pack
 
 FILE = "preconditions.yaml"
@@ -154,13 +153,12 @@ DEFECTS: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("label", "old", "new", "path", "message", "further"), DEFECTS, ids=[defect[0] for defect in DEFECTS]
-)
+@pytest.mark.parametrize("defect", DEFECTS, ids=[defect[0] for defect in DEFECTS])
 def test_each_defect_is_reported_with_file_line_and_path(
-    pack: Path, label: str, old: str, new: str, path: str, message: str, further: tuple[str, ...]
+    pack: Path, defect: tuple[str, str, str, str, str, tuple[str, ...]]
 ) -> None:
     """One defect gives its problem (file, line, $.path, message), plus only the ones it implies."""
+    _label, old, new, path, message, further = defect
     line = _edit(pack, FILE, old, new)
     problems = _problems(pack)
     assert problems[0] == f"pack/{FILE}:{line}: {path}: {message}"
@@ -282,15 +280,84 @@ def test_the_shipped_pack_and_a_minimal_pack_load(tmp_path: Path) -> None:
     assert [rule.id for rule in mini.rules] == ["route-ask"]
 
 
-def test_too_many_rules_are_refused(tmp_path: Path) -> None:
-    """More rules than durable-rules can hold in one ruleset are refused by the loader."""
-    rule = (
-        "  - {{id: r{0}, kind: advice, claims: [A1], when: {{balance: {{gt: {0}}}}}, "
-        "message: {{zh-CN: x, en: x}}}}\n"
-    )
-    body = "rules:\n" + "".join(rule.format(index) for index in range(MAX_RULES + 1))
-    problems = _problems(minimal_pack(tmp_path / "p", {"many.yaml": body}))
-    assert problems == [
-        f"p/many.yaml:2: $.rules: expected at most {MAX_RULES} rules in a rule set "
-        f"(durable-rules' limit), got {MAX_RULES + 1}"
-    ]
+# --- topics: which check of `simcancel verify` a problem belongs to ------------------------------
+
+# (what is broken, file, old text, new text, the topic of every problem it causes)
+TOPICS: list[tuple[str, str, str, str, str]] = [
+    ("malformed condition", FILE, "when: {arrears: {gt: 0}}", "when: {arrears: {gtt: 0}}", "load"),
+    (
+        "unknown key, whose message lists 'claims'",
+        FILE,
+        "  - id: balance-not-zero\n",
+        "  - id: balance-not-zero\n    stgae: balance\n",
+        "load",
+    ),
+    ("unknown claim id", FILE, "claims: [A4]", "claims: [A99]", "traceability"),
+    ("rule without claims", FILE, "claims: [A4]", "claims: []", "traceability"),
+    ("rule without a claims key", FILE, "    claims: [A4]\n", "", "traceability"),
+    (
+        "malformed claim id of a source",
+        "providers/jazz.yaml",
+        "claims: [A10, A17]",
+        "claims: [a10]",
+        "traceability",
+    ),
+    ("claims file: duplicate id", "claims.yaml", "  - {id: A2,", "  - {id: A1,", "traceability"),
+    (
+        "unknown locale",
+        FILE,
+        '      en: "Pay the arrears',
+        '      fr: "x"\n      en: "Pay the arrears',
+        "i18n",
+    ),
+    (
+        "missing locale",
+        FILE,
+        '      en: "Pay the arrears in full (PKR {arrears}) and keep the payment receipt."\n',
+        "",
+        "i18n",
+    ),
+    (
+        "placeholder not a fact",
+        FILE,
+        'en: "The card still holds PKR {balance}.',
+        'en: "The card still holds PKR {balanse}.',
+        "i18n",
+    ),
+    (
+        "labels file: a missing label",
+        "locales/en.yaml",
+        '  document.passport_copy: "Copy of the passport"\n',
+        "",
+        "i18n",
+    ),
+    (
+        "manifest: a malformed locale",
+        "ruleset.yaml",
+        "locales: [zh-CN, en]",
+        "locales: [zh-CN, en, EN]",
+        "i18n",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TOPICS, ids=[case[0] for case in TOPICS])
+def test_each_problem_carries_its_topic(pack: Path, case: tuple[str, str, str, str, str]) -> None:
+    """The loader files each problem under its topic itself: callers never guess it from words."""
+    _label, name, old, new, topic = case
+    _edit(pack, name, old, new)
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    assert caught.value.problems
+    assert {problem.topic for problem in caught.value.problems} == {topic}
+
+
+def test_problems_without_a_document_carry_their_topic_too(pack: Path) -> None:
+    """A missing labels file is i18n's; a file that is not YAML is the loader's own."""
+    (pack / "locales" / "en.yaml").unlink()
+    (pack / "broken.yaml").write_text("rules: [\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    topics = {str(problem): problem.topic for problem in caught.value.problems}
+    assert topics["locales: $: missing labels file locales/en.yaml"] == "i18n"
+    assert [topic for text, topic in topics.items() if text.startswith("pack/broken.yaml")] == ["load"]

@@ -72,7 +72,25 @@ def assess_many(
             f"states: expected an iterable of states or dicts (for one state, call assess()), "
             f"got {type(states).__name__}"
         )
-    return _assess_each(states, rules, locale, as_of or dt.date.today(), on_error)
+    return _Results(_assess_each(states, rules, locale, as_of or dt.date.today(), on_error))
+
+
+class _Results(Iterator[Assessment | SimcancelError]):
+    """The lazy results; pickled (a Dask task's return value), it becomes the list of the
+    results not yet taken, since a running generator cannot cross a process boundary."""
+
+    __slots__ = ("_results",)
+
+    def __init__(self, results: Iterator[Assessment | SimcancelError]) -> None:
+        self._results = results
+
+    def __next__(self) -> Assessment | SimcancelError:
+        return next(self._results)
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[list[Assessment | SimcancelError]], tuple[list[Assessment | SimcancelError]]]:
+        return (list, (list(self._results),))
 
 
 def _assess_each(

@@ -11,15 +11,10 @@ from typing import Any
 
 from simcancel._ruleset import AllOf, Always, AnyOf, Comparison, Condition, Op, RuleSet
 
-__all__ = ["ALWAYS_FIELD", "MAX_GROUPS", "compile_condition", "compile_ruleset", "group_count"]
+__all__ = ["ALWAYS_FIELD", "compile_condition", "compile_ruleset"]
 
 ALWAYS_FIELD = "always"
 """An engine-only field, true in every fact, that ``when: always`` tests."""
-
-MAX_GROUPS = 15
-"""durable-rules keeps at most 31 expressions per rule (MAX_SEQUENCE_EXPRESSIONS 32 in
-rete.h) and each ``$and``/``$or`` takes two (the operator and its end), while plain tests
-take none (they are alpha nodes): 16 groups fail with error 113, 15 pass."""
 
 _DURABLE_OP = {Op.NE: "$neq", Op.GT: "$gt", Op.GTE: "$gte", Op.LT: "$lt", Op.LTE: "$lte"}
 
@@ -48,16 +43,6 @@ def compile_condition(condition: Condition) -> dict[str, Any]:
         return {"$or": [compile_condition(part) for part in condition.parts]}
     assert isinstance(condition, Always)
     return {ALWAYS_FIELD: True}
-
-
-def group_count(condition: Condition) -> int:
-    """How many ``$and``/``$or`` groups :func:`compile_condition` emits for ``condition``."""
-    if isinstance(condition, Comparison):
-        is_set = condition.op in (Op.IN, Op.NOT_IN) and isinstance(condition.value, tuple)
-        return 1 if is_set and len(condition.value) > 1 else 0  # type: ignore[arg-type]
-    if isinstance(condition, (AllOf, AnyOf)):
-        return 1 + sum(group_count(part) for part in condition.parts)
-    return 0
 
 
 def compile_ruleset(rules: RuleSet) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from typing import Literal, get_args
 
 import attrs
 
@@ -12,6 +13,7 @@ __all__ = [
     "InvalidStateError",
     "NoRouteError",
     "Problem",
+    "ProblemTopic",
     "RuleFileError",
     "SimcancelError",
     "UsageError",
@@ -40,6 +42,13 @@ def shorten(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
+ProblemTopic = Literal["load", "i18n", "traceability"]
+"""What a rule pack problem is about, named as the ``simcancel verify`` check it fails:
+``"i18n"`` (locales, placeholders, labels), ``"traceability"`` (claims), ``"load"``
+(everything else)."""
+_TOPICS: tuple[ProblemTopic, ...] = get_args(ProblemTopic)
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
     """One thing wrong with an input: where, what was expected, what was found."""
@@ -52,6 +61,8 @@ class Problem:
     """The file the document came from, if any."""
     line: int | None = None
     """1-based line in ``file``, if known."""
+    topic: ProblemTopic = attrs.field(default="load", validator=attrs.validators.in_(_TOPICS))
+    """What it is about (:data:`ProblemTopic`); set by the rule loader, ``"load"`` elsewhere."""
 
     def __str__(self) -> str:
         where = self.path

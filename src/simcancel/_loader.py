@@ -24,9 +24,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from simcancel._compile import MAX_GROUPS, group_count
-from simcancel._errors import Problem, RuleFileError, did_you_mean, shorten
+import attrs
+
+from simcancel._errors import Problem, ProblemTopic, RuleFileError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
+from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._ruleset import (
     AllOf,
     Always,
@@ -35,6 +37,7 @@ from simcancel._ruleset import (
     Comparison,
     Condition,
     InPersonConfirmation,
+    Localized,
     OnlineCancellation,
     Op,
     Provider,
@@ -51,17 +54,11 @@ __all__ = [
     "CHANNELS",
     "CLAIM_KEYS",
     "MANIFEST_KEYS",
-    "MAX_RULES",
-    "MAX_TESTS_PER_RULE",
     "PROVIDER_KEYS",
     "RULE_KEYS",
     "load_rules",
 ]
 
-MAX_RULES = 400
-"""durable-rules fails somewhere past 480 rules in one ruleset."""
-MAX_TESTS_PER_RULE = 30
-"""durable-rules allows 32 expressions in one sequence."""
 MAX_FILES = 200
 _ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _CLAIM = re.compile(r"[A-Z]\d{1,3}")
@@ -69,6 +66,7 @@ _LOCALE = re.compile(r"[a-z]{2,3}(?:-[A-Z][A-Za-z]{1,3})?")
 _LABEL_KEY = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
 
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 MANIFEST_KEYS = {"name", "version", "locales", "description"}
 RULE_KEYS = {
     "id",
@@ -103,7 +101,27 @@ CLAIM_KEYS = {"id", "section", "text", "source", "excuse"}
 CHANNELS = ("app", "email", "helpline", "store", "website")
 _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
 _COMBINATORS = ("all", "any")
+_WORD_KINDS = (FactKind.ENUM, FactKind.PROVIDER)
 _STEP_STAGES = tuple(stage for stage in Stage if stage is not Stage.ROUTE)
+_KEY_TOPICS: dict[str, ProblemTopic] = {"claims": "traceability", "locales": "i18n"}
+"""A missing key is a problem about what it holds."""
+_RULE_REQUIRED = ("id", "kind", "claims", "when", "message")
+_ROUTE_ONLY_KEYS = ("route", "priority", "documents", "steps")
+_PROVIDER_REQUIRED = (
+    "id",
+    "name",
+    "kind",
+    "online_cancellation",
+    "in_person_confirmation",
+    "channels",
+    "review_days",
+    "languages",
+    "sources",
+    "checked",
+)
+
+
+# --- the pack and its readers -------------------------------------------------------------
 
 
 class _Pack:
@@ -116,185 +134,199 @@ class _Pack:
         self.locales: tuple[str, ...] = ()
         self.claims: dict[str, Claim] = {}
         self.rules: list[Rule] = []
-        self.rule_docs: list[tuple[Document, str]] = []
         self.providers: dict[str, Provider] = {}
         self.labels: dict[str, dict[str, str]] = {}
-        self.label_docs: dict[str, Document] = {}
+        self.label_readers: dict[str, _Reader] = {}
         # Checks that need every file read first, with where to report them.
-        self.claim_uses: list[tuple[Document, str, str]] = []
-        self.provider_uses: list[tuple[Document, str, str]] = []
-        self.document_uses: list[tuple[Document, str, str]] = []
-        self.localized: list[tuple[Document, str, dict[str, str]]] = []
+        self.claim_uses: list[tuple[_Reader, str, str]] = []
+        self.provider_uses: list[tuple[_Reader, str, str]] = []
+        self.document_uses: list[tuple[_Reader, str, str]] = []
+        self.localized: list[tuple[_Reader, str, dict[str, str]]] = []
         self.first_seen: dict[str, tuple[str, int | None]] = {}
 
-    def add(self, doc: Document, path: str, message: str) -> None:
-        self.problems.append(doc.problem(path, message))
 
+@attrs.frozen(kw_only=True, eq=False)
+class _Reader:
+    """Reads one document of a pack: typed values out of its data, problems into the pack.
 
-# --- small typed readers -----------------------------------------------------------------
+    Each reading method returns the value, or ``None`` (an empty list for lists) after
+    recording a problem at ``path`` with the document's file and line, under ``topic``:
+    claims are traceability's, text by locale and labels i18n's (:meth:`about`).
+    """
 
+    pack: _Pack
+    doc: Document
+    topic: ProblemTopic = "load"
 
-def _mapping(
-    pack: _Pack, doc: Document, value: Any, path: str, *, allowed: set[str], required: Iterable[str]
-) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
-        pack.add(doc, path, f"expected a mapping, got {shorten(value)}")
-        return None
-    for key in value:
-        if key not in allowed:
-            pack.add(
-                doc,
-                f"{path}.{key}",
-                f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(sorted(allowed))}",
-            )
-    for key in required:
-        if key not in value:
-            pack.add(doc, path, f"missing required key {key!r}")
-    return value
+    def about(self, topic: ProblemTopic) -> _Reader:
+        """The same document, its problems filed under ``topic``."""
+        return self if topic == self.topic else attrs.evolve(self, topic=topic)
 
+    def problem(self, path: str, message: str) -> None:
+        """Record a problem at ``path`` of this document."""
+        self.pack.problems.append(self.doc.problem(path, message, topic=self.topic))
 
-def _text(pack: _Pack, doc: Document, value: Any, path: str, *, limit: int = 2000) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        pack.add(doc, path, f"expected a non-empty string, got {shorten(value)}")
-        return None
-    if len(value) > limit:
-        pack.add(doc, path, f"expected at most {limit} characters, got {len(value)}")
-        return None
-    return value
-
-
-def _identifier(pack: _Pack, doc: Document, value: Any, path: str) -> str | None:
-    if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > 64:
-        pack.add(
-            doc,
-            path,
-            f"expected an id of lowercase letters, digits and '-' (at most 64), got {shorten(value)}",
-        )
-        return None
-    return value
-
-
-def _choice(pack: _Pack, doc: Document, value: Any, path: str, kind: type[_E], what: str) -> _E | None:
-    values = [member.value for member in kind]
-    for member in kind:
-        if member.value == value:
-            return member
-    hint = did_you_mean(value, values) if isinstance(value, str) else ""
-    pack.add(doc, path, f"unknown {what} {shorten(value)}{hint}; expected one of {', '.join(values)}")
-    return None
-
-
-def _date(pack: _Pack, doc: Document, value: Any, path: str) -> dt.date | None:
-    if isinstance(value, dt.date):
+    def mapping(
+        self, value: Any, path: str, *, allowed: set[str], required: Iterable[str]
+    ) -> dict[str, Any] | None:
+        """A mapping with only ``allowed`` keys and every ``required`` one."""
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping, got {shorten(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    f"{path}.{key}",
+                    f"unknown key{did_you_mean(key, allowed)}; expected one of {', '.join(sorted(allowed))}",
+                )
+        for key in required:
+            if key not in value:
+                self.about(_KEY_TOPICS.get(key, self.topic)).problem(path, f"missing required key {key!r}")
         return value
-    pack.add(doc, path, f"expected a date as YYYY-MM-DD, got {shorten(value)}")
-    return None
 
+    def text(self, value: Any, path: str, *, limit: int = 2000) -> str | None:
+        """A non-empty string of at most ``limit`` characters."""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"expected a non-empty string, got {shorten(value)}")
+            return None
+        if len(value) > limit:
+            self.problem(path, f"expected at most {limit} characters, got {len(value)}")
+            return None
+        return value
 
-def _list(pack: _Pack, doc: Document, value: Any, path: str, *, non_empty: bool = False) -> list[Any]:
-    if not isinstance(value, list):
-        pack.add(doc, path, f"expected a list, got {shorten(value)}")
-        return []
-    if non_empty and not value:
-        pack.add(doc, path, "expected a non-empty list, got []")
-    return value
+    def identifier(self, value: Any, path: str) -> str | None:
+        """An id of lowercase letters, digits, ``-`` and ``_``."""
+        if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > 64:
+            self.problem(
+                path,
+                f"expected an id of lowercase letters, digits and '-' (at most 64), got {shorten(value)}",
+            )
+            return None
+        return value
 
-
-def _claim_ids(pack: _Pack, doc: Document, value: Any, path: str, *, non_empty: bool = False) -> list[str]:
-    """Claim ids; whether each exists is checked once every claims file is read."""
-    claims: list[str] = []
-    for index, claim in enumerate(_list(pack, doc, value, path, non_empty=non_empty)):
-        if isinstance(claim, str) and _CLAIM.fullmatch(claim):
-            claims.append(claim)
-            pack.claim_uses.append((doc, f"{path}[{index}]", claim))
-        else:
-            pack.add(doc, f"{path}[{index}]", f"expected a claim id like 'A4', got {shorten(claim)}")
-    return claims
-
-
-def _language_tags(pack: _Pack, doc: Document, value: Any, path: str, expected: str) -> list[str]:
-    """A non-empty list of language tags (``en``, ``zh-CN``)."""
-    tags: list[str] = []
-    for index, tag in enumerate(_list(pack, doc, value, path, non_empty=True)):
-        if isinstance(tag, str) and _LOCALE.fullmatch(tag):
-            tags.append(tag)
-        else:
-            pack.add(doc, f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
-    return tags
-
-
-def _localized(pack: _Pack, doc: Document, value: Any, path: str) -> dict[str, str] | None:
-    """Text by locale; completeness and placeholders are checked once locales are known."""
-    if not isinstance(value, dict):
-        pack.add(doc, path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
+    def choice(self, value: Any, path: str, kind: type[_E], what: str) -> _E | None:
+        """The member of enum ``kind`` whose value is ``value``; ``what`` names it in a problem."""
+        values = [member.value for member in kind]
+        for member in kind:
+            if member.value == value:
+                return member
+        hint = did_you_mean(value, values) if isinstance(value, str) else ""
+        self.problem(path, f"unknown {what} {shorten(value)}{hint}; expected one of {', '.join(values)}")
         return None
-    texts: dict[str, str] = {}
-    for locale, text in value.items():
-        checked = _text(pack, doc, text, f"{path}.{locale}")
-        if checked is not None:
-            texts[locale] = checked
-    pack.localized.append((doc, path, texts))
-    return texts
+
+    def date(self, value: Any, path: str) -> dt.date | None:
+        """A date written as YYYY-MM-DD."""
+        if isinstance(value, dt.date):
+            return value
+        self.problem(path, f"expected a date as YYYY-MM-DD, got {shorten(value)}")
+        return None
+
+    def sequence(self, value: Any, path: str, *, non_empty: bool = False) -> list[Any]:
+        """A list (``[]`` after a problem)."""
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list, got {shorten(value)}")
+            return []
+        if non_empty and not value:
+            self.problem(path, "expected a non-empty list, got []")
+        return value
+
+    def claim_ids(self, value: Any, path: str, *, non_empty: bool = False) -> list[str]:
+        """Claim ids; whether each exists is checked once every claims file is read."""
+        traced = self.about("traceability")
+        claims: list[str] = []
+        for index, claim in enumerate(traced.sequence(value, path, non_empty=non_empty)):
+            if isinstance(claim, str) and _CLAIM.fullmatch(claim):
+                claims.append(claim)
+                self.pack.claim_uses.append((traced, f"{path}[{index}]", claim))
+            else:
+                traced.problem(f"{path}[{index}]", f"expected a claim id like 'A4', got {shorten(claim)}")
+        return claims
+
+    def language_tags(self, value: Any, path: str, expected: str) -> list[str]:
+        """A non-empty list of language tags (``en``, ``zh-CN``); ``expected`` describes one."""
+        tags: list[str] = []
+        for index, tag in enumerate(self.sequence(value, path, non_empty=True)):
+            if isinstance(tag, str) and _LOCALE.fullmatch(tag):
+                tags.append(tag)
+            else:
+                self.problem(f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
+        return tags
+
+    def localized(self, value: Any, path: str) -> dict[str, str] | None:
+        """Text by locale; completeness and placeholders are checked once locales are known."""
+        i18n = self.about("i18n")
+        if not isinstance(value, dict):
+            i18n.problem(path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
+            return None
+        texts: dict[str, str] = {}
+        for locale, text in value.items():
+            checked = i18n.text(text, f"{path}.{locale}")
+            if checked is not None:
+                texts[locale] = checked
+        self.pack.localized.append((i18n, path, texts))
+        return texts
 
 
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _engine_value(
-    pack: _Pack, doc: Document, spec: FactSpec, op: Op, value: Any, path: str
-) -> EngineValue | None:
-    """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
-    kind = spec.kind
-    if kind is FactKind.BOOL:
-        if isinstance(value, bool):
-            return value
-        pack.add(doc, path, f"fact {spec.name!r} is true or false, got {shorten(value)}")
+def _word(reader: _Reader, spec: FactSpec, value: Any, path: str) -> str | None:
+    """A constant of an enum or provider fact; providers are checked once all are read."""
+    if not isinstance(value, str):
+        reader.problem(path, f"fact {spec.name!r} takes a string, got {shorten(value)}")
         return None
-    if kind in (FactKind.ENUM, FactKind.PROVIDER):
-        if not isinstance(value, str):
-            pack.add(doc, path, f"fact {spec.name!r} takes a string, got {shorten(value)}")
-            return None
-        if kind is FactKind.PROVIDER:
-            pack.provider_uses.append((doc, path, value))
-        elif value not in spec.values:
-            pack.add(
-                doc,
-                path,
-                f"unknown value {value!r} for fact {spec.name!r}"
-                f"{did_you_mean(value, spec.values)}; expected one of "
-                f"{', '.join(spec.values)}",
-            )
-            return None
-        return value
-    # MONEY and COUNT: bounded integers inside the engine; durable mishandles floats.
+    if spec.kind is FactKind.PROVIDER:
+        reader.pack.provider_uses.append((reader, path, value))
+    elif value not in spec.values:
+        reader.problem(
+            path,
+            f"unknown value {value!r} for fact {spec.name!r}"
+            f"{did_you_mean(value, spec.values)}; expected one of "
+            f"{', '.join(spec.values)}",
+        )
+        return None
+    return value
+
+
+def _paisa(reader: _Reader, spec: FactSpec, value: int | float | str, path: str) -> int | None:
+    """An amount in PKR as whole paisa."""
+    try:
+        amount = Decimal(str(value))
+        # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
+        paisa = amount * 100
+        whole = paisa == paisa.to_integral_value()
+        number = int(paisa) if whole else 0
+    except ArithmeticError:
+        reader.problem(path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
+        return None
+    if not whole:
+        reader.problem(path, f"expected an amount in PKR with at most two decimals, got {shorten(value)}")
+        return None
+    return number
+
+
+def _number(reader: _Reader, spec: FactSpec, value: Any, path: str) -> int | None:
+    """A constant of a money (in paisa) or count fact, from 0 to the fact's upper bound.
+
+    Bounded integers only: durable mishandles floats."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        pack.add(doc, path, f"fact {spec.name!r} is a number, got {shorten(value)}")
+        reader.problem(path, f"fact {spec.name!r} is a number, got {shorten(value)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        pack.add(doc, path, f"expected a finite number, got {value!r}")
+        reader.problem(path, f"expected a finite number, got {value!r}")
         return None
-    if kind is FactKind.MONEY:
-        try:
-            amount = Decimal(str(value))
-            # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
-            paisa = amount * 100
-            whole = paisa == paisa.to_integral_value()
-            number = int(paisa) if whole else 0
-        except ArithmeticError:
-            pack.add(doc, path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")
+    if spec.kind is FactKind.MONEY:
+        number = _paisa(reader, spec, value, path)
+        if number is None:
             return None
-        if not whole:
-            pack.add(doc, path, f"expected an amount in PKR with at most two decimals, got {shorten(value)}")
-            return None
-    else:
-        if not isinstance(value, int):
-            pack.add(doc, path, f"fact {spec.name!r} is a whole number, got {shorten(value)}")
-            return None
+    elif isinstance(value, int):
         number = value
+    else:
+        reader.problem(path, f"fact {spec.name!r} is a whole number, got {shorten(value)}")
+        return None
     if not 0 <= number <= spec.upper:
-        unit = " (paisa)" if kind is FactKind.MONEY else ""
-        pack.add(
-            doc,
+        unit = " (paisa)" if spec.kind is FactKind.MONEY else ""
+        reader.problem(
             path,
             f"expected a constant from 0 to {spec.upper}{unit} for fact {spec.name!r}, got {shorten(value)}",
         )
@@ -302,19 +334,32 @@ def _engine_value(
     return number
 
 
-def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any, path: str) -> list[Condition]:
+def _engine_value(reader: _Reader, spec: FactSpec, value: Any, path: str) -> EngineValue | None:
+    """One constant, typed for the engine (money in paisa), or ``None`` after a problem."""
+    if spec.kind is not FactKind.BOOL:
+        return (
+            _word(reader, spec, value, path)
+            if spec.kind in _WORD_KINDS
+            else _number(reader, spec, value, path)
+        )
+    if isinstance(value, bool):
+        return value
+    reader.problem(path, f"fact {spec.name!r} is true or false, got {shorten(value)}")
+    return None
+
+
+def _test(reader: _Reader, fact: str, spec: FactSpec, raw: Any, path: str) -> list[Condition]:
     if not isinstance(raw, dict):
-        value = _engine_value(pack, doc, spec, Op.EQ, raw, path)
+        value = _engine_value(reader, spec, raw, path)
         return [] if value is None else [Comparison(fact=fact, op=Op.EQ, value=value)]
     tests: list[Condition] = []
     if not raw:
-        pack.add(doc, path, "expected a value or an operator mapping, got {}")
+        reader.problem(path, "expected a value or an operator mapping, got {}")
     for op_name, operand in raw.items():
         op_path = f"{path}.{op_name}"
         op = next((op for op in Op if op.value == op_name), None)
         if op is None:
-            pack.add(
-                doc,
+            reader.problem(
                 op_path,
                 f"unknown operator {op_name!r}"
                 f"{did_you_mean(str(op_name), [op.value for op in Op])}; expected one of "
@@ -322,341 +367,378 @@ def _test(pack: _Pack, doc: Document, fact: str, spec: FactSpec, raw: Any, path:
             )
             continue
         if op in _ORDERED_OPS and spec.kind not in (FactKind.MONEY, FactKind.COUNT):
-            pack.add(
-                doc, op_path, f"operator {op_name!r} needs a number, but fact {fact!r} is {spec.kind.value}"
+            reader.problem(
+                op_path, f"operator {op_name!r} needs a number, but fact {fact!r} is {spec.kind.value}"
             )
             continue
         if op in (Op.IN, Op.NOT_IN):
-            items = _list(pack, doc, operand, op_path, non_empty=True)
+            items = reader.sequence(operand, op_path, non_empty=True)
             values = [
-                _engine_value(pack, doc, spec, op, item, f"{op_path}[{index}]")
-                for index, item in enumerate(items)
+                _engine_value(reader, spec, item, f"{op_path}[{index}]") for index, item in enumerate(items)
             ]
             if items and None not in values:
                 tests.append(Comparison(fact=fact, op=op, value=tuple(v for v in values if v is not None)))
             continue
-        value = _engine_value(pack, doc, spec, op, operand, op_path)
+        value = _engine_value(reader, spec, operand, op_path)
         if value is not None:
             tests.append(Comparison(fact=fact, op=op, value=value))
     return tests
 
 
-def _condition(pack: _Pack, doc: Document, raw: Any, path: str) -> Condition | None:
+def _condition(reader: _Reader, raw: Any, path: str) -> Condition | None:
     if raw == "always":
         return Always()
     if not isinstance(raw, dict) or not raw:
-        pack.add(doc, path, f"expected 'always' or a mapping of facts and all/any, got {shorten(raw)}")
+        reader.problem(path, f"expected 'always' or a mapping of facts and all/any, got {shorten(raw)}")
         return None
     parts: list[Condition] = []
-    problems_before = len(pack.problems)
+    problems_before = len(reader.pack.problems)
     for key, value in raw.items():
         key_path = f"{path}.{key}"
         if key in _COMBINATORS:
-            items = _list(pack, doc, value, key_path, non_empty=True)
-            children = [
-                _condition(pack, doc, item, f"{key_path}[{index}]") for index, item in enumerate(items)
-            ]
+            items = reader.sequence(value, key_path, non_empty=True)
+            children = [_condition(reader, item, f"{key_path}[{index}]") for index, item in enumerate(items)]
             kept = tuple(child for child in children if child is not None)
             if kept:
                 parts.append(AllOf(parts=kept) if key == "all" else AnyOf(parts=kept))
             continue
         spec = FACTS.get(key)
         if spec is None:
-            pack.add(doc, key_path, f"unknown fact {key!r}{did_you_mean(key, FACTS)}")
+            reader.problem(key_path, f"unknown fact {key!r}{did_you_mean(key, FACTS)}")
             continue
-        parts.extend(_test(pack, doc, key, spec, value, key_path))
-    if len(pack.problems) > problems_before or not parts:
+        parts.extend(_test(reader, key, spec, value, key_path))
+    if len(reader.pack.problems) > problems_before or not parts:
         return None
     return parts[0] if len(parts) == 1 else AllOf(parts=tuple(parts))
-
-
-def count_tests(condition: Condition) -> int:
-    """How many engine expressions a condition compiles to (``in`` counts each value)."""
-    if isinstance(condition, Comparison):
-        return len(condition.value) if isinstance(condition.value, tuple) else 1
-    if isinstance(condition, (AllOf, AnyOf)):
-        return sum(count_tests(part) for part in condition.parts)
-    return 1
 
 
 # --- files --------------------------------------------------------------------------------
 
 
-def _read_rule(pack: _Pack, doc: Document, raw: Any, path: str) -> None:
-    data = _mapping(
-        pack, doc, raw, path, allowed=RULE_KEYS, required=("id", "kind", "claims", "when", "message")
-    )
-    if data is None:
-        return
-    before = len(pack.problems)
-    rule_id = _identifier(pack, doc, data.get("id"), f"{path}.id") if "id" in data else None
-    if rule_id is not None:
-        if rule_id in pack.first_seen:
-            file, line = pack.first_seen[rule_id]
-            pack.add(doc, f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at {file}:{line}")
-        else:
-            pack.first_seen[rule_id] = (doc.file, doc.line(path))
-    kind = (
-        _choice(pack, doc, data.get("kind"), f"{path}.kind", RuleKind, "rule kind")
-        if "kind" in data
-        else None
-    )
-    claims = _claim_ids(pack, doc, data.get("claims", []), f"{path}.claims", non_empty=True)
-    when = _condition(pack, doc, data.get("when"), f"{path}.when") if "when" in data else None
-    if when is not None and count_tests(when) > MAX_TESTS_PER_RULE:
-        pack.add(
-            doc,
-            f"{path}.when",
+@attrs.frozen(kw_only=True)
+class _RuleFields:
+    """A rule's fields as read: ``None`` where a required one is missing or had a problem."""
+
+    id: str | None
+    kind: RuleKind | None
+    claims: tuple[str, ...]
+    when: Condition | None
+    message: Localized | None
+    fix: Localized | None
+    stage: Stage | None
+    route: RouteKind | None
+    priority: int
+    documents: tuple[str, ...]
+    steps: tuple[Localized, ...]
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+
+    def rule(self, *, file: str, line: int) -> Rule | None:
+        """The rule, or ``None`` when a required field is missing."""
+        if self.id is None or self.kind is None or self.when is None or self.message is None:
+            return None
+        return Rule(
+            id=self.id,
+            kind=self.kind,
+            claims=self.claims,
+            when=self.when,
+            message=self.message,
+            fix=self.fix,
+            stage=self.stage,
+            route=self.route,
+            priority=self.priority,
+            documents=self.documents,
+            steps=self.steps,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            file=file,
+            line=line,
+        )
+
+
+def _optional(data: dict[str, Any], key: str, path: str, read: Callable[[Any, str], _T]) -> _T | None:
+    """``read`` of ``data[key]`` at ``path.key`` when the key is there, else ``None``."""
+    return read(data[key], f"{path}.{key}") if key in data else None
+
+
+def _rule_id(reader: _Reader, data: dict[str, Any], path: str) -> str | None:
+    """A rule's id, unique across every file of every pack (``None`` when missing)."""
+    if "id" not in data:
+        return None
+    rule_id = reader.identifier(data["id"], f"{path}.id")
+    if rule_id is None:
+        return None
+    if rule_id in reader.pack.first_seen:
+        file, line = reader.pack.first_seen[rule_id]
+        reader.problem(f"{path}.id", f"duplicate rule id {rule_id!r}, first defined at {file}:{line}")
+    else:
+        reader.pack.first_seen[rule_id] = (reader.doc.file, reader.doc.line(path))
+    return rule_id
+
+
+def _rule_condition(reader: _Reader, value: Any, path: str) -> Condition | None:
+    """A rule's ``when``, within durable-rules' limits (:mod:`simcancel._limits`)."""
+    when = _condition(reader, value, path)
+    if when is None:
+        return None
+    if count_tests(when) > MAX_TESTS_PER_RULE:
+        reader.problem(
+            path,
             f"expected at most {MAX_TESTS_PER_RULE} tests in one "
             f"condition (durable-rules' limit), got {count_tests(when)}",
         )
-    elif when is not None and group_count(when) > MAX_GROUPS:
-        pack.add(
-            doc,
-            f"{path}.when",
+    elif group_count(when) > MAX_GROUPS:
+        reader.problem(
+            path,
             f"expected at most {MAX_GROUPS} all/any groups and "
             f"multi-value in/not_in tests in one condition (durable-rules' limit of 31 "
             f"expressions, two per group), got {group_count(when)}",
         )
-    message = _localized(pack, doc, data.get("message"), f"{path}.message") if "message" in data else None
-    fix = _localized(pack, doc, data["fix"], f"{path}.fix") if "fix" in data else None
-    stage = _choice(pack, doc, data["stage"], f"{path}.stage", Stage, "stage") if "stage" in data else None
-    route = (
-        _choice(pack, doc, data["route"], f"{path}.route", RouteKind, "route") if "route" in data else None
-    )
-    priority = data.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 1000:
-        pack.add(doc, f"{path}.priority", f"expected a whole number from 0 to 1000, got {shorten(priority)}")
+    return when
+
+
+def _priority(reader: _Reader, value: Any, path: str) -> int:
+    """A route's priority, a whole number from 0 to 1000 (0 after a problem)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+        reader.problem(path, f"expected a whole number from 0 to 1000, got {shorten(value)}")
+        return 0
+    return value
+
+
+def _documents(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+    """Document ids; whether each has a label is checked once every labels file is read."""
     documents: list[str] = []
-    for index, item in enumerate(_list(pack, doc, data.get("documents", []), f"{path}.documents")):
-        document = _identifier(pack, doc, item, f"{path}.documents[{index}]")
+    for index, item in enumerate(reader.sequence(value, path)):
+        document = reader.identifier(item, f"{path}[{index}]")
         if document is not None:
             documents.append(document)
-            pack.document_uses.append((doc, f"{path}.documents[{index}]", document))
+            reader.pack.document_uses.append((reader.about("i18n"), f"{path}[{index}]", document))
+    return tuple(documents)
+
+
+def _steps(reader: _Reader, value: Any, path: str) -> tuple[Localized, ...]:
+    """A route's own steps, each a text by locale."""
     steps = [
-        _localized(pack, doc, item, f"{path}.steps[{index}]")
-        for index, item in enumerate(_list(pack, doc, data.get("steps", []), f"{path}.steps"))
+        reader.localized(item, f"{path}[{index}]") for index, item in enumerate(reader.sequence(value, path))
     ]
-    effective_from = (
-        _date(pack, doc, data["effective_from"], f"{path}.effective_from")
-        if "effective_from" in data
-        else None
+    return tuple(step for step in steps if step is not None)
+
+
+def _rule_fields(reader: _Reader, data: dict[str, Any], path: str) -> _RuleFields:
+    """Every field of one rule, each read and checked by itself, in the order written."""
+    fields = _RuleFields(
+        id=_rule_id(reader, data, path),
+        kind=_optional(data, "kind", path, lambda value, at: reader.choice(value, at, RuleKind, "rule kind")),
+        claims=tuple(reader.claim_ids(data.get("claims", []), f"{path}.claims", non_empty=True)),
+        when=_optional(data, "when", path, lambda value, at: _rule_condition(reader, value, at)),
+        message=_optional(data, "message", path, reader.localized),
+        fix=_optional(data, "fix", path, reader.localized),
+        stage=_optional(data, "stage", path, lambda value, at: reader.choice(value, at, Stage, "stage")),
+        route=_optional(data, "route", path, lambda value, at: reader.choice(value, at, RouteKind, "route")),
+        priority=_priority(reader, data.get("priority", 0), f"{path}.priority"),
+        documents=_documents(reader, data.get("documents", []), f"{path}.documents"),
+        steps=_steps(reader, data.get("steps", []), f"{path}.steps"),
+        effective_from=_optional(data, "effective_from", path, reader.date),
+        effective_until=_optional(data, "effective_until", path, reader.date),
     )
-    effective_until = (
-        _date(pack, doc, data["effective_until"], f"{path}.effective_until")
-        if "effective_until" in data
-        else None
-    )
-    if effective_from and effective_until and effective_until < effective_from:
-        pack.add(
-            doc,
-            f"{path}.effective_until",
-            f"expected a date on or after effective_from {effective_from}, got {effective_until}",
+    start, end = fields.effective_from, fields.effective_until
+    if start and end and end < start:
+        reader.problem(
+            f"{path}.effective_until", f"expected a date on or after effective_from {start}, got {end}"
         )
+    return fields
 
-    if kind is RuleKind.ROUTE:
-        if route is None and "route" not in data:
-            pack.add(doc, path, "a route rule needs 'route' (online, in_store or ask_provider)")
-        if "stage" in data:
-            pack.add(doc, f"{path}.stage", "a route rule has no stage: its steps go in the route stage")
-    elif kind is not None:
-        for key in ("route", "priority", "documents", "steps"):
-            if key in data:
-                pack.add(doc, f"{path}.{key}", f"only route rules take {key!r}, this rule is {kind.value}")
-        if kind is RuleKind.BLOCKING and ("fix" not in data or "stage" not in data):
-            pack.add(
-                doc,
-                path,
-                "a blocking rule needs a 'fix' and the 'stage' it belongs to "
-                f"({', '.join(stage.value for stage in _STEP_STAGES)})",
-            )
-        if stage is Stage.ROUTE:
-            pack.add(doc, f"{path}.stage", "stage 'route' is for route rules' own steps")
-        if stage is not None and "fix" not in data:
-            pack.add(doc, f"{path}.stage", "a rule with a stage needs a 'fix' (the step text)")
 
-    if len(pack.problems) > before or rule_id is None or kind is None or when is None or message is None:
-        return
-    pack.rules.append(
-        Rule(
-            id=rule_id,
-            kind=kind,
-            claims=tuple(claims),
-            when=when,
-            message=message,
-            fix=fix,
-            stage=stage,
-            route=route,
-            priority=priority,
-            documents=tuple(documents),
-            steps=tuple(step for step in steps if step is not None),
-            effective_from=effective_from,
-            effective_until=effective_until,
-            file=doc.file,
-            line=doc.line(path) or 0,
+def _check_route_rule(reader: _Reader, data: dict[str, Any], path: str) -> None:
+    """A route rule names its route and has no stage (its steps are the route's own)."""
+    if "route" not in data:
+        reader.problem(path, "a route rule needs 'route' (online, in_store or ask_provider)")
+    if "stage" in data:
+        reader.problem(f"{path}.stage", "a route rule has no stage: its steps go in the route stage")
+
+
+def _check_issue_rule(
+    reader: _Reader, data: dict[str, Any], path: str, kind: RuleKind, stage: Stage | None
+) -> None:
+    """An issue rule (blocking, warning, advice) takes no route keys; a stage needs a fix."""
+    for key in _ROUTE_ONLY_KEYS:
+        if key in data:
+            reader.problem(f"{path}.{key}", f"only route rules take {key!r}, this rule is {kind.value}")
+    if kind is RuleKind.BLOCKING and ("fix" not in data or "stage" not in data):
+        reader.problem(
+            path,
+            "a blocking rule needs a 'fix' and the 'stage' it belongs to "
+            f"({', '.join(step.value for step in _STEP_STAGES)})",
         )
-    )
+    if stage is Stage.ROUTE:
+        reader.problem(f"{path}.stage", "stage 'route' is for route rules' own steps")
+    if stage is not None and "fix" not in data:
+        reader.problem(f"{path}.stage", "a rule with a stage needs a 'fix' (the step text)")
 
 
-def _read_rule_file(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed={"rules", "description"}, required=("rules",))
+def _read_rule(reader: _Reader, raw: Any, path: str) -> None:
+    """Read one rule, check what its kind requires, and add it to the pack if it has no problem."""
+    data = reader.mapping(raw, path, allowed=RULE_KEYS, required=_RULE_REQUIRED)
     if data is None:
         return
-    items = _list(pack, doc, data.get("rules", []), "$.rules")
-    if len(pack.rules) + len(items) > MAX_RULES:
-        pack.add(
-            doc,
+    before = len(reader.pack.problems)
+    fields = _rule_fields(reader, data, path)
+    if fields.kind is RuleKind.ROUTE:
+        _check_route_rule(reader, data, path)
+    elif fields.kind is not None:
+        _check_issue_rule(reader, data, path, fields.kind, fields.stage)
+    rule = fields.rule(file=reader.doc.file, line=reader.doc.line(path) or 0)
+    if rule is not None and len(reader.pack.problems) == before:
+        reader.pack.rules.append(rule)
+
+
+def _read_rule_file(reader: _Reader) -> None:
+    """A rule file: ``rules: [...]``, at most MAX_RULES in the whole rule set."""
+    data = reader.mapping(reader.doc.data, "$", allowed={"rules", "description"}, required=("rules",))
+    if data is None:
+        return
+    items = reader.sequence(data.get("rules", []), "$.rules")
+    if len(reader.pack.rules) + len(items) > MAX_RULES:
+        reader.problem(
             "$.rules",
             f"expected at most {MAX_RULES} rules in a rule set "
-            f"(durable-rules' limit), got {len(pack.rules) + len(items)}",
+            f"(durable-rules' limit), got {len(reader.pack.rules) + len(items)}",
         )
         return
     for index, raw in enumerate(items):
-        _read_rule(pack, doc, raw, f"$.rules[{index}]")
+        _read_rule(reader, raw, f"$.rules[{index}]")
 
 
-def _read_provider(pack: _Pack, doc: Document) -> None:
-    data = _mapping(
-        pack,
-        doc,
-        doc.data,
-        "$",
-        allowed=PROVIDER_KEYS,
-        required=(
-            "id",
-            "name",
-            "kind",
-            "online_cancellation",
-            "in_person_confirmation",
-            "channels",
-            "review_days",
-            "languages",
-            "sources",
-            "checked",
-        ),
-    )
+def _channels(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+    """Where a provider takes requests, each one of CHANNELS."""
+    channels: list[str] = []
+    for index, channel in enumerate(reader.sequence(value, path)):
+        if channel in CHANNELS:
+            channels.append(channel)
+        else:
+            reader.problem(
+                f"{path}[{index}]",
+                f"unknown channel {shorten(channel)}"
+                f"{did_you_mean(str(channel), CHANNELS)}; expected one of "
+                f"{', '.join(CHANNELS)}",
+            )
+    return tuple(channels)
+
+
+def _review_days(reader: _Reader, value: Any, path: str) -> tuple[int, int] | None:
+    """``unknown`` (``None``) or [fewest, most] days from 0 to 365."""
+    if value == "unknown":
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(days, int) and not isinstance(days, bool) for days in value)
+        and 0 <= value[0] <= value[1] <= 365
+    ):
+        return (value[0], value[1])
+    reader.problem(path, f"expected 'unknown' or [fewest, most] days (0 to 365), got {shorten(value)}")
+    return None
+
+
+def _sources(reader: _Reader, value: Any, path: str) -> tuple[Source, ...]:
+    """Where a provider's facts come from: a title, maybe a URL, the claims it supports."""
+    sources: list[Source] = []
+    for index, raw in enumerate(reader.sequence(value, path, non_empty=True)):
+        at = f"{path}[{index}]"
+        item = reader.mapping(raw, at, allowed={"title", "url", "claims"}, required=("title",))
+        if item is None:
+            continue
+        title = reader.text(item.get("title"), f"{at}.title", limit=300)
+        url = _optional(item, "url", at, lambda text, where: reader.text(text, where, limit=300))
+        claims = reader.claim_ids(item.get("claims", []), f"{at}.claims")
+        if title is not None:
+            sources.append(Source(title=title, url=url, claims=tuple(claims)))
+    return tuple(sources)
+
+
+def _read_provider(reader: _Reader) -> None:
+    """A provider file: one provider's policy, as far as its sources say."""
+    data = reader.mapping(reader.doc.data, "$", allowed=PROVIDER_KEYS, required=_PROVIDER_REQUIRED)
     if data is None:
         return
-    before = len(pack.problems)
-    provider_id = _identifier(pack, doc, data.get("id"), "$.id")
-    if provider_id is not None and provider_id in pack.providers:
-        pack.add(
-            doc,
-            "$.id",
-            f"duplicate provider id {provider_id!r}, first defined in {pack.providers[provider_id].file}",
-        )
-    name = _text(pack, doc, data.get("name"), "$.name", limit=100)
-    kind = _choice(pack, doc, data.get("kind"), "$.kind", ProviderKind, "provider kind")
-    online = _choice(
-        pack,
-        doc,
+    before = len(reader.pack.problems)
+    provider_id = reader.identifier(data.get("id"), "$.id")
+    if provider_id is not None and provider_id in reader.pack.providers:
+        first = reader.pack.providers[provider_id].file
+        reader.problem("$.id", f"duplicate provider id {provider_id!r}, first defined in {first}")
+    name = reader.text(data.get("name"), "$.name", limit=100)
+    kind = reader.choice(data.get("kind"), "$.kind", ProviderKind, "provider kind")
+    online = reader.choice(
         data.get("online_cancellation"),
         "$.online_cancellation",
         OnlineCancellation,
         "online_cancellation value",
     )
-    in_person = _choice(
-        pack,
-        doc,
+    in_person = reader.choice(
         data.get("in_person_confirmation"),
         "$.in_person_confirmation",
         InPersonConfirmation,
         "in_person_confirmation value",
     )
-    channels: list[str] = []
-    for index, channel in enumerate(_list(pack, doc, data.get("channels"), "$.channels")):
-        if channel in CHANNELS:
-            channels.append(channel)
-        else:
-            pack.add(
-                doc,
-                f"$.channels[{index}]",
-                f"unknown channel {shorten(channel)}"
-                f"{did_you_mean(str(channel), CHANNELS)}; expected one of "
-                f"{', '.join(CHANNELS)}",
-            )
-    review = data.get("review_days")
-    review_days: tuple[int, int] | None = None
-    if review != "unknown":
-        if (
-            isinstance(review, list)
-            and len(review) == 2
-            and all(isinstance(d, int) and not isinstance(d, bool) for d in review)
-            and 0 <= review[0] <= review[1] <= 365
-        ):
-            review_days = (review[0], review[1])
-        else:
-            pack.add(
-                doc,
-                "$.review_days",
-                f"expected 'unknown' or [fewest, most] days (0 to 365), got {shorten(review)}",
-            )
-    raw_languages = data.get("languages")
-    languages = (
-        []
-        if raw_languages == "unknown"
-        else _language_tags(pack, doc, raw_languages, "$.languages", "a language tag like 'en' or 'ur'")
-    )
-    sources: list[Source] = []
-    for index, raw in enumerate(_list(pack, doc, data.get("sources"), "$.sources", non_empty=True)):
-        path = f"$.sources[{index}]"
-        item = _mapping(pack, doc, raw, path, allowed={"title", "url", "claims"}, required=("title",))
-        if item is None:
-            continue
-        title = _text(pack, doc, item.get("title"), f"{path}.title", limit=300)
-        url = _text(pack, doc, item["url"], f"{path}.url", limit=300) if "url" in item else None
-        source_claims = _claim_ids(pack, doc, item.get("claims", []), f"{path}.claims")
-        if title is not None:
-            sources.append(Source(title=title, url=url, claims=tuple(source_claims)))
-    checked = _date(pack, doc, data.get("checked"), "$.checked")
-    if len(pack.problems) > before or None in (provider_id, name, kind, online, in_person, checked):
+    channels = _channels(reader, data.get("channels"), "$.channels")
+    review_days = _review_days(reader, data.get("review_days"), "$.review_days")
+    languages = data.get("languages")
+    if languages != "unknown":
+        languages = reader.language_tags(languages, "$.languages", "a language tag like 'en' or 'ur'")
+    sources = _sources(reader, data.get("sources"), "$.sources")
+    checked = reader.date(data.get("checked"), "$.checked")
+    if (
+        len(reader.pack.problems) > before
+        or provider_id is None
+        or name is None
+        or kind is None
+        or online is None
+        or in_person is None
+        or checked is None
+    ):
         return
-    assert provider_id is not None
-    assert name is not None
-    assert kind is not None
-    assert online is not None
-    assert in_person is not None
-    assert checked is not None
-    pack.providers[provider_id] = Provider(
+    reader.pack.providers[provider_id] = Provider(
         id=provider_id,
         name=name,
         kind=kind,
         online_cancellation=online,
         in_person_confirmation=in_person,
-        channels=tuple(channels),
+        channels=channels,
         review_days=review_days,
-        languages=tuple(languages),
-        sources=tuple(sources),
+        languages=() if languages == "unknown" else tuple(languages),
+        sources=sources,
         checked=checked,
-        file=doc.file,
+        file=reader.doc.file,
     )
 
 
-def _read_claims(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed={"claims", "description"}, required=("claims",))
+def _read_claims(reader: _Reader) -> None:
+    """The claims register: ids, text, where each comes from, or why no rule encodes it."""
+    reader = reader.about("traceability")
+    data = reader.mapping(reader.doc.data, "$", allowed={"claims", "description"}, required=("claims",))
     if data is None:
         return
-    for index, raw in enumerate(_list(pack, doc, data.get("claims", []), "$.claims")):
+    for index, raw in enumerate(reader.sequence(data.get("claims", []), "$.claims")):
         path = f"$.claims[{index}]"
-        item = _mapping(pack, doc, raw, path, allowed=CLAIM_KEYS, required=("id", "text"))
+        item = reader.mapping(raw, path, allowed=CLAIM_KEYS, required=("id", "text"))
         if item is None:
             continue
         claim_id = item.get("id")
         if not isinstance(claim_id, str) or not _CLAIM.fullmatch(claim_id):
-            pack.add(doc, f"{path}.id", f"expected a claim id like 'A4', got {shorten(claim_id)}")
+            reader.problem(f"{path}.id", f"expected a claim id like 'A4', got {shorten(claim_id)}")
             continue
-        if claim_id in pack.claims:
-            pack.add(doc, f"{path}.id", f"duplicate claim id {claim_id!r}")
+        if claim_id in reader.pack.claims:
+            reader.problem(f"{path}.id", f"duplicate claim id {claim_id!r}")
             continue
         texts = {
-            key: _text(pack, doc, item[key], f"{path}.{key}", limit=500)
+            key: reader.text(item[key], f"{path}.{key}", limit=500)
             for key in ("text", "section", "source", "excuse")
             if key in item
         }
         text = texts.get("text")
         if text is None:
             continue
-        pack.claims[claim_id] = Claim(
+        reader.pack.claims[claim_id] = Claim(
             id=claim_id,
             text=text,
             section=texts.get("section"),
@@ -665,47 +747,52 @@ def _read_claims(pack: _Pack, doc: Document) -> None:
         )
 
 
-def _read_labels(pack: _Pack, doc: Document, locale: str) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed={"labels"}, required=("labels",))
+def _read_labels(reader: _Reader, locale: str) -> None:
+    """One locale's labels (documents, routes, stages, headings)."""
+    reader = reader.about("i18n")
+    data = reader.mapping(reader.doc.data, "$", allowed={"labels"}, required=("labels",))
     if data is None:
         return
     labels = data.get("labels")
     if not isinstance(labels, dict):
-        pack.add(doc, "$.labels", f"expected a mapping of label keys to text, got {shorten(labels)}")
+        reader.problem("$.labels", f"expected a mapping of label keys to text, got {shorten(labels)}")
         return
-    merged = pack.labels.setdefault(locale, {})
+    merged = reader.pack.labels.setdefault(locale, {})
     for key, text in labels.items():
         if not _LABEL_KEY.fullmatch(key):
-            pack.add(doc, f"$.labels.{key}", "expected a dotted label key like 'document.passport_copy'")
+            reader.problem(f"$.labels.{key}", "expected a dotted label key like 'document.passport_copy'")
             continue
-        checked = _text(pack, doc, text, f"$.labels.{key}", limit=500)
+        checked = reader.text(text, f"$.labels.{key}", limit=500)
         if checked is not None:
             merged[key] = checked
-    pack.label_docs[locale] = doc
+    reader.pack.label_readers[locale] = reader
 
 
-def _read_manifest(pack: _Pack, doc: Document) -> None:
-    data = _mapping(pack, doc, doc.data, "$", allowed=MANIFEST_KEYS, required=("name", "version", "locales"))
+def _read_manifest(reader: _Reader) -> None:
+    """``ruleset.yaml``: the pack's name, version and locales (every pack has the first one's)."""
+    data = reader.mapping(
+        reader.doc.data, "$", allowed=MANIFEST_KEYS, required=("name", "version", "locales")
+    )
     if data is None:
         return
-    name = _identifier(pack, doc, data.get("name"), "$.name")
+    name = reader.identifier(data.get("name"), "$.name")
     version = data.get("version")
     if not isinstance(version, str) or not re.fullmatch(r"[0-9A-Za-z.+-]{1,40}", version):
-        pack.add(doc, "$.version", f"expected a version string like '2026.11.0', got {shorten(version)}")
+        reader.problem("$.version", f"expected a version string like '2026.11.0', got {shorten(version)}")
         version = None
-    locales = _language_tags(pack, doc, data.get("locales"), "$.locales", "a locale like 'zh-CN' or 'en'")
-    if pack.locales and locales and tuple(locales) != pack.locales:
-        pack.add(
-            doc,
+    i18n = reader.about("i18n")
+    locales = i18n.language_tags(data.get("locales"), "$.locales", "a locale like 'zh-CN' or 'en'")
+    if reader.pack.locales and locales and tuple(locales) != reader.pack.locales:
+        i18n.problem(
             "$.locales",
             f"expected the same locales as the first pack "
-            f"({', '.join(pack.locales)}), got {', '.join(locales)}",
+            f"({', '.join(reader.pack.locales)}), got {', '.join(locales)}",
         )
     if name is not None and version is not None:
-        pack.names.append(name)
-        pack.versions.append(version)
-    if not pack.locales:
-        pack.locales = tuple(locales)
+        reader.pack.names.append(name)
+        reader.pack.versions.append(version)
+    if not reader.pack.locales:
+        reader.pack.locales = tuple(locales)
 
 
 # --- cross-file checks ---------------------------------------------------------------------
@@ -713,76 +800,91 @@ def _read_manifest(pack: _Pack, doc: Document) -> None:
 _FIELD = string.Formatter()
 
 
-def _placeholders(pack: _Pack, doc: Document, path: str, text: str) -> set[str] | None:
+def _placeholders(reader: _Reader, path: str, text: str) -> set[str] | None:
     try:
         parsed = list(_FIELD.parse(text))
     except ValueError as error:
-        pack.add(doc, path, f"expected text with {{fact}} placeholders, got a broken brace: {error}")
+        reader.problem(path, f"expected text with {{fact}} placeholders, got a broken brace: {error}")
         return None
     names: set[str] = set()
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if field not in FACTS:
-            pack.add(doc, path, f"placeholder {{{field}}} is not a fact{did_you_mean(field, FACTS)}")
+            reader.problem(path, f"placeholder {{{field}}} is not a fact{did_you_mean(field, FACTS)}")
         elif spec or conversion:
-            pack.add(doc, path, f"placeholder {{{field}}} takes no format spec or conversion")
+            reader.problem(path, f"placeholder {{{field}}} takes no format spec or conversion")
         names.add(field)
     return names
 
 
-def _cross_check(pack: _Pack) -> None:
-    for doc, path, claim in pack.claim_uses:
+def _check_references(pack: _Pack) -> None:
+    """Every cited claim and named provider exists, in some file of some pack."""
+    for reader, path, claim in pack.claim_uses:
         if claim not in pack.claims:
-            pack.add(doc, path, f"unknown claim id {claim!r}{did_you_mean(claim, pack.claims)}")
-    for doc, path, provider in pack.provider_uses:
+            reader.problem(path, f"unknown claim id {claim!r}{did_you_mean(claim, pack.claims)}")
+    for reader, path, provider in pack.provider_uses:
         if provider not in pack.providers:
-            pack.add(
-                doc,
+            reader.problem(
                 path,
                 f"unknown provider {provider!r}"
                 f"{did_you_mean(provider, pack.providers)}; expected one of "
                 f"{', '.join(sorted(pack.providers))}",
             )
-    if not pack.locales:
-        return
-    for doc, path, texts in pack.localized:
-        for locale in texts:
-            if locale not in pack.locales:
-                pack.add(
-                    doc,
-                    f"{path}.{locale}",
-                    f"unknown locale {locale!r}"
-                    f"{did_you_mean(locale, pack.locales)}; the rule set's locales are "
-                    f"{', '.join(pack.locales)}",
-                )
-        missing = [locale for locale in pack.locales if locale not in texts]
-        if missing:
-            pack.add(doc, path, f"missing text for locale {', '.join(missing)}")
-        found = {locale: _placeholders(pack, doc, f"{path}.{locale}", text) for locale, text in texts.items()}
-        sets = {frozenset(names) for names in found.values() if names is not None}
-        if len(sets) > 1:
-            listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())
-            pack.add(doc, path, f"expected the same placeholders in every locale, got {listed}")
-    if not pack.locales:
-        return
+
+
+def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, str]) -> None:
+    """One text by locale has exactly the rule set's locales, with the same placeholders."""
+    for locale in texts:
+        if locale not in pack.locales:
+            reader.problem(
+                f"{path}.{locale}",
+                f"unknown locale {locale!r}"
+                f"{did_you_mean(locale, pack.locales)}; the rule set's locales are "
+                f"{', '.join(pack.locales)}",
+            )
+    missing = [locale for locale in pack.locales if locale not in texts]
+    if missing:
+        reader.problem(path, f"missing text for locale {', '.join(missing)}")
+    found = {locale: _placeholders(reader, f"{path}.{locale}", text) for locale, text in texts.items()}
+    sets = {frozenset(names) for names in found.values() if names is not None}
+    if len(sets) > 1:
+        listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())
+        reader.problem(path, f"expected the same placeholders in every locale, got {listed}")
+
+
+def _check_labels(pack: _Pack) -> None:
+    """Every locale has a labels file, with the same keys, and a label for each document."""
     for locale in pack.locales:
         if locale not in pack.labels:
             pack.problems.append(
-                Problem(path="$", message=f"missing labels file locales/{locale}.yaml", file="locales")
+                Problem(
+                    path="$",
+                    message=f"missing labels file locales/{locale}.yaml",
+                    file="locales",
+                    topic="i18n",
+                )
             )
     every_key = set().union(*(set(labels) for labels in pack.labels.values())) if pack.labels else set()
     for locale, labels in pack.labels.items():
         for key in sorted(every_key - set(labels)):
-            pack.add(pack.label_docs[locale], "$.labels", f"missing label {key!r} (other locales have it)")
-    for doc, path, document in pack.document_uses:
+            pack.label_readers[locale].problem("$.labels", f"missing label {key!r} (other locales have it)")
+    for reader, path, document in pack.document_uses:
         for locale in pack.locales:
             if f"document.{document}" not in pack.labels.get(locale, {}):
-                pack.add(
-                    doc,
-                    path,
-                    f"document {document!r} has no label 'document.{document}' in locales/{locale}.yaml",
+                reader.problem(
+                    path, f"document {document!r} has no label 'document.{document}' in locales/{locale}.yaml"
                 )
+
+
+def _cross_check(pack: _Pack) -> None:
+    """The checks that need every file of every pack read first."""
+    _check_references(pack)
+    if not pack.locales:
+        return
+    for reader, path, texts in pack.localized:
+        _check_localized(pack, reader, path, texts)
+    _check_labels(pack)
 
 
 def _files(directory: Path, pattern: str) -> list[Path]:
@@ -801,18 +903,18 @@ def _shown_name(directory: Path, anchor: Path) -> str:
 
 def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None:
 
-    def parsed(path: Path) -> Document | None:
+    def reader(path: Path) -> _Reader | None:
         result = parse_yaml(path.read_bytes(), f"{shown}/{path.relative_to(directory)}")
         if isinstance(result, Problem):
             pack.problems.append(result)
             return None
-        return result
+        return _Reader(pack=pack, doc=result)
 
     manifest = directory / "ruleset.yaml"
     if manifest.is_file():
-        doc = parsed(manifest)
-        if doc is not None:
-            _read_manifest(pack, doc)
+        manifest_reader = reader(manifest)
+        if manifest_reader is not None:
+            _read_manifest(manifest_reader)
     elif first:
         pack.problems.append(
             Problem(
@@ -821,17 +923,17 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
                 message="missing: a rule pack starts with ruleset.yaml (name, version, locales)",
             )
         )
-    readers: list[tuple[list[Path], Callable[[Document, Path], None]]] = [
-        (_files(directory, "claims.yaml"), lambda doc, _path: _read_claims(pack, doc)),
-        (_files(directory / "locales", "*.yaml"), lambda doc, path: _read_labels(pack, doc, path.stem)),
-        (_files(directory / "providers", "*.yaml"), lambda doc, _path: _read_provider(pack, doc)),
+    readers: list[tuple[list[Path], Callable[[_Reader, Path], None]]] = [
+        (_files(directory, "claims.yaml"), lambda file, _path: _read_claims(file)),
+        (_files(directory / "locales", "*.yaml"), lambda file, path: _read_labels(file, path.stem)),
+        (_files(directory / "providers", "*.yaml"), lambda file, _path: _read_provider(file)),
         (
             [
                 path
                 for path in _files(directory, "*.yaml")
                 if path.name not in {"ruleset.yaml", "claims.yaml"}
             ],
-            lambda doc, _path: _read_rule_file(pack, doc),
+            lambda file, _path: _read_rule_file(file),
         ),
     ]
     total = sum(len(paths) for paths, _ in readers)
@@ -844,9 +946,9 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
         return
     for paths, read in readers:
         for path in paths:
-            doc = parsed(path)
-            if doc is not None:
-                read(doc, path)
+            file_reader = reader(path)
+            if file_reader is not None:
+                read(file_reader, path)
 
 
 def load_rules(*directories: str | Path) -> RuleSet:

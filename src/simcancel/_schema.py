@@ -13,6 +13,7 @@ from typing import Any
 
 from simcancel import _loader
 from simcancel._facts import CATALOGUE, Catalogue, FactKind, FactSpec
+from simcancel._limits import MAX_RULES
 from simcancel._ruleset import InPersonConfirmation, OnlineCancellation, Op, ProviderKind, RuleKind
 from simcancel.model import RouteKind, Stage
 
@@ -303,7 +304,7 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
             "required": ["rules"],
             "properties": {
                 "description": {"type": "string"},
-                "rules": {"type": "array", "maxItems": _loader.MAX_RULES, "items": _ref("rule")},
+                "rules": {"type": "array", "maxItems": MAX_RULES, "items": _ref("rule")},
             },
         },
         "provider_file": _provider_file(),

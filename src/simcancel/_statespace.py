@@ -233,15 +233,19 @@ def _any_policy(facts: tuple[str, ...], catalogue: Catalogue, rules: RuleSet) ->
     return classes
 
 
-def _collapse(
-    name: str,
-    facts: tuple[str, ...],
-    classes: list[_Class],
-    read: frozenset[str],
-    derivation: Derivation | None,
-    caps: Mapping[str, int],
-) -> Variable:
+@attrs.frozen(kw_only=True)
+class _Group:
+    """A catalogue group on its way to becoming a variable."""
+
+    name: str
+    facts: tuple[str, ...]
+    derivation: Derivation | None = None
+    caps: Mapping[str, int] = attrs.field(factory=dict)
+
+
+def _collapse(group: _Group, classes: list[_Class], read: frozenset[str]) -> Variable:
     """One class per distinct projection onto the facts that matter; labels and boxes merge."""
+    facts = group.facts
     kept: dict[tuple[EngineValue, ...], tuple[dict[str, EngineValue], list[str], list[Box]]] = {}
     for assignment, label, box in classes:
         key = tuple(assignment[fact] for fact in facts if fact in read)
@@ -251,13 +255,13 @@ def _collapse(
         else:
             kept[key] = (assignment, [label], [box])
     return Variable(
-        name=name,
+        name=group.name,
         facts=facts,
         values=tuple(assignment for assignment, _, _ in kept.values()),
         labels=tuple(_merge(labels) for _, labels, _ in kept.values()),
         members=tuple(tuple(boxes) for _, _, boxes in kept.values()),
-        derivation=derivation,
-        caps=caps,
+        derivation=group.derivation,
+        caps=group.caps,
     )
 
 
@@ -282,11 +286,12 @@ def state_space(rules: RuleSet, *, any_policy: bool = False, catalogue: Catalogu
             classes = (
                 _any_policy(facts, catalogue, rules) if any_policy else _providers(facts, derivation, rules)
             )
-            variables.append(_collapse(name, facts, classes, read, None, {}))
+            variables.append(_collapse(_Group(name=name, facts=facts), classes, read))
         else:
             caps = {fact: cap for fact in facts if (cap := catalogue[fact].draw_upper) is not None}
             boxes = _boxed(facts, derivation, catalogue, cuts)
-            variables.append(_collapse(name, facts, boxes, read, derivation, caps))
+            group = _Group(name=name, facts=facts, derivation=derivation, caps=caps)
+            variables.append(_collapse(group, boxes, read))
     base: dict[str, EngineValue] = {}
     for variable in variables:
         base.update(variable.values[0])

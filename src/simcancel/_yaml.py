@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import yaml
 
-from simcancel._errors import Problem
+from simcancel._errors import Problem, ProblemTopic
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "parse_yaml"]
 
@@ -103,9 +103,9 @@ class Document:
             path = path[:cut]
         return self.lines.get("$")
 
-    def problem(self, path: str, message: str) -> Problem:
+    def problem(self, path: str, message: str, *, topic: ProblemTopic = "load") -> Problem:
         """A problem located in this file."""
-        return Problem(path=path, message=message, file=self.file, line=self.line(path))
+        return Problem(path=path, message=message, file=self.file, line=self.line(path), topic=topic)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

@@ -96,13 +96,12 @@ def _refused(message: str) -> st.SearchStrategy[Never]:
     return st.deferred(definition)
 
 
+_Expected = tuple[str, Callable[[object], object]]
+"""What a field's plain value must be: its type as people read it, and the check."""
+
+
 def _field(
-    owner: str,
-    name: str,
-    value: object,
-    default: st.SearchStrategy[T],
-    expected: str,
-    check: Callable[[object], object],
+    owner: str, name: str, value: object, default: st.SearchStrategy[T], expected: _Expected
 ) -> st.SearchStrategy[T]:
     """The strategy for the field ``name`` of ``owner()``: ``value``, or ``default`` if it is None.
 
@@ -114,11 +113,12 @@ def _field(
         return default
     if isinstance(value, st.SearchStrategy):
         return value
+    expected_type, check = expected
     try:
         check(value)
     except ValueError as error:
         return _refused(
-            f"{owner}({name}={shorten(value)}): expected a SearchStrategy[{expected}], got "
+            f"{owner}({name}={shorten(value)}): expected a SearchStrategy[{expected_type}], got "
             f"{shorten(value)} of type {type(value).__name__}, which is not a valid value either ({error})"
         )
     warnings.warn(
@@ -201,10 +201,10 @@ def services(
     return st.builds(
         Service,
         kind=_field(
-            "services", "kind", kind, st.sampled_from(ServiceKind), "ServiceKind", _instance_of(ServiceKind)
+            "services", "kind", kind, st.sampled_from(ServiceKind), ("ServiceKind", _instance_of(ServiceKind))
         ),
-        active=_field("services", "active", active, st.booleans(), "bool", check_bool),
-        recurring=_field("services", "recurring", recurring, st.booleans(), "bool", check_bool),
+        active=_field("services", "active", active, st.booleans(), ("bool", check_bool)),
+        recurring=_field("services", "recurring", recurring, st.booleans(), ("bool", check_bool)),
         name=st.one_of(st.none(), st.text(min_size=1, max_size=20)),
     )
 
@@ -219,9 +219,9 @@ def unused_resources(
     owner = "unused_resources"
     return st.builds(
         UnusedResources,
-        data_mb=_field(owner, "data_mb", data_mb, counts(), "int", check_count),
-        minutes=_field(owner, "minutes", minutes, counts(), "int", check_count),
-        sms=_field(owner, "sms", sms, counts(), "int", check_count),
+        data_mb=_field(owner, "data_mb", data_mb, counts(), ("int", check_count)),
+        minutes=_field(owner, "minutes", minutes, counts(), ("int", check_count)),
+        sms=_field(owner, "sms", sms, counts(), ("int", check_count)),
     )
 
 
@@ -237,13 +237,15 @@ def documents(
     return st.builds(
         Documents,
         passport_original=_field(
-            owner, "passport_original", passport_original, st.booleans(), "bool", check_bool
+            owner, "passport_original", passport_original, st.booleans(), ("bool", check_bool)
         ),
-        passport_copy=_field(owner, "passport_copy", passport_copy, st.booleans(), "bool", check_bool),
+        passport_copy=_field(owner, "passport_copy", passport_copy, st.booleans(), ("bool", check_bool)),
         purchase_receipt=_field(
-            owner, "purchase_receipt", purchase_receipt, st.booleans(), "bool", check_bool
+            owner, "purchase_receipt", purchase_receipt, st.booleans(), ("bool", check_bool)
         ),
-        sim_card_usable=_field(owner, "sim_card_usable", sim_card_usable, st.booleans(), "bool", check_bool),
+        sim_card_usable=_field(
+            owner, "sim_card_usable", sim_card_usable, st.booleans(), ("bool", check_bool)
+        ),
     )
 
 
@@ -256,9 +258,9 @@ def intentions(
     owner = "intentions"
     return st.builds(
         Intentions,
-        discard_card=_field(owner, "discard_card", discard_card, st.booleans(), "bool", check_bool),
+        discard_card=_field(owner, "discard_card", discard_card, st.booleans(), ("bool", check_bool)),
         fast_cancellation_agent=_field(
-            owner, "fast_cancellation_agent", fast_cancellation_agent, st.booleans(), "bool", check_bool
+            owner, "fast_cancellation_agent", fast_cancellation_agent, st.booleans(), ("bool", check_bool)
         ),
     )
 
@@ -273,9 +275,11 @@ def situations(
     owner = "situations"
     return st.builds(
         Situation,
-        can_visit_store=_field(owner, "can_visit_store", can_visit_store, st.booleans(), "bool", check_bool),
-        reads_english=_field(owner, "reads_english", reads_english, st.booleans(), "bool", check_bool),
-        needs_it_fast=_field(owner, "needs_it_fast", needs_it_fast, st.booleans(), "bool", check_bool),
+        can_visit_store=_field(
+            owner, "can_visit_store", can_visit_store, st.booleans(), ("bool", check_bool)
+        ),
+        reads_english=_field(owner, "reads_english", reads_english, st.booleans(), ("bool", check_bool)),
+        needs_it_fast=_field(owner, "needs_it_fast", needs_it_fast, st.booleans(), ("bool", check_bool)),
     )
 
 
@@ -329,7 +333,7 @@ def providers(_rules: RuleSet | None = None, /, *, rules: RuleSet | None = None)
     return _providers("providers", rules)
 
 
-def user_states(
+def user_states(  # noqa: PLR0913 (one strategy per field of UserState, as st.builds takes)
     *,
     rules: RuleSet | None = None,
     provider: st.SearchStrategy[str] | None = None,
@@ -380,41 +384,38 @@ def user_states(
         return _refused(_not_rules(owner, found))
     return st.builds(
         UserState,
-        provider=_field(owner, "provider", provider, _providers(owner, rules), "str", check_text),
-        plan=_field(owner, "plan", plan, st.sampled_from(Plan), "Plan", _instance_of(Plan)),
-        balance=_field(owner, "balance", balance, amounts(), "Decimal", check_money),
-        arrears=_field(owner, "arrears", arrears, amounts(), "Decimal", check_money),
+        provider=_field(owner, "provider", provider, _providers(owner, rules), ("str", check_text)),
+        plan=_field(owner, "plan", plan, st.sampled_from(Plan), ("Plan", _instance_of(Plan))),
+        balance=_field(owner, "balance", balance, amounts(), ("Decimal", check_money)),
+        arrears=_field(owner, "arrears", arrears, amounts(), ("Decimal", check_money)),
         line_status=_field(
             owner,
             "line_status",
             line_status,
             st.sampled_from(LineStatus),
-            "LineStatus",
-            _instance_of(LineStatus),
+            ("LineStatus", _instance_of(LineStatus)),
         ),
         services=_field(
             owner,
             "services",
             services,
             st.lists(_services(), max_size=4).map(tuple),
-            "Sequence[Service]",
-            _service_sequence,
+            ("Sequence[Service]", _service_sequence),
         ),
         unused=_field(
-            owner, "unused", unused, unused_resources(), "UnusedResources", _instance_of(UnusedResources)
+            owner, "unused", unused, unused_resources(), ("UnusedResources", _instance_of(UnusedResources))
         ),
-        documents=_field(owner, "documents", documents, _documents(), "Documents", _instance_of(Documents)),
-        situation=_field(owner, "situation", situation, situations(), "Situation", _instance_of(Situation)),
+        documents=_field(owner, "documents", documents, _documents(), ("Documents", _instance_of(Documents))),
+        situation=_field(owner, "situation", situation, situations(), ("Situation", _instance_of(Situation))),
         intentions=_field(
-            owner, "intentions", intentions, _intentions(), "Intentions", _instance_of(Intentions)
+            owner, "intentions", intentions, _intentions(), ("Intentions", _instance_of(Intentions))
         ),
         activated_on=_field(
             owner,
             "activated_on",
             activated_on,
             st.one_of(st.none(), st.dates(min_value=_FIRST_DAY, max_value=_LAST_DAY)),
-            "datetime.date | None",
-            _instance_of(dt.date),
+            ("datetime.date | None", _instance_of(dt.date)),
         ),
     )
 
