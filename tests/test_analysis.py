@@ -28,9 +28,9 @@ from simcancel.analysis import (
     verify_paths,
 )
 from simcancel.cli import main
+from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
-PACKS = Path(__file__).parent / "fixtures" / "broken_packs"
 BROKEN = {
     "overlapping_routes": "overlaps",
     "dead_rule": "dead_rules",
@@ -69,14 +69,14 @@ def test_latent_rules_are_named_not_failed(builtin_report: Report) -> None:
 
 @pytest.mark.parametrize(("pack", "check"), sorted(BROKEN.items()))
 def test_each_broken_pack_is_caught_by_its_check(
-    pack: str, check: str, monkeypatch: pytest.MonkeyPatch
+    pack: str, check: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The named check fails, with a counterexample; no other check fails."""
     if pack == "durable_differs":
         # No valid pack makes durable disagree with the reference (see the pack's
         # comment), so the divergence is a compiler off-by-one injected here.
         monkeypatch.setitem(_compile._DURABLE_OP, Op.GT, "$gte")
-    report = verify_paths(PACKS / pack, as_of=AS_OF, samples=30)
+    report = verify_paths(broken_pack(pack, tmp_path), as_of=AS_OF, samples=30)
     assert not report.ok
     result = report.result(check)
     assert not result.ok
@@ -84,18 +84,20 @@ def test_each_broken_pack_is_caught_by_its_check(
     assert set(report.failed) == {check}, report.render()
 
 
-def test_differential_counterexample_sits_on_the_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_differential_counterexample_sits_on_the_boundary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """With `gt` compiled as `$gte`, the counterexample has exactly the constant (100 MB) left."""
     monkeypatch.setitem(_compile._DURABLE_OP, Op.GT, "$gte")
-    report = verify_paths(PACKS / "durable_differs", as_of=AS_OF, samples=30)
+    report = verify_paths(broken_pack("durable_differs", tmp_path), as_of=AS_OF, samples=30)
     states = [example.state for example in report.result("differential").counterexamples]
     assert any(state is not None and state["unused"]["data_mb"] == 100 for state in states)
 
 
 @pytest.mark.parametrize("pack", ["overlapping_routes", "non_monotone", "route_gap"])
-def test_state_counterexamples_are_states_assess_accepts(pack: str) -> None:
+def test_state_counterexamples_are_states_assess_accepts(pack: str, tmp_path: Path) -> None:
     """A counterexample state is JSON that UserState and assess() accept as they are."""
-    rules = load_rules(PACKS / pack)
+    rules = load_rules(broken_pack(pack, tmp_path))
     report = verify(rules, as_of=AS_OF, samples=30)
     example = report.result(BROKEN[pack]).counterexamples[0]
     assert example.state is not None
@@ -108,23 +110,23 @@ def test_state_counterexamples_are_states_assess_accepts(pack: str) -> None:
         assess(state, rules=rules, as_of=AS_OF)
 
 
-def test_gap_counterexample_is_the_provider_without_a_route() -> None:
+def test_gap_counterexample_is_the_provider_without_a_route(tmp_path: Path) -> None:
     """The totality counterexample is Corner Mobile, abroad: the state the table misses."""
-    report = verify_paths(PACKS / "route_gap", as_of=AS_OF, samples=30)
+    report = verify_paths(broken_pack("route_gap", tmp_path), as_of=AS_OF, samples=30)
     state = report.result("totality").counterexamples[0].state
     assert state is not None
     assert state["provider"] == "corner"
     assert state["situation"]["can_visit_store"] is False
 
 
-def test_good_pack_verifies_clean() -> None:
+def test_good_pack_verifies_clean(tmp_path: Path) -> None:
     """The minimal good pack passes every check exhaustively."""
-    report = verify_paths(PACKS / "good", as_of=AS_OF, samples=30)
+    report = verify_paths(broken_pack("good", tmp_path), as_of=AS_OF, samples=30)
     assert report.ok, report.render()
     assert report.exhaustive
 
 
-def test_differential_catches_an_injected_divergence(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_differential_catches_an_injected_divergence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A durable answer that drops one fired rule is reported with the state it happens for."""
     real: Callable[..., frozenset[str]] = _engine.evaluate
 
@@ -132,7 +134,7 @@ def test_differential_catches_an_injected_divergence(monkeypatch: pytest.MonkeyP
         return real(rules, facts, **kwargs) - {"balance-not-zero"}
 
     monkeypatch.setattr(_engine, "evaluate", drops_balance)
-    result = check_differential(load_rules(PACKS / "good"), as_of=AS_OF, samples=30)
+    result = check_differential(load_rules(broken_pack("good", tmp_path)), as_of=AS_OF, samples=30)
     assert not result.ok
     example = result.counterexamples[0]
     assert "balance-not-zero" in example.problem
@@ -149,18 +151,18 @@ def test_too_many_classes_falls_back_to_sampling_and_says_so() -> None:
     assert "NOT exhaustive" in report.render()
 
 
-def test_sampled_mode_still_finds_a_gap() -> None:
+def test_sampled_mode_still_finds_a_gap(tmp_path: Path) -> None:
     """Hypothesis sampling finds the route gap too, with a shrunk counterexample state."""
-    report = verify_paths(PACKS / "route_gap", as_of=AS_OF, max_classes=1, samples=50)
+    report = verify_paths(broken_pack("route_gap", tmp_path), as_of=AS_OF, max_classes=1, samples=50)
     result = report.result("totality")
     assert result.mode == "sampled"
     assert not result.ok
     assert result.counterexamples[0].state is not None
 
 
-def test_static_checks_find_uncovered_claims_and_missing_labels() -> None:
+def test_static_checks_find_uncovered_claims_and_missing_labels(tmp_path: Path) -> None:
     """A claim no rule cites and no excuse covers, and a missing route label, are reported."""
-    rules = load_rules(PACKS / "good")
+    rules = load_rules(broken_pack("good", tmp_path))
     claims = dict(rules.claims)
     claims["A1"] = attrs.evolve(claims["A1"], excuse=None)
     labels = {
@@ -201,23 +203,24 @@ def _cli(*args: str) -> tuple[int, str]:
     return main(["verify", *args], out=out), out.getvalue()
 
 
-def test_cli_verify_exit_codes() -> None:
+def test_cli_verify_exit_codes(tmp_path: Path) -> None:
     """0 for a clean pack, 1 for a failed check, 2 for a directory that does not exist."""
-    code, text = _cli(str(PACKS / "good"), "--as-of", "2026-11-24", "--samples", "20")
+    good = str(broken_pack("good", tmp_path))
+    code, text = _cli(good, "--as-of", "2026-11-24", "--samples", "20")
     assert code == 0, text
     assert "exhaustive" in text
     assert "verdict: consistent" in text
-    code, text = _cli(str(PACKS / "route_gap"), "--samples", "20")
+    code, text = _cli(str(broken_pack("route_gap", tmp_path)), "--samples", "20")
     assert code == 1
     assert "FAIL totality" in text
     assert '"provider": "corner"' in text
-    assert _cli(str(PACKS / "no_such_pack"))[0] == 2
-    assert _cli(str(PACKS / "good"), "--as-of", "tomorrow")[0] == 2
+    assert _cli(str(BROKEN_PACKS / "no_such_pack"))[0] == 2
+    assert _cli(good, "--as-of", "tomorrow")[0] == 2
 
 
-def test_cli_verify_json_names_every_check() -> None:
+def test_cli_verify_json_names_every_check(tmp_path: Path) -> None:
     """--json prints the report as data: verdict, class count and every check by name."""
-    code, text = _cli(str(PACKS / "non_monotone"), "--json", "--samples", "20")
+    code, text = _cli(str(broken_pack("non_monotone", tmp_path)), "--json", "--samples", "20")
     data = json.loads(text)
     assert code == 1
     assert data["ok"] is False

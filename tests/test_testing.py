@@ -15,21 +15,21 @@ from simcancel.testing import (
     providers,
     user_states,
 )
+from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
-PACKS = Path(__file__).parent / "fixtures" / "broken_packs"
 
 
 def test_assert_consistent_returns_the_report_for_a_good_pack() -> None:
     """A consistent pack passes and the report is handed back."""
-    report = assert_consistent(load_rules(PACKS / "good"), as_of=AS_OF, samples=20)
+    report = assert_consistent(load_rules(BROKEN_PACKS / "good"), as_of=AS_OF, samples=20)
     assert report.ok
 
 
-def test_assert_consistent_raises_with_the_counterexample() -> None:
+def test_assert_consistent_raises_with_the_counterexample(tmp_path: Path) -> None:
     """An inconsistent pack raises AssertionError naming the check and the state."""
     with pytest.raises(AssertionError, match="FAIL overlaps") as caught:
-        assert_consistent(load_rules(PACKS / "overlapping_routes"), as_of=AS_OF, samples=20)
+        assert_consistent(load_rules(broken_pack("overlapping_routes", tmp_path)), as_of=AS_OF, samples=20)
     assert '"provider": "corner"' in str(caught.value)
 
 
@@ -48,7 +48,7 @@ def test_assert_matches_reference_fails_when_durable_differs(monkeypatch: pytest
         assert_matches_reference(max_examples=20, as_of=AS_OF)
 
 
-@given(user_states(rules=load_rules(PACKS / "good")))
+@given(user_states(rules=load_rules(BROKEN_PACKS / "good")))
 def test_user_states_use_the_providers_of_the_given_rules(state: UserState) -> None:
     """States drawn for a pack name only that pack's providers."""
     assert state.provider in {"acme", "corner"}
