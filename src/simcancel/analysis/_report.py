@@ -1,0 +1,151 @@
+"""What a verification says: one :class:`CheckResult` per check, gathered in a :class:`Report`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+__all__ = ["CHECKS", "CheckResult", "Counterexample", "Mode", "Report"]
+
+CHECKS = (
+    "load",
+    "totality",
+    "route_soundness",
+    "monotonicity",
+    "dead_rules",
+    "overlaps",
+    "differential",
+    "purity",
+    "traceability",
+    "i18n",
+)
+"""Every check's name, in report order (``load`` only fails when a pack does not load)."""
+
+Mode = Literal["exhaustive", "sampled", "static"]
+"""How a check searched: every class, sampled states, or no states at all."""
+
+_BY_DESIGN_SAMPLED = ("differential", "purity")
+"""Checks that test durable-rules on sampled states by design: they never claim a proof."""
+
+
+@attrs.frozen(kw_only=True)
+class Counterexample:
+    """One concrete failure: the state (``None`` for a static finding) and the problem."""
+
+    problem: str
+    state: Mapping[str, Any] | None = None
+    """A :class:`~simcancel.UserState` as JSON data, as ``simcancel assess`` reads it."""
+    as_of: dt.date | None = None
+    """The day the state was evaluated on (``activated_on`` is relative to it)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: ``problem``, ``as_of`` and ``state``."""
+        return {
+            "problem": self.problem,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "state": self.state,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class CheckResult:
+    """The verdict of one check."""
+
+    name: str
+    ok: bool
+    message: str
+    counterexamples: tuple[Counterexample, ...] = ()
+    mode: Mode = "static"
+    """``exhaustive`` (every class), ``sampled`` (Hypothesis / drawn states) or ``static``."""
+    evaluated: int = 0
+    """How many states (or state pairs) were evaluated."""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "message": self.message,
+            "mode": self.mode,
+            "evaluated": self.evaluated,
+            "seconds": round(self.seconds, 3),
+            "counterexamples": [example.to_dict() for example in self.counterexamples],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """Every check's result for one rule set."""
+
+    rules: str
+    """The rule set's ``name@version``, or the directories when they did not load."""
+    results: tuple[CheckResult, ...]
+    classes: int = 0
+    """How many classes the whole state space has."""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every check passed."""
+        return all(result.ok for result in self.results)
+
+    @property
+    def exhaustive(self) -> bool:
+        """True when no state-based check had to fall back to sampling."""
+        return bool(self.results) and all(
+            result.mode != "sampled" for result in self.results if result.name not in _BY_DESIGN_SAMPLED
+        )
+
+    def result(self, name: str) -> CheckResult:
+        """The result of the check called ``name`` (``KeyError`` if it did not run)."""
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """The names of the checks that failed."""
+        return tuple(result.name for result in self.results if not result.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {
+            "rules": self.rules,
+            "ok": self.ok,
+            "exhaustive": self.exhaustive,
+            "classes": self.classes,
+            "seconds": round(self.seconds, 3),
+            "checks": [result.to_dict() for result in self.results],
+        }
+
+    def render(self) -> str:
+        """The report as text for people."""
+        lines = [f"simcancel verify: {self.rules}"]
+        if self.classes:
+            how = (
+                "exhaustive"
+                if self.exhaustive
+                else "NOT exhaustive: some checks sampled states with Hypothesis"
+            )
+            lines.append(f"state space: {self.classes} classes; {how}; {self.seconds:.2f} s")
+        for result in self.results:
+            status = "ok  " if result.ok else "FAIL"
+            detail = f" [{result.mode}, {result.evaluated} evaluated]" if result.evaluated else ""
+            lines.append(f"{status} {result.name}: {result.message}{detail}")
+            for example in result.counterexamples:
+                lines.append(f"     - {example.problem}")
+                if example.state is not None:
+                    day = example.as_of.isoformat() if example.as_of else "today"
+                    state = json.dumps(example.to_dict()["state"], ensure_ascii=False)
+                    lines.append(f"       state (as of {day}): {state}")
+        lines.append(
+            "verdict: "
+            + ("consistent" if self.ok else f"{len(self.failed)} check(s) failed: {', '.join(self.failed)}")
+        )
+        return "\n".join(lines)

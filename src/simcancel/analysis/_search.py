@@ -1,0 +1,269 @@
+"""The one skeleton of every state-based check: walks of the state space, and their verdict.
+
+A check is a name, a list of *walks* and two messages.  A walk is what to look for, and
+where:
+
+* :class:`EveryState`: a state for which ``problem`` says something is wrong, over every
+  combination of ``variables``' classes (the other variables at their first class), or
+  over sampled states when the combinations exceed ``max_classes``;
+* :class:`Sampled`: the same over sampled states only (the differential check's random
+  part);
+* :class:`Given`: states the check drew and judged itself (purity);
+* :class:`Witness`: a state for which a condition *holds* (a rule fires); finding none is
+  the failure.
+
+:func:`run_check` runs the walks, adds up what they evaluated, keeps the first
+counterexamples, and says ``exhaustive`` only when every walk went through every
+combination.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
+
+import attrs
+
+from simcancel._facts import EngineValue, state_for
+from simcancel._reference import Predicate, predicates
+from simcancel._ruleset import RuleSet
+from simcancel._statespace import StateSpace, Variable, state_space
+from simcancel.analysis._options import VerifyOptions
+from simcancel.analysis._report import CheckResult, Counterexample, Mode
+from simcancel.analysis._sampling import Facts, find_state
+
+__all__ = [
+    "EveryState",
+    "Facts",
+    "Given",
+    "MAX_SHOWN",
+    "Outcome",
+    "Sampled",
+    "Search",
+    "StateProblem",
+    "Walk",
+    "Witness",
+    "refused",
+    "run_check",
+]
+
+MAX_SHOWN = 3
+"""Counterexamples kept per check (and per walk)."""
+
+StateProblem = Callable[[Facts], "str | None"]
+"""What is wrong with a state, as one sentence, or ``None``."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Search:
+    """What the state-based checks share: the rule set, the options, the space, the predicates."""
+
+    rules: RuleSet
+    options: VerifyOptions
+    space: StateSpace
+    predicates: Mapping[str, Predicate]
+
+    @classmethod
+    def of(cls, rules: RuleSet, options: VerifyOptions) -> Search:
+        """The search for ``rules``: its state space and each rule's reference predicate."""
+        return cls(rules=rules, options=options, space=state_space(rules), predicates=dict(predicates(rules)))
+
+    def fired(self, facts: Mapping[str, EngineValue], ids: Iterable[str]) -> set[str]:
+        """Which of the rules ``ids`` fire for ``facts`` (reference evaluator)."""
+        return {rule_id for rule_id in ids if self.predicates[rule_id](facts)}
+
+    def example(self, facts: Mapping[str, EngineValue], problem: str) -> Counterexample:
+        """``problem`` with the state ``facts`` stand for, on the options' day."""
+        as_of = self.options.as_of
+        return Counterexample(problem=problem, state=state_for(facts, as_of), as_of=as_of)
+
+    def states(
+        self, space: StateSpace, variables: Sequence[Variable], hit: Callable[[Facts], bool], limit: int
+    ) -> tuple[Mode, int, list[Facts]]:
+        """Up to ``limit`` states of ``space`` where ``hit`` holds: every combination of
+        ``variables``' classes, or past ``max_classes`` the simplest sampled one."""
+        if StateSpace.count(variables) <= self.options.max_classes:
+            hits: list[Facts] = []
+            evaluated = 0
+            for facts in space.assignments(variables):
+                evaluated += 1
+                if hit(facts):
+                    hits.append(facts)
+                    if len(hits) >= limit:
+                        break
+            return "exhaustive", evaluated, hits
+        found = find_state(space, hit, samples=self.options.samples)
+        return "sampled", found.tried, [] if found.state is None else [dict(found.state)]
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What one walk did and found."""
+
+    mode: Mode
+    evaluated: int
+    found: tuple[Counterexample, ...] = ()
+    note: str | None = None
+    """Something worth saying that is not a failure (a latent rule's id)."""
+
+
+class Walk(Protocol):
+    """One search of a check."""
+
+    @property
+    def what(self) -> str:
+        """What the walk covers, as people read it."""
+        ...
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Walk; keep at most ``limit`` counterexamples."""
+        ...
+
+
+def _examples(search: Search, states: Iterable[Facts], problem: StateProblem) -> tuple[Counterexample, ...]:
+    found = []
+    for facts in states:
+        message = problem(facts)
+        assert message is not None, "a state found for a problem has that problem"
+        found.append(search.example(facts, message))
+    return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
+class EveryState:
+    """No state may have ``problem``: every class of ``variables``, or sampled past the budget."""
+
+    what: str
+    variables: tuple[Variable, ...]
+    problem: StateProblem
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Walk (or sample) and return the first ``limit`` states with the problem."""
+        mode, evaluated, hits = search.states(
+            search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
+        )
+        return Outcome(mode=mode, evaluated=evaluated, found=_examples(search, hits, self.problem))
+
+
+@attrs.frozen(kw_only=True)
+class Sampled:
+    """No state may have ``problem``, tried on ``samples`` states of the whole space."""
+
+    what: str
+    problem: StateProblem
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Sample states; return the simplest one with the problem, if any."""
+        found = find_state(
+            search.space, lambda facts: self.problem(facts) is not None, samples=search.options.samples
+        )
+        hits = [] if found.state is None else [dict(found.state)]
+        return Outcome(mode="sampled", evaluated=found.tried, found=_examples(search, hits, self.problem))
+
+
+@attrs.frozen(kw_only=True)
+class Given:
+    """States the check drew and judged itself: ``problems[i]`` is what is wrong with ``states[i]``."""
+
+    what: str
+    states: tuple[Facts, ...]
+    problems: tuple[str | None, ...]
+    evaluations: int = 1
+    """How many times each state was evaluated."""
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Report the judged states."""
+        found = tuple(
+            search.example(facts, problem)
+            for facts, problem in zip(self.states, self.problems, strict=True)
+            if problem is not None
+        )
+        return Outcome(mode="sampled", evaluated=len(self.states) * self.evaluations, found=found[:limit])
+
+
+@attrs.frozen(kw_only=True)
+class Witness:
+    """Some state must satisfy ``holds`` (over the classes of ``facts``).
+
+    With ``latent``, a second space to try when ``search.space`` has no such state: a
+    witness there is a note (named ``what``), not a failure.
+    """
+
+    what: str
+    facts: tuple[str, ...]
+    holds: Predicate
+    missing: str
+    """The failure, completed by which states were tried: ``rule x fires for none of ...``."""
+    latent: StateSpace | None = None
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Look for a witness, then (if needed) for one in the latent space."""
+        space = search.space
+        mode, evaluated, hits = search.states(space, space.variables_for(self.facts), self.holds, 1)
+        if hits:
+            return Outcome(mode=mode, evaluated=evaluated)
+        tried = f"{evaluated} sampled states"
+        if mode == "exhaustive":
+            tried = f"all {evaluated} classes of its facts"
+        if self.latent is not None:
+            latent = self.latent
+            _, extra, elsewhere = search.states(latent, latent.variables_for(self.facts), self.holds, 1)
+            evaluated += extra
+            if elsewhere:
+                return Outcome(mode=mode, evaluated=evaluated, note=self.what)
+            tried += ", whatever the provider's policy"
+        missing = Counterexample(problem=f"{self.missing} for none of {tried}")
+        return Outcome(mode=mode, evaluated=evaluated, found=(missing,))
+
+
+def run_check(
+    name: str,
+    search: Search,
+    walks: Iterable[Walk],
+    *,
+    ok: str,
+    fail: str,
+    per_walk: int = MAX_SHOWN,
+    notes: str = "",
+    started: float | None = None,
+) -> CheckResult:
+    """Run ``walks`` and judge: ``ok`` if none found a counterexample, else ``fail``.
+
+    ``walks`` may be a generator: its own work is timed with the check.  ``notes`` heads
+    the list of walks that ended in a note (``latent (...)``), appended to the message.
+    ``started``: when the check began, if it did work before its walks.
+    """
+    started = time.perf_counter() if started is None else started
+    modes: list[Mode] = []
+    evaluated = 0
+    found: list[Counterexample] = []
+    noted: list[str] = []
+    for walk in walks:
+        outcome = walk.run(search, per_walk)
+        modes.append(outcome.mode)
+        evaluated += outcome.evaluated
+        found.extend(outcome.found)
+        if outcome.note is not None:
+            noted.append(outcome.note)
+    suffix = f"; {notes}: {', '.join(sorted(noted))}" if noted else ""
+    return CheckResult(
+        name=name,
+        ok=not found,
+        message=(fail if found else ok) + suffix,
+        counterexamples=tuple(found[:MAX_SHOWN]),
+        mode="sampled" if "sampled" in modes else "exhaustive",
+        evaluated=evaluated,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def refused(name: str, search: Search, problem: str, message: str) -> CheckResult:
+    """``name`` failed before walking: durable-rules refused the rule set (``problem``)."""
+    return CheckResult(
+        name=name,
+        ok=False,
+        message=message,
+        counterexamples=(search.example(dict(search.space.base), problem),),
+        mode="sampled",
+    )

@@ -1,0 +1,50 @@
+"""simcancel.analysis._report: what a verification says, as data and as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from simcancel.analysis import CheckResult, Counterexample, Report
+
+AS_OF = dt.date(2026, 11, 24)
+
+
+def _report(*results: CheckResult) -> Report:
+    return Report(rules="pack@1", results=results, classes=12, seconds=0.5)
+
+
+def test_failed_lists_the_failed_checks_in_report_order() -> None:
+    """Report.failed names the checks that failed, in the order they ran; ok is their absence."""
+    report = _report(
+        CheckResult(name="load", ok=True, message="loaded"),
+        CheckResult(name="totality", ok=False, message="gap", mode="exhaustive", evaluated=3),
+        CheckResult(name="i18n", ok=False, message="missing"),
+    )
+    assert report.failed == ("totality", "i18n")
+    assert not report.ok
+    assert report.result("i18n").message == "missing"
+
+
+def test_to_dict_is_json_data() -> None:
+    """to_dict() round-trips through json.dumps with every check, mode and counterexample."""
+    example = Counterexample(problem="no route", state={"provider": "corner"}, as_of=AS_OF)
+    report = _report(
+        CheckResult(name="totality", ok=False, message="gap", counterexamples=(example,), mode="exhaustive")
+    )
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["checks"][0]["counterexamples"] == [
+        {"problem": "no route", "as_of": "2026-11-24", "state": {"provider": "corner"}}
+    ]
+    assert data["checks"][0]["mode"] == "exhaustive"
+
+
+def test_render_shows_each_counterexample_state_as_json() -> None:
+    """The text report shows the problem, the day and the state as one JSON line."""
+    example = Counterexample(problem="no route", state={"provider": "corner"}, as_of=AS_OF)
+    text = _report(
+        CheckResult(name="totality", ok=False, message="gap", counterexamples=(example,), evaluated=4)
+    ).render()
+    assert "FAIL totality: gap" in text
+    assert '       state (as of 2026-11-24): {"provider": "corner"}' in text
+    assert text.endswith("verdict: 1 check(s) failed: totality")

@@ -1,0 +1,102 @@
+"""simcancel.analysis.verify / verify_paths: the shipped rules verify clean, and every broken
+pack fails exactly the checks it is built to fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from simcancel import _compile, builtin_rules_path, default_rules
+from simcancel._ruleset import Op
+from simcancel._statespace import state_space
+from simcancel.analysis import CHECKS, Report, verify, verify_paths
+from tests.packs import broken_pack
+
+AS_OF = dt.date(2026, 11, 24)
+BROKEN = {
+    "overlapping_routes": {"overlaps"},
+    "dead_rule": {"dead_rules"},
+    "non_monotone": {"monotonicity"},
+    "missing_locale_string": {"i18n"},
+    "no_claims": {"traceability"},
+    "route_gap": {"totality"},
+    "durable_differs": {"differential"},
+    "too_many_groups": {"load"},
+}
+"""Each broken pack and exactly the checks it fails."""
+
+
+def _inject_faults(pack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The faults some packs need (no valid pack shows them alone; see each pack's comment)."""
+    if pack == "durable_differs":
+        monkeypatch.setitem(_compile._DURABLE_OP, Op.GT, "$gte")
+
+
+@pytest.fixture(scope="module")
+def builtin_report() -> Report:
+    """One verification of the shipped rules, shared by the tests that read it."""
+    return verify(default_rules(), as_of=AS_OF, samples=60)
+
+
+def test_shipped_rules_verify_clean_and_exhaustively(builtin_report: Report) -> None:
+    """The built-in rules pass every check, with no state-based check sampled."""
+    assert builtin_report.ok, builtin_report.render()
+    assert builtin_report.exhaustive
+    assert builtin_report.classes == state_space(default_rules()).size > 100_000
+    assert [result.name for result in builtin_report.results] == list(CHECKS)
+    for name in ("totality", "route_soundness", "monotonicity", "dead_rules"):
+        assert builtin_report.result(name).mode == "exhaustive"
+        assert builtin_report.result(name).evaluated > 0
+
+
+@pytest.mark.parametrize(("pack", "failed"), sorted(BROKEN.items()))
+def test_each_broken_pack_fails_exactly_its_checks(
+    pack: str, failed: set[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """verify_paths on the pack fails exactly the expected checks, each with a counterexample."""
+    _inject_faults(pack, monkeypatch)
+    report = verify_paths(broken_pack(pack, tmp_path), as_of=AS_OF, samples=30)
+    assert set(report.failed) == failed, report.render()
+    for name in failed:
+        assert report.result(name).counterexamples
+
+
+def test_good_pack_verifies_clean(tmp_path: Path) -> None:
+    """The minimal good pack passes every check exhaustively."""
+    report = verify_paths(broken_pack("good", tmp_path), as_of=AS_OF, samples=30)
+    assert report.ok, report.render()
+    assert report.exhaustive
+
+
+def test_too_many_classes_falls_back_to_sampling_and_says_so() -> None:
+    """Past max_classes the checks sample with Hypothesis and the report is not exhaustive."""
+    report = verify(default_rules(), as_of=AS_OF, max_classes=2, samples=20)
+    assert report.ok, report.render()
+    assert not report.exhaustive
+    assert report.result("totality").mode == "sampled"
+    assert "NOT exhaustive" in report.render()
+
+
+def test_packs_combine_with_the_builtin_rules(tmp_path: Path) -> None:
+    """A provider-only pack loaded after the built-in rules verifies, with its provider enumerated."""
+    pack = tmp_path / "my_pack" / "providers"
+    pack.mkdir(parents=True)
+    (pack / "easysim.yaml").write_text(
+        "id: easysim\nname: EasySIM\nkind: esim_platform\nonline_cancellation: supported\n"
+        "in_person_confirmation: required\nchannels: [website, store]\nreview_days: [1, 3]\n"
+        "languages: [en]\nsources: [{title: EasySIM help centre, claims: [A7]}]\n"
+        "checked: 2026-11-24\n",
+        encoding="utf-8",
+    )
+    report = verify_paths(builtin_rules_path(), tmp_path / "my_pack", as_of=AS_OF, samples=20)
+    assert report.ok, report.render()
+    # The new policy makes the A11 advice fire: it is no longer latent.
+    assert "in-person-required" not in report.result("dead_rules").message
+
+
+def test_article_pack_alone_verifies_clean() -> None:
+    """Switching the public facts off leaves a rule set that still verifies clean."""
+    report = verify(default_rules(public_facts=False), as_of=AS_OF, samples=30)
+    assert report.ok, report.render()
