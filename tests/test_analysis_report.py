@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import attrs
+
 from simcancel.analysis import CheckResult, Counterexample, Report
+from simcancel.analysis._report import PROVED_CHECKS
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -48,3 +51,20 @@ def test_render_shows_each_counterexample_state_as_json() -> None:
     assert "FAIL totality: gap" in text
     assert '       state (as of 2026-11-24): {"provider": "corner"}' in text
     assert text.endswith("verdict: 1 check(s) failed: totality")
+
+
+def test_a_report_without_the_proved_checks_is_not_exhaustive() -> None:
+    """A report in which the state-based checks did not run (a pack that failed to load) is not exhaustive."""
+    report = Report(rules="broken", results=(CheckResult(name="load", ok=False, message="refused"),))
+    assert not report.exhaustive
+    assert report.to_dict()["exhaustive"] is False
+    assert "NOT exhaustive: no state checked" in report.render()
+
+
+def test_a_report_whose_proved_checks_all_walked_every_class_is_exhaustive() -> None:
+    """Exhaustive means: every proved check ran in exhaustive mode (differential/purity sample by design)."""
+    proved = [CheckResult(name=name, ok=True, message="", mode="exhaustive") for name in PROVED_CHECKS]
+    sampled = CheckResult(name="purity", ok=True, message="", mode="sampled")
+    assert _report(*proved, sampled).exhaustive
+    proved[0] = attrs.evolve(proved[0], mode="sampled")
+    assert not _report(*proved, sampled).exhaustive

@@ -100,3 +100,10 @@ def test_article_pack_alone_verifies_clean() -> None:
     """Switching the public facts off leaves a rule set that still verifies clean."""
     report = verify(default_rules(public_facts=False), as_of=AS_OF, samples=30)
     assert report.ok, report.render()
+
+
+def test_a_pack_that_does_not_load_is_not_exhaustive(tmp_path: Path) -> None:
+    """A refused pack reports no classes and exhaustive false: nothing was walked."""
+    report = verify_paths(broken_pack("too_many_groups", tmp_path), as_of=AS_OF)
+    assert (report.classes, report.exhaustive) == (0, False)
+    assert report.to_dict()["exhaustive"] is False

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["CHECKS", "CheckResult", "Counterexample", "Mode", "Report"]
+__all__ = ["CHECKS", "CheckResult", "Counterexample", "Mode", "PROVED_CHECKS", "Report"]
 
 CHECKS = (
     "load",
@@ -28,8 +28,8 @@ CHECKS = (
 Mode = Literal["exhaustive", "sampled", "static"]
 """How a check searched: every class, sampled states, or no states at all."""
 
-_BY_DESIGN_SAMPLED = ("differential", "purity")
-"""Checks that test durable-rules on sampled states by design: they never claim a proof."""
+PROVED_CHECKS = ("totality", "route_soundness", "monotonicity", "dead_rules", "overlaps")
+"""The checks that walk every class: a proof, unless one of their walks had to sample."""
 
 
 @attrs.frozen(kw_only=True)
@@ -96,10 +96,12 @@ class Report:
 
     @property
     def exhaustive(self) -> bool:
-        """True when no state-based check had to fall back to sampling."""
-        return bool(self.results) and all(
-            result.mode != "sampled" for result in self.results if result.name not in _BY_DESIGN_SAMPLED
-        )
+        """True when every check of :data:`PROVED_CHECKS` ran and walked every class.
+
+        False for a pack that did not load: nothing was walked.
+        """
+        ran = {result.name: result for result in self.results}
+        return all(name in ran and ran[name].mode == "exhaustive" for name in PROVED_CHECKS)
 
     def result(self, name: str) -> CheckResult:
         """The result of the check called ``name`` (``KeyError`` if it did not run)."""
@@ -134,6 +136,8 @@ class Report:
                 else "NOT exhaustive: some checks sampled states with Hypothesis"
             )
             lines.append(f"state space: {self.classes} classes; {how}; {self.seconds:.2f} s")
+        else:
+            lines.append("state space: not built (the rules did not load); NOT exhaustive: no state checked")
         for result in self.results:
             status = "ok  " if result.ok else "FAIL"
             detail = f" [{result.mode}, {result.evaluated} evaluated]" if result.evaluated else ""
