@@ -12,7 +12,7 @@ import pytest
 from simcancel import _compile, _engine, default_rules, load_rules
 from simcancel._ruleset import Op
 from simcancel.analysis import check_differential, check_purity
-from simcancel.analysis._engine_checks import purity_states
+from simcancel.analysis._engine_checks import WRITABLE_SPREAD, purity_states
 from simcancel.analysis._options import VerifyOptions
 from simcancel.analysis._search import Search
 from tests.packs import BROKEN_PACKS, broken_pack
@@ -72,3 +72,12 @@ def test_purity_counts_the_ways_it_ran(tmp_path: Path) -> None:
     assert (from_disk.ok, in_memory.ok) == (True, True)
     assert from_disk.evaluated == states * 5
     assert in_memory.evaluated == states * 4
+
+
+def test_purity_draws_states_that_can_be_written_out() -> None:
+    """Counts drawn for purity stay within WRITABLE_SPREAD of their class's low end, so a failing
+    state becomes a JSON state of bounded size (a count of services is that many services)."""
+    search = Search.of(default_rules(), VerifyOptions(as_of=AS_OF, samples=200))
+    states = purity_states(search)
+    assert max(int(state["active_services"]) for state in states) <= WRITABLE_SPREAD
+    assert any(int(state["active_services"]) > 1 for state in states)

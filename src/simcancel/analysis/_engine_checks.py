@@ -9,6 +9,7 @@ engine that answers ``assess``: it must fire exactly what the reference fires
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import shutil
 import tempfile
@@ -31,7 +32,15 @@ from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, Ve
 from simcancel.analysis._report import CheckResult
 from simcancel.analysis._search import EveryState, Facts, Given, Sampled, Search, Walk, refused, run_check
 
-__all__ = ["check_differential", "check_purity", "differential", "purity", "purity_states"]
+__all__ = [
+    "PURITY_SEED",
+    "WRITABLE_SPREAD",
+    "check_differential",
+    "check_purity",
+    "differential",
+    "purity",
+    "purity_states",
+]
 
 PURITY_SEED = 20261124
 """Seed of the states purity draws: the same states every run."""
@@ -111,11 +120,43 @@ Answer = dict[str, Any] | str
 """An assessment as JSON data, or the error it raised."""
 
 
+WRITABLE_SPREAD = 20_000
+"""Drawn numbers stay within this many units above their class's low end (see :class:`_Writable`)."""
+
+
+class _Writable(random.Random):
+    """A generator whose ``randint(low, high)`` keeps to ``[low, low + WRITABLE_SPREAD]``,
+    log-uniformly (offsets 1-9 as likely as 10-99, 100-999, ...).
+
+    A counterexample is written out as a state, and a count of services becomes that many
+    services: a class like ``active_services in [1, 1000000000]`` drawn uniformly gives
+    states no one can read (or hold in memory).  Until the catalogue bounds such counts,
+    draws stay in the first 20,000 units of their interval, mostly near its low end:
+    still inside the class, and past its lowest value (up to PKR 200 of balance).
+    """
+
+    def randint(self, a: int, b: int) -> int:
+        span = min(b, a + WRITABLE_SPREAD) - a
+        if span <= 0:
+            return a
+        return a + min(span, int(10 ** self.uniform(0, math.log10(span + 1))) - 1)
+
+
 def purity_states(search: Search) -> tuple[Facts, ...]:
-    """The states purity evaluates: random classes, numbers anywhere inside their interval."""
-    chooser = random.Random(PURITY_SEED)
+    """The states purity evaluates: random classes, numbers inside their interval (:class:`_Writable`)."""
+    chooser = _Writable(PURITY_SEED)
     count = max(search.options.samples // 4, 10)
     return tuple(search.space.draw(chooser) for _ in range(count))
+
+
+def _size(facts: Facts) -> float:
+    """How large a state is, for showing the smallest failing states first: the sum of
+    its numbers' magnitudes (digits), so no single unit (paisa, MB) dominates."""
+    return sum(
+        math.log10(value + 1)
+        for value in facts.values()
+        if isinstance(value, int) and not isinstance(value, bool)
+    )
 
 
 def _assess_facts(
@@ -217,14 +258,15 @@ def purity(search: Search) -> CheckResult:
             "durable-rules could not evaluate the rule set, so isolation is unproven (see differential)",
         )
     ways_run = "1 way" if runs == 1 else f"{runs} ways"
+    judged = sorted(zip(ways.states, problems, strict=True), key=lambda pair: _size(pair[0]))
     return run_check(
         "purity",
         search,
         [
             Given(
                 what=f"{len(ways.states)} drawn states, {ways_run}",
-                states=ways.states,
-                problems=tuple(problems),
+                states=tuple(state for state, _ in judged),
+                problems=tuple(problem for _, problem in judged),
                 evaluations=runs,
             )
         ],
@@ -244,7 +286,7 @@ def check_purity(
     """The same state gets the same assessment through durable, whatever ran before.
 
     On ``max(samples // 4, 10)`` states drawn from the state space (random classes,
-    numbers anywhere inside their interval): evaluated in order, in reverse order, from
+    numbers inside their interval, not only its lowest value): evaluated in order, in reverse order, from
     four threads at once, with the rules in reverse order in memory, and (for packs
     loaded from directories) reloaded from copies whose rule files, providers and rules
     within each file come in reverse order.  ``evaluated`` counts the assessments made.
