@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from simcancel import _compile, builtin_rules_path, default_rules
+from simcancel import _compile, _decide, builtin_rules_path, default_rules
 from simcancel._ruleset import Op
 from simcancel._statespace import state_space
 from simcancel.analysis import CHECKS, Report, verify, verify_paths
-from tests.packs import broken_pack
+from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
 BROKEN = {
@@ -24,14 +24,24 @@ BROKEN = {
     "route_gap": {"totality"},
     "durable_differs": {"differential"},
     "too_many_groups": {"load"},
+    "unsound_route": {"route_soundness"},
+    "impure_order": {"purity"},
 }
 """Each broken pack and exactly the checks it fails."""
+
+FAULTS = {"durable_differs", "impure_order"}
+"""Packs that are valid and consistent on their own, and break a check with an injected fault."""
 
 
 def _inject_faults(pack: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The faults some packs need (no valid pack shows them alone; see each pack's comment)."""
     if pack == "durable_differs":
+        # A compiler off-by-one: `gt` emitted as durable's `$gte`.
         monkeypatch.setitem(_compile._DURABLE_OP, Op.GT, "$gte")
+    elif pack == "impure_order":
+        # A route order that drops its tie-break by rule id: equal-priority rows then
+        # follow the order the rules happen to be in.
+        monkeypatch.setattr(_decide, "route_order", lambda rule: (-rule.priority,))
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +71,23 @@ def test_each_broken_pack_fails_exactly_its_checks(
     assert set(report.failed) == failed, report.render()
     for name in failed:
         assert report.result(name).counterexamples
+
+
+def test_every_check_has_a_broken_pack_that_fails_only_it() -> None:
+    """Each check the report prints (load included) is failed alone by exactly one broken pack."""
+    failed = sorted(check for checks in BROKEN.values() for check in checks)
+    assert failed == sorted(CHECKS)
+    assert all(len(checks) == 1 for checks in BROKEN.values())
+    assert sorted(BROKEN) == sorted(
+        path.name for path in BROKEN_PACKS.iterdir() if path.is_dir() and path.name != "good"
+    )
+
+
+@pytest.mark.parametrize("pack", sorted(FAULTS))
+def test_fault_packs_are_consistent_without_their_fault(pack: str, tmp_path: Path) -> None:
+    """Without the injected fault the pack verifies clean: the fault is what the check catches."""
+    report = verify_paths(broken_pack(pack, tmp_path), as_of=AS_OF, samples=30)
+    assert report.ok, report.render()
 
 
 def test_good_pack_verifies_clean(tmp_path: Path) -> None:
