@@ -8,7 +8,7 @@ import json
 import attrs
 
 from simcancel.analysis import CheckResult, Counterexample, Report
-from simcancel.analysis._report import PROVED_CHECKS
+from simcancel.analysis._report import PROVED_CHECKS, Fallback
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -68,3 +68,28 @@ def test_a_report_whose_proved_checks_all_walked_every_class_is_exhaustive() -> 
     assert _report(*proved, sampled).exhaustive
     proved[0] = attrs.evolve(proved[0], mode="sampled")
     assert not _report(*proved, sampled).exhaustive
+
+
+def test_a_fallback_says_which_walk_and_why() -> None:
+    """A Fallback reads as the walk, its combinations and the budget; to_dict() gives the same as data."""
+    fallback = Fallback(walk="the route rules' facts", combinations=5_760, max_classes=2)
+    assert str(fallback) == "the route rules' facts: 5,760 combinations > max_classes 2"
+    assert fallback.to_dict() == {"walk": "the route rules' facts", "combinations": 5760, "max_classes": 2}
+
+
+def test_any_check_that_fell_back_makes_the_report_not_exhaustive_and_is_named() -> None:
+    """One walk that sampled for want of budget (even differential's) makes exhaustive false;
+    the text names the check and the reason."""
+    proved = [CheckResult(name=name, ok=True, message="", mode="exhaustive") for name in PROVED_CHECKS]
+    fallback = Fallback(walk="rule big's facts", combinations=10, max_classes=5)
+    differential = CheckResult(
+        name="differential", ok=True, message="", mode="sampled", fallbacks=(fallback,)
+    )
+    report = _report(*proved, differential)
+    assert not report.exhaustive
+    assert report.sampled == (differential,)
+    assert report.to_dict()["checks"][-1]["fallbacks"] == [fallback.to_dict()]
+    assert (
+        "  differential sampled 1 walk(s) with Hypothesis instead: "
+        "rule big's facts: 10 combinations > max_classes 5"
+    ) in report.render().splitlines()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from simcancel import load_rules
 from simcancel._statespace import StateSpace, state_space
 from simcancel.analysis._options import VerifyOptions
@@ -63,6 +65,23 @@ def test_past_the_budget_a_walk_samples_instead() -> None:
     assert result.mode == "sampled"
     assert not result.ok
     assert len(result.counterexamples) == 1
+    assert [str(fallback) for fallback in result.fallbacks] == [
+        f"balance: {StateSpace.count(walk.variables)} combinations > max_classes 1"
+    ]
+
+
+def test_a_check_that_passed_on_samples_says_it_is_not_proved() -> None:
+    """ok on sampled states reads "sampled, not proved: ..."; walked in full it reads as the property."""
+    walk = EveryState(what="balance", variables=(), problem=lambda facts: None)
+    sampled = run_check(
+        "demo",
+        _search(max_classes=1),
+        [attrs.evolve(walk, variables=_search().space.variables)],
+        ok="fine",
+        fail="",
+    )
+    assert sampled.message == "sampled, not proved: fine"
+    assert run_check("demo", _search(), [walk], ok="fine", fail="").message == "fine"
 
 
 def test_counterexamples_are_capped_per_walk_and_per_check() -> None:
@@ -77,13 +96,16 @@ def test_counterexamples_are_capped_per_walk_and_per_check() -> None:
 def test_witness_fails_when_nothing_holds_and_notes_latent_witnesses() -> None:
     """A witness walk fails with `missing` when no state holds; one found only in `latent` is a note."""
     search = _search()
-    never = Witness(what="never", facts=("balance",), holds=lambda facts: False, missing="x fires")
+    never = Witness(
+        what="never", note="never", facts=("balance",), holds=lambda facts: False, missing="x fires"
+    )
     result = run_check("demo", search, [never], ok="fine", fail="dead")
     assert not result.ok
     assert result.counterexamples[0].problem.startswith("x fires for none of all ")
     assert result.counterexamples[0].state is None
     latent = Witness(
-        what="only-elsewhere",
+        what="only-elsewhere's facts",
+        note="only-elsewhere",
         facts=("provider_in_person",),
         holds=lambda facts: facts["provider_in_person"] == "required",
         missing="y fires",

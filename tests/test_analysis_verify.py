@@ -102,8 +102,13 @@ def test_too_many_classes_falls_back_to_sampling_and_says_so() -> None:
     report = verify(default_rules(), as_of=AS_OF, max_classes=2, samples=20)
     assert report.ok, report.render()
     assert not report.exhaustive
-    assert report.result("totality").mode == "sampled"
+    totality = report.result("totality")
+    assert totality.mode == "sampled"
+    assert [fallback.walk for fallback in totality.fallbacks] == ["the route rules' facts"]
+    assert totality.fallbacks[0].combinations > totality.fallbacks[0].max_classes == 2
+    assert "totality" in {result.name for result in report.sampled}
     assert "NOT exhaustive" in report.render()
+    assert "  totality sampled 1 walk(s) with Hypothesis instead: the route rules' facts: " in report.render()
 
 
 def test_packs_combine_with_the_builtin_rules(tmp_path: Path) -> None:

@@ -202,6 +202,18 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     )
     out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())
     out.write("\n")
+    if args.require_exhaustive and not report.exhaustive:
+        if report.sampled:
+            names = ", ".join(result.name for result in report.sampled)
+            budget = report.sampled[0].fallbacks[0].max_classes
+            why = (
+                f"{names} sampled states instead of walking every class "
+                f"(more combinations than --max-classes {budget:,})"
+            )
+        else:
+            why = "the rules did not load, so no state was checked"
+        print(f"simcancel: --require-exhaustive: the proof is not exhaustive: {why}", file=sys.stderr)
+        return EXIT_FOUND
     return EXIT_OK if report.ok else EXIT_FOUND
 
 
@@ -304,6 +316,11 @@ def _add_verify(commands: _Commands) -> None:
         help="sample with Hypothesis when a walk has more combinations than this (default: 2,000,000)",
     )
     verify_cmd.add_argument("--samples", type=int, metavar="N", help="states per sampled walk (default: 200)")
+    verify_cmd.add_argument(
+        "--require-exhaustive",
+        action="store_true",
+        help="exit 1 unless every check walked every class (none sampled for want of --max-classes)",
+    )
     verify_cmd.set_defaults(run=_verify)
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import attrs
 
-__all__ = ["CHECKS", "CheckResult", "Counterexample", "Mode", "PROVED_CHECKS", "Report"]
+__all__ = ["CHECKS", "CheckResult", "Counterexample", "Fallback", "Mode", "PROVED_CHECKS", "Report"]
 
 CHECKS = (
     "load",
@@ -30,6 +30,25 @@ Mode = Literal["exhaustive", "sampled", "static"]
 
 PROVED_CHECKS = ("totality", "route_soundness", "monotonicity", "dead_rules", "overlaps")
 """The checks that walk every class: a proof, unless one of their walks had to sample."""
+
+
+@attrs.frozen(kw_only=True)
+class Fallback:
+    """One walk a check sampled instead of walking, and why: too many combinations."""
+
+    walk: str
+    """What the walk covers (``the route rules' facts``, ``moves of balance``, ...)."""
+    combinations: int
+    """How many combinations of classes walking it would take."""
+    max_classes: int
+    """The budget it exceeded."""
+
+    def __str__(self) -> str:
+        return f"{self.walk}: {self.combinations:,} combinations > max_classes {self.max_classes:,}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {"walk": self.walk, "combinations": self.combinations, "max_classes": self.max_classes}
 
 
 @attrs.frozen(kw_only=True)
@@ -64,6 +83,8 @@ class CheckResult:
     evaluated: int = 0
     """How many states (or state pairs) were evaluated."""
     seconds: float = 0.0
+    fallbacks: tuple[Fallback, ...] = ()
+    """The walks that sampled because they exceeded ``max_classes`` (none: nothing fell back)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -75,6 +96,7 @@ class CheckResult:
             "evaluated": self.evaluated,
             "seconds": round(self.seconds, 3),
             "counterexamples": [example.to_dict() for example in self.counterexamples],
+            "fallbacks": [fallback.to_dict() for fallback in self.fallbacks],
         }
 
 
@@ -96,12 +118,20 @@ class Report:
 
     @property
     def exhaustive(self) -> bool:
-        """True when every check of :data:`PROVED_CHECKS` ran and walked every class.
+        """True when every check of :data:`PROVED_CHECKS` ran, and no walk of any check
+        sampled for want of budget (:attr:`sampled` is empty).
 
         False for a pack that did not load: nothing was walked.
         """
         ran = {result.name: result for result in self.results}
-        return all(name in ran and ran[name].mode == "exhaustive" for name in PROVED_CHECKS)
+        return (
+            all(name in ran and ran[name].mode == "exhaustive" for name in PROVED_CHECKS) and not self.sampled
+        )
+
+    @property
+    def sampled(self) -> tuple[CheckResult, ...]:
+        """The checks with walks that sampled instead of walking every class (see ``fallbacks``)."""
+        return tuple(result for result in self.results if result.fallbacks)
 
     def result(self, name: str) -> CheckResult:
         """The result of the check called ``name`` (``KeyError`` if it did not run)."""
@@ -130,12 +160,9 @@ class Report:
         """The report as text for people."""
         lines = [f"simcancel verify: {self.rules}"]
         if self.classes:
-            how = (
-                "exhaustive"
-                if self.exhaustive
-                else "NOT exhaustive: some checks sampled states with Hypothesis"
-            )
+            how = "exhaustive" if self.exhaustive else "NOT exhaustive"
             lines.append(f"state space: {self.classes} classes; {how}; {self.seconds:.2f} s")
+            lines.extend(_sampled_lines(self.sampled))
         else:
             lines.append("state space: not built (the rules did not load); NOT exhaustive: no state checked")
         for result in self.results:
@@ -153,3 +180,18 @@ class Report:
             + ("consistent" if self.ok else f"{len(self.failed)} check(s) failed: {', '.join(self.failed)}")
         )
         return "\n".join(lines)
+
+
+_FALLBACKS_SHOWN = 3
+
+
+def _sampled_lines(sampled: tuple[CheckResult, ...]) -> list[str]:
+    """Per check that sampled: which walks, and why (combinations against the budget)."""
+    lines = []
+    for result in sampled:
+        shown = "; ".join(str(fallback) for fallback in result.fallbacks[:_FALLBACKS_SHOWN])
+        more = len(result.fallbacks) - _FALLBACKS_SHOWN
+        tail = f"; and {more} more" if more > 0 else ""
+        count = len(result.fallbacks)
+        lines.append(f"  {result.name} sampled {count} walk(s) with Hypothesis instead: {shown}{tail}")
+    return lines

@@ -14,7 +14,9 @@ where:
 
 :func:`run_check` runs the walks, adds up what they evaluated, keeps the first
 counterexamples, and says ``exhaustive`` only when every walk went through every
-combination.
+combination; each walk that sampled instead is a :class:`Fallback` of the result (what it
+covers, its combinations, ``max_classes``), and a check that passed on samples says
+``sampled, not proved``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import RuleSet
 from simcancel._statespace import StateSpace, Variable, state_space
 from simcancel.analysis._options import VerifyOptions
-from simcancel.analysis._report import CheckResult, Counterexample, Mode
+from simcancel.analysis._report import CheckResult, Counterexample, Fallback, Mode
 from simcancel.analysis._sampling import Facts, find_state
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Search",
     "StateProblem",
     "Walk",
+    "Walked",
     "Witness",
     "refused",
     "run_check",
@@ -79,11 +82,18 @@ class Search:
         return Counterexample(problem=problem, state=state_for(facts, as_of), as_of=as_of)
 
     def states(
-        self, space: StateSpace, variables: Sequence[Variable], hit: Callable[[Facts], bool], limit: int
-    ) -> tuple[Mode, int, list[Facts]]:
+        self,
+        what: str,
+        space: StateSpace,
+        variables: Sequence[Variable],
+        hit: Callable[[Facts], bool],
+        limit: int,
+    ) -> Walked:
         """Up to ``limit`` states of ``space`` where ``hit`` holds: every combination of
-        ``variables``' classes, or past ``max_classes`` the simplest sampled one."""
-        if StateSpace.count(variables) <= self.options.max_classes:
+        ``variables``' classes, or past ``max_classes`` the simplest sampled one (a
+        :class:`Fallback` named ``what`` says so)."""
+        combinations = StateSpace.count(variables)
+        if combinations <= self.options.max_classes:
             hits: list[Facts] = []
             evaluated = 0
             for facts in space.assignments(variables):
@@ -92,9 +102,24 @@ class Search:
                     hits.append(facts)
                     if len(hits) >= limit:
                         break
-            return "exhaustive", evaluated, hits
+            return Walked(mode="exhaustive", evaluated=evaluated, hits=tuple(hits))
         found = find_state(space, hit, samples=self.options.samples)
-        return "sampled", found.tried, [] if found.state is None else [dict(found.state)]
+        return Walked(
+            mode="sampled",
+            evaluated=found.tried,
+            hits=() if found.state is None else (dict(found.state),),
+            fallback=Fallback(walk=what, combinations=combinations, max_classes=self.options.max_classes),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Walked:
+    """The states a search went through: how, how many, and those that hit."""
+
+    mode: Mode
+    evaluated: int
+    hits: tuple[Facts, ...]
+    fallback: Fallback | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -106,6 +131,8 @@ class Outcome:
     found: tuple[Counterexample, ...] = ()
     note: str | None = None
     """Something worth saying that is not a failure (a latent rule's id)."""
+    fallbacks: tuple[Fallback, ...] = ()
+    """The searches that sampled because they had more combinations than ``max_classes``."""
 
 
 class Walk(Protocol):
@@ -140,10 +167,15 @@ class EveryState:
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Walk (or sample) and return the first ``limit`` states with the problem."""
-        mode, evaluated, hits = search.states(
-            search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
+        walked = search.states(
+            self.what, search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
         )
-        return Outcome(mode=mode, evaluated=evaluated, found=_examples(search, hits, self.problem))
+        return Outcome(
+            mode=walked.mode,
+            evaluated=walked.evaluated,
+            found=_examples(search, walked.hits, self.problem),
+            fallbacks=_fallbacks(walked),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -187,10 +219,12 @@ class Witness:
     """Some state must satisfy ``holds`` (over the classes of ``facts``).
 
     With ``latent``, a second space to try when ``search.space`` has no such state: a
-    witness there is a note (named ``what``), not a failure.
+    witness there is a note (``note``), not a failure.
     """
 
     what: str
+    note: str
+    """What the check lists when the only witness is in ``latent`` (a rule id)."""
     facts: tuple[str, ...]
     holds: Predicate
     missing: str
@@ -200,21 +234,29 @@ class Witness:
     def run(self, search: Search, limit: int) -> Outcome:
         """Look for a witness, then (if needed) for one in the latent space."""
         space = search.space
-        mode, evaluated, hits = search.states(space, space.variables_for(self.facts), self.holds, 1)
-        if hits:
-            return Outcome(mode=mode, evaluated=evaluated)
-        tried = f"{evaluated} sampled states"
-        if mode == "exhaustive":
-            tried = f"all {evaluated} classes of its facts"
+        walked = search.states(self.what, space, space.variables_for(self.facts), self.holds, 1)
+        if walked.hits:
+            return Outcome(mode=walked.mode, evaluated=walked.evaluated, fallbacks=_fallbacks(walked))
+        tried = f"{walked.evaluated} sampled states"
+        if walked.mode == "exhaustive":
+            tried = f"all {walked.evaluated} classes of its facts"
+        evaluated, fallbacks = walked.evaluated, _fallbacks(walked)
         if self.latent is not None:
             latent = self.latent
-            _, extra, elsewhere = search.states(latent, latent.variables_for(self.facts), self.holds, 1)
-            evaluated += extra
-            if elsewhere:
-                return Outcome(mode=mode, evaluated=evaluated, note=self.what)
+            elsewhere = search.states(
+                f"{self.what}, any provider policy", latent, latent.variables_for(self.facts), self.holds, 1
+            )
+            evaluated += elsewhere.evaluated
+            fallbacks += _fallbacks(elsewhere)
+            if elsewhere.hits:
+                return Outcome(mode=walked.mode, evaluated=evaluated, note=self.note, fallbacks=fallbacks)
             tried += ", whatever the provider's policy"
         missing = Counterexample(problem=f"{self.missing} for none of {tried}")
-        return Outcome(mode=mode, evaluated=evaluated, found=(missing,))
+        return Outcome(mode=walked.mode, evaluated=evaluated, found=(missing,), fallbacks=fallbacks)
+
+
+def _fallbacks(walked: Walked) -> tuple[Fallback, ...]:
+    return () if walked.fallback is None else (walked.fallback,)
 
 
 def run_check(
@@ -239,18 +281,23 @@ def run_check(
     evaluated = 0
     found: list[Counterexample] = []
     noted: list[str] = []
+    fallbacks: list[Fallback] = []
     for walk in walks:
         outcome = walk.run(search, per_walk)
+        fallbacks.extend(outcome.fallbacks)
         modes.append(outcome.mode)
         evaluated += outcome.evaluated
         found.extend(outcome.found)
         if outcome.note is not None:
             noted.append(outcome.note)
     suffix = f"; {notes}: {', '.join(sorted(noted))}" if noted else ""
+    if not found and fallbacks:
+        ok = f"sampled, not proved: {ok}"
     return CheckResult(
         name=name,
         ok=not found,
         message=(fail if found else ok) + suffix,
+        fallbacks=tuple(fallbacks),
         counterexamples=tuple(found[:MAX_SHOWN]),
         mode="sampled" if "sampled" in modes else "exhaustive",
         evaluated=evaluated,

@@ -225,7 +225,8 @@ def dead_rules(search: Search) -> CheckResult:
     hypothetical = state_space(search.rules, any_policy=True)
     walks = [
         Witness(
-            what=rule.id,
+            what=f"rule {rule.id}'s facts",
+            note=rule.id,
             facts=rule.facts,
             holds=search.predicates[rule.id],
             missing=f"rule {rule.id} ({rule.file}:{rule.line}) fires",
