@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import attrs
 import pytest
 
 from simcancel import _compile, _decide, builtin_rules_path, default_rules
-from simcancel._ruleset import Op
+from simcancel._errors import Problem, RuleFileError
+from simcancel._ruleset import Op, RuleSet
 from simcancel._statespace import state_space
-from simcancel.analysis import CHECKS, Report, verify, verify_paths
+from simcancel.analysis import CHECKS, Report, _verify, verify, verify_paths
 from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
@@ -61,7 +63,22 @@ def test_shipped_rules_verify_clean_and_exhaustively(builtin_report: Report) -> 
         assert builtin_report.result(name).evaluated > 0
 
 
-@pytest.mark.parametrize(("pack", "failed"), sorted(BROKEN.items()))
+_HAS_TOPIC = "topic" in attrs.fields_dict(Problem)  # until Problem.topic lands
+_UNTIL_TOPIC = pytest.mark.xfail(
+    not _HAS_TOPIC, reason="until Problem.topic lands, every loader problem is filed under load", strict=True
+)
+"""For the packs the loader refuses with an i18n or traceability problem (remove at the merge)."""
+
+
+@pytest.mark.parametrize(
+    ("pack", "failed"),
+    [
+        pytest.param(
+            pack, failed, marks=[_UNTIL_TOPIC] if pack in {"missing_locale_string", "no_claims"} else []
+        )
+        for pack, failed in sorted(BROKEN.items())
+    ],
+)
 def test_each_broken_pack_fails_exactly_its_checks(
     pack: str, failed: set[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -71,6 +88,32 @@ def test_each_broken_pack_fails_exactly_its_checks(
     assert set(report.failed) == failed, report.render()
     for name in failed:
         assert report.result(name).counterexamples
+
+
+@attrs.frozen(kw_only=True)
+class _TopicalProblem(Problem):
+    """A loader problem with its topic (the field Problem gains in parallel)."""
+
+    topic: str
+
+
+def test_loader_problems_are_filed_under_their_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each loader problem fails the check its topic names, in report order, whatever its message."""
+    problems = [
+        _TopicalProblem(path="$.rules[0].message", message="a label", topic="traceability"),
+        _TopicalProblem(path="$.claims", message="a claim", topic="i18n"),
+        _TopicalProblem(path="$.name", message="a locale", topic="load"),
+        _TopicalProblem(path="$.rules[1]", message="no claims", topic="i18n"),
+    ]
+
+    def refuse(*directories: object) -> RuleSet:
+        raise RuleFileError(problems)
+
+    monkeypatch.setattr(_verify, "load_rules", refuse)
+    report = verify_paths("pack", as_of=AS_OF)
+    assert report.failed == ("load", "traceability", "i18n")
+    assert len(report.result("i18n").counterexamples) == 2
+    assert not report.exhaustive
 
 
 def test_every_check_has_a_broken_pack_that_fails_only_it() -> None:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from simcancel._errors import RuleFileError
+from simcancel._errors import Problem, RuleFileError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
 from simcancel.analysis._engine_checks import differential, purity
@@ -59,16 +59,14 @@ def verify(
     )
 
 
-_I18N_WORDS = ("locale", "placeholder", "label")
+def _topic(problem: Problem) -> str:
+    """The check a loader problem belongs to: its ``topic`` (``load``, ``i18n``, ``traceability``)."""
+    # until Problem.topic lands: problems without one are filed under load.
+    return str(getattr(problem, "topic", "load"))
 
 
-def _check_of(message: str, path: str) -> str:
-    """The check a loader problem belongs to."""
-    if any(word in message for word in _I18N_WORDS):
-        return "i18n"
-    if "claim" in message or ".claims" in path:
-        return "traceability"
-    return "load"
+def _report_order(check: str) -> int:
+    return CHECKS.index(check) if check in CHECKS else len(CHECKS)
 
 
 def verify_paths(
@@ -80,8 +78,8 @@ def verify_paths(
     """Load ``directories`` as one rule set and verify it.
 
     A pack the loader refuses is a failed report, not an exception: each loader problem
-    is filed under the check it belongs to (a missing locale string under ``i18n``, a
-    rule without claims under ``traceability``, anything else under ``load``).
+    is filed under the check its ``topic`` names (a missing locale string under ``i18n``,
+    a rule without claims under ``traceability``, anything else under ``load``).
     """
     started = time.perf_counter()
     options = VerifyOptions.of(as_of=as_of, max_classes=max_classes, samples=samples)
@@ -90,9 +88,7 @@ def verify_paths(
     except RuleFileError as error:
         grouped: dict[str, list[Counterexample]] = {}
         for problem in error.problems:
-            grouped.setdefault(_check_of(problem.message, problem.path), []).append(
-                Counterexample(problem=str(problem))
-            )
+            grouped.setdefault(_topic(problem), []).append(Counterexample(problem=str(problem)))
         # Only the checks the problems belong to fail; the state-based ones could not run.
         results = [
             CheckResult(
@@ -103,7 +99,7 @@ def verify_paths(
                 "not run",
                 counterexamples=tuple(examples),
             )
-            for name, examples in sorted(grouped.items(), key=lambda item: CHECKS.index(item[0]))
+            for name, examples in sorted(grouped.items(), key=lambda item: _report_order(item[0]))
         ]
         return Report(
             rules=" + ".join(str(directory) for directory in directories),
