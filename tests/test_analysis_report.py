@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import attrs
+import pytest
 
 from simcancel.analysis import CheckResult, Counterexample, Report
 from simcancel.analysis._report import PROVED_CHECKS, Fallback
@@ -93,3 +94,23 @@ def test_any_check_that_fell_back_makes_the_report_not_exhaustive_and_is_named()
         "  differential sampled 1 walk(s) with Hypothesis instead: "
         "rule big's facts: 10 combinations > max_classes 5"
     ) in report.render().splitlines()
+
+
+def test_a_counterexample_state_cannot_be_changed() -> None:
+    """The state is read-only, nested objects and arrays included; to_dict() hands out plain JSON data."""
+    state = {"provider": "jazz", "unused": {"data_mb": 1}, "services": [{"kind": "data"}]}
+    example = Counterexample(problem="x", state=state)
+    state["provider"] = "zong"  # the caller's dict is copied, not kept
+    assert example.state is not None
+    assert example.state["provider"] == "jazz"
+    with pytest.raises(TypeError):
+        example.state["provider"] = "zong"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        example.state["unused"]["data_mb"] = 2
+    with pytest.raises(AttributeError):
+        example.state["services"].append({})
+    data = example.to_dict()["state"]
+    assert data == {"provider": "jazz", "unused": {"data_mb": 1}, "services": [{"kind": "data"}]}
+    assert [type(data), type(data["unused"]), type(data["services"])] == [dict, dict, list]
+    data["provider"] = "ufone"
+    assert example.state["provider"] == "jazz"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
@@ -51,13 +52,36 @@ class Fallback:
         return {"walk": self.walk, "combinations": self.combinations, "max_classes": self.max_classes}
 
 
+def _read_only(value: Any) -> Any:
+    """JSON data that cannot be changed: objects as read-only mappings, arrays as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _read_only(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_read_only(item) for item in value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Read-only JSON data back as plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _read_only_state(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    return None if value is None else _read_only(value)
+
+
 @attrs.frozen(kw_only=True)
 class Counterexample:
     """One concrete failure: the state (``None`` for a static finding) and the problem."""
 
     problem: str
-    state: Mapping[str, Any] | None = None
-    """A :class:`~simcancel.UserState` as JSON data, as ``simcancel assess`` reads it."""
+    state: Mapping[str, Any] | None = attrs.field(default=None, converter=_read_only_state)
+    """A :class:`~simcancel.UserState` as JSON data, as ``simcancel assess`` reads it; read-only
+    (objects are mappings that cannot be changed, arrays are tuples): ``to_dict()`` gives a copy."""
     as_of: dt.date | None = None
     """The day the state was evaluated on (``activated_on`` is relative to it)."""
 
@@ -66,7 +90,7 @@ class Counterexample:
         return {
             "problem": self.problem,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "state": self.state,
+            "state": _plain(self.state),
         }
 
 
