@@ -182,3 +182,16 @@ def test_a_pack_that_does_not_load_is_not_exhaustive(tmp_path: Path) -> None:
     report = verify_paths(broken_pack("too_many_groups", tmp_path), as_of=AS_OF)
     assert (report.classes, report.exhaustive) == (0, False)
     assert report.to_dict()["exhaustive"] is False
+
+
+def test_docs_table_lists_every_check_with_the_pack_that_breaks_it() -> None:
+    """docs/verify.md's table of checks names every check once, with the broken pack that fails it."""
+    text = (Path(__file__).parents[1] / "docs" / "verify.md").read_text(encoding="utf-8")
+    section = text.split("## The checks", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    documented = {row[0].strip("| `"): row[-1].split("`")[1] for row in rows}
+    assert list(documented) == list(CHECKS)
+    assert {check: {pack} for check, pack in documented.items()} == {
+        next(iter(checks)): {pack} for pack, checks in BROKEN.items()
+    }
+    assert "DESIGN.md" not in text
