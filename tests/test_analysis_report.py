@@ -79,8 +79,7 @@ def test_a_fallback_says_which_walk_and_why() -> None:
 
 
 def test_any_check_that_fell_back_makes_the_report_not_exhaustive_and_is_named() -> None:
-    """One walk that sampled for want of budget (even differential's) makes exhaustive false;
-    the text names the check and the reason."""
+    """A walk sampled for want of budget (even differential's): not exhaustive; the text says which, why."""
     proved = [CheckResult(name=name, ok=True, message="", mode="exhaustive") for name in PROVED_CHECKS]
     fallback = Fallback(walk="rule big's facts", combinations=10, max_classes=5)
     differential = CheckResult(
