@@ -87,6 +87,29 @@ rules:
 """
 
 
+BROKEN_PACKS = Path(__file__).parent / "fixtures" / "broken_packs"
+"""``good/``, a minimal pack that verifies clean, and one delta directory per defect."""
+
+
+def broken_pack(name: str, tmp_path: Path) -> Path:
+    """``good/`` with the files of ``broken_packs/<name>/`` added or replaced, in ``tmp_path/<name>``.
+
+    ``name`` may be ``good`` (an unchanged copy).  Each delta holds only the file(s) that
+    carry its one defect, so a change to ``good/`` reaches every broken pack.
+    """
+    delta = BROKEN_PACKS / name
+    if not delta.is_dir():
+        known = ", ".join(sorted(path.name for path in BROKEN_PACKS.iterdir() if path.is_dir()))
+        raise ValueError(f"broken pack {name!r}: expected one of {known}, found no directory {delta}")
+    dest = tmp_path / name
+    shutil.copytree(BROKEN_PACKS / "good", dest)
+    for source in sorted(delta.rglob("*.yaml")):
+        target = dest / source.relative_to(delta)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return dest
+
+
 def copy_builtin(dest: Path) -> Path:
     """A copy of the shipped rule pack at ``dest`` (edit one file, then load it)."""
     shutil.copytree(simcancel.builtin_rules_path(), dest)

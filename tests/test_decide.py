@@ -59,7 +59,7 @@ LABELS = {
 }
 
 
-def _route(
+def _route(  # noqa: PLR0913 (the optional fields of a YAML route rule, each with a default)
     rule_id: str,
     route: str,
     priority: int,
@@ -83,7 +83,7 @@ def _route(
     return "\n".join(lines) + "\n"
 
 
-def _issue(
+def _issue(  # noqa: PLR0913 (the optional fields of a YAML issue rule, each with a default)
     rule_id: str,
     kind: str,
     *,

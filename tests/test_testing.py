@@ -48,9 +48,10 @@ from simcancel.testing import (
     unused_resources,
     user_states,
 )
+from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
-PACKS = Path(__file__).parent / "fixtures" / "broken_packs"
+PACKS = BROKEN_PACKS
 ROOT = Path(__file__).parents[1]
 NO_DOCUMENTS = Documents(
     passport_original=False, passport_copy=False, purchase_receipt=False, sim_card_usable=False
@@ -81,14 +82,14 @@ def draw_once(strategy: st.SearchStrategy[object]) -> None:
 
 def test_assert_consistent_returns_the_report_for_a_good_pack() -> None:
     """A consistent pack passes and the report is handed back."""
-    report = assert_consistent(load_rules(PACKS / "good"), as_of=AS_OF, samples=20)
+    report = assert_consistent(load_rules(BROKEN_PACKS / "good"), as_of=AS_OF, samples=20)
     assert report.ok
 
 
-def test_assert_consistent_raises_with_the_counterexample() -> None:
+def test_assert_consistent_raises_with_the_counterexample(tmp_path: Path) -> None:
     """An inconsistent pack raises AssertionError naming the check and the state."""
     with pytest.raises(AssertionError, match="FAIL overlaps") as caught:
-        assert_consistent(load_rules(PACKS / "overlapping_routes"), as_of=AS_OF, samples=20)
+        assert_consistent(load_rules(broken_pack("overlapping_routes", tmp_path)), as_of=AS_OF, samples=20)
     assert '"provider": "corner"' in str(caught.value)
 
 

@@ -27,7 +27,6 @@ from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
 from simcancel._traceability import build_report, load_cases
-from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths
 from simcancel.model import Assessment, UserState
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
@@ -183,14 +182,35 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here: the other commands (``assess`` above all) need neither the checks
+    # nor what they import.
+    from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths  # noqa: PLC0415
+
     directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
         print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    report = verify_paths(*directories, as_of=args.as_of, max_classes=args.max_classes, samples=args.samples)
+    report = verify_paths(
+        *directories,
+        as_of=args.as_of,
+        max_classes=DEFAULT_MAX_CLASSES if args.max_classes is None else args.max_classes,
+        samples=DEFAULT_SAMPLES if args.samples is None else args.samples,
+    )
     out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())
     out.write("\n")
+    if args.require_exhaustive and not report.exhaustive:
+        if report.sampled:
+            names = ", ".join(result.name for result in report.sampled)
+            budget = report.sampled[0].fallbacks[0].max_classes
+            why = (
+                f"{names} sampled states instead of walking every class "
+                f"(more combinations than --max-classes {budget:,})"
+            )
+        else:
+            why = "the rules did not load, so no state was checked"
+        print(f"simcancel: --require-exhaustive: the proof is not exhaustive: {why}", file=sys.stderr)
+        return EXIT_FOUND
     return EXIT_OK if report.ok else EXIT_FOUND
 
 
@@ -294,15 +314,18 @@ def _add_verify(commands: _Commands) -> None:
     verify_cmd.add_argument(
         "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="the day to evaluate on (default: today)"
     )
+    # No defaults here: they live in simcancel.analysis, imported only when verify runs.
     verify_cmd.add_argument(
         "--max-classes",
         type=int,
-        default=DEFAULT_MAX_CLASSES,
         metavar="N",
-        help="sample with Hypothesis when a check has more classes than this",
+        help="sample with Hypothesis when a walk has more combinations than this (default: 2,000,000)",
     )
+    verify_cmd.add_argument("--samples", type=int, metavar="N", help="states per sampled walk (default: 200)")
     verify_cmd.add_argument(
-        "--samples", type=int, default=DEFAULT_SAMPLES, metavar="N", help="states per sampled check"
+        "--require-exhaustive",
+        action="store_true",
+        help="exit 1 unless every check walked every class (none sampled for want of --max-classes)",
     )
     verify_cmd.set_defaults(run=_verify)
 

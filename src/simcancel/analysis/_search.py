@@ -1,0 +1,318 @@
+"""The one skeleton of every state-based check: walks of the state space, and their verdict.
+
+A check is a name, a list of *walks* and two messages.  A walk is what to look for, and
+where:
+
+* :class:`EveryState`: a state for which ``problem`` says something is wrong, over every
+  combination of ``variables``' classes (the other variables at their first class), or
+  over sampled states when the combinations exceed ``max_classes``;
+* :class:`Sampled`: the same over sampled states only (the differential check's random
+  part);
+* :class:`Given`: states the check drew and judged itself (purity);
+* :class:`Witness`: a state for which a condition *holds* (a rule fires); finding none is
+  the failure.
+
+:func:`run_check` runs the walks, adds up what they evaluated, keeps the first
+counterexamples, and says ``exhaustive`` only when every walk went through every
+combination; each walk that sampled instead is a :class:`Fallback` of the result (what it
+covers, its combinations, ``max_classes``), and a check that passed on samples says
+``sampled, not proved``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
+
+import attrs
+
+from simcancel._facts import EngineValue, state_for
+from simcancel._reference import Predicate, predicates
+from simcancel._ruleset import RuleSet
+from simcancel._statespace import StateSpace, Variable, state_space
+from simcancel.analysis._options import VerifyOptions
+from simcancel.analysis._report import CheckResult, Counterexample, Fallback, Mode
+from simcancel.analysis._sampling import Facts, find_state
+
+__all__ = [
+    "EveryState",
+    "Facts",
+    "Given",
+    "MAX_SHOWN",
+    "Outcome",
+    "Sampled",
+    "Search",
+    "StateProblem",
+    "Walk",
+    "Walked",
+    "Witness",
+    "refused",
+    "run_check",
+]
+
+MAX_SHOWN = 3
+"""Counterexamples kept per check (and per walk)."""
+
+StateProblem = Callable[[Facts], "str | None"]
+"""What is wrong with a state, as one sentence, or ``None``."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Search:
+    """What the state-based checks share: the rule set, the options, the space, the predicates."""
+
+    rules: RuleSet
+    options: VerifyOptions
+    space: StateSpace
+    predicates: Mapping[str, Predicate]
+
+    @classmethod
+    def of(cls, rules: RuleSet, options: VerifyOptions) -> Search:
+        """The search for ``rules``: its state space and each rule's reference predicate."""
+        return cls(rules=rules, options=options, space=state_space(rules), predicates=dict(predicates(rules)))
+
+    def fired(self, facts: Mapping[str, EngineValue], ids: Iterable[str]) -> set[str]:
+        """Which of the rules ``ids`` fire for ``facts`` (reference evaluator)."""
+        return {rule_id for rule_id in ids if self.predicates[rule_id](facts)}
+
+    def example(self, facts: Mapping[str, EngineValue], problem: str) -> Counterexample:
+        """``problem`` with the state ``facts`` stand for, on the options' day."""
+        as_of = self.options.as_of
+        return Counterexample(problem=problem, state=state_for(facts, as_of), as_of=as_of)
+
+    def states(
+        self,
+        what: str,
+        space: StateSpace,
+        variables: Sequence[Variable],
+        hit: Callable[[Facts], bool],
+        limit: int,
+    ) -> Walked:
+        """Up to ``limit`` states of ``space`` where ``hit`` holds: every combination of
+        ``variables``' classes, or past ``max_classes`` the simplest sampled one (a
+        :class:`Fallback` named ``what`` says so)."""
+        combinations = StateSpace.count(variables)
+        if combinations <= self.options.max_classes:
+            hits: list[Facts] = []
+            evaluated = 0
+            for facts in space.assignments(variables):
+                evaluated += 1
+                if hit(facts):
+                    hits.append(facts)
+                    if len(hits) >= limit:
+                        break
+            return Walked(mode="exhaustive", evaluated=evaluated, hits=tuple(hits))
+        found = find_state(space, hit, samples=self.options.samples)
+        return Walked(
+            mode="sampled",
+            evaluated=found.tried,
+            hits=() if found.state is None else (dict(found.state),),
+            fallback=Fallback(walk=what, combinations=combinations, max_classes=self.options.max_classes),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Walked:
+    """The states a search went through: how, how many, and those that hit."""
+
+    mode: Mode
+    evaluated: int
+    hits: tuple[Facts, ...]
+    fallback: Fallback | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What one walk did and found."""
+
+    mode: Mode
+    evaluated: int
+    found: tuple[Counterexample, ...] = ()
+    note: str | None = None
+    """Something worth saying that is not a failure (a latent rule's id)."""
+    fallbacks: tuple[Fallback, ...] = ()
+    """The searches that sampled because they had more combinations than ``max_classes``."""
+
+
+class Walk(Protocol):
+    """One search of a check."""
+
+    @property
+    def what(self) -> str:
+        """What the walk covers, as people read it."""
+        ...
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Walk; keep at most ``limit`` counterexamples."""
+        ...
+
+
+def _examples(search: Search, states: Iterable[Facts], problem: StateProblem) -> tuple[Counterexample, ...]:
+    found = []
+    for facts in states:
+        message = problem(facts)
+        assert message is not None, "a state found for a problem has that problem"
+        found.append(search.example(facts, message))
+    return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
+class EveryState:
+    """No state may have ``problem``: every class of ``variables``, or sampled past the budget."""
+
+    what: str
+    variables: tuple[Variable, ...]
+    problem: StateProblem
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Walk (or sample) and return the first ``limit`` states with the problem."""
+        walked = search.states(
+            self.what, search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
+        )
+        return Outcome(
+            mode=walked.mode,
+            evaluated=walked.evaluated,
+            found=_examples(search, walked.hits, self.problem),
+            fallbacks=_fallbacks(walked),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Sampled:
+    """No state may have ``problem``, tried on ``samples`` states of the whole space."""
+
+    what: str
+    problem: StateProblem
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Sample states; return the simplest one with the problem, if any."""
+        found = find_state(
+            search.space, lambda facts: self.problem(facts) is not None, samples=search.options.samples
+        )
+        hits = [] if found.state is None else [dict(found.state)]
+        return Outcome(mode="sampled", evaluated=found.tried, found=_examples(search, hits, self.problem))
+
+
+@attrs.frozen(kw_only=True)
+class Given:
+    """States the check drew and judged itself: ``problems[i]`` is what is wrong with ``states[i]``."""
+
+    what: str
+    states: tuple[Facts, ...]
+    problems: tuple[str | None, ...]
+    evaluations: int = 1
+    """How many times each state was evaluated."""
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Report the judged states."""
+        found = tuple(
+            search.example(facts, problem)
+            for facts, problem in zip(self.states, self.problems, strict=True)
+            if problem is not None
+        )
+        return Outcome(mode="sampled", evaluated=len(self.states) * self.evaluations, found=found[:limit])
+
+
+@attrs.frozen(kw_only=True)
+class Witness:
+    """Some state must satisfy ``holds`` (over the classes of ``facts``).
+
+    With ``latent``, a second space to try when ``search.space`` has no such state: a
+    witness there is a note (``note``), not a failure.
+    """
+
+    what: str
+    note: str
+    """What the check lists when the only witness is in ``latent`` (a rule id)."""
+    facts: tuple[str, ...]
+    holds: Predicate
+    missing: str
+    """The failure, completed by which states were tried: ``rule x fires for none of ...``."""
+    latent: StateSpace | None = None
+
+    def run(self, search: Search, limit: int) -> Outcome:
+        """Look for a witness, then (if needed) for one in the latent space."""
+        space = search.space
+        walked = search.states(self.what, space, space.variables_for(self.facts), self.holds, 1)
+        if walked.hits:
+            return Outcome(mode=walked.mode, evaluated=walked.evaluated, fallbacks=_fallbacks(walked))
+        tried = f"{walked.evaluated} sampled states"
+        if walked.mode == "exhaustive":
+            tried = f"all {walked.evaluated} classes of its facts"
+        evaluated, fallbacks = walked.evaluated, _fallbacks(walked)
+        if self.latent is not None:
+            latent = self.latent
+            elsewhere = search.states(
+                f"{self.what}, any provider policy", latent, latent.variables_for(self.facts), self.holds, 1
+            )
+            evaluated += elsewhere.evaluated
+            fallbacks += _fallbacks(elsewhere)
+            if elsewhere.hits:
+                return Outcome(mode=walked.mode, evaluated=evaluated, note=self.note, fallbacks=fallbacks)
+            tried += ", whatever the provider's policy"
+        missing = Counterexample(problem=f"{self.missing} for none of {tried}")
+        return Outcome(mode=walked.mode, evaluated=evaluated, found=(missing,), fallbacks=fallbacks)
+
+
+def _fallbacks(walked: Walked) -> tuple[Fallback, ...]:
+    return () if walked.fallback is None else (walked.fallback,)
+
+
+@attrs.frozen(kw_only=True)
+class Says:
+    """What a check's result says: ``ok`` if no walk found a counterexample, else ``fail``;
+    ``notes`` heads the list of walks that ended in a note (``latent (...)``)."""
+
+    ok: str
+    fail: str
+    notes: str = ""
+
+
+def run_check(
+    name: str, search: Search, walks: Iterable[Walk], says: Says, *, per_walk: int = MAX_SHOWN
+) -> CheckResult:
+    """Run ``walks`` and judge them as ``says`` says.
+
+    ``walks`` may be a generator: its own work is timed with the check (a check that does
+    work before its walks adds that time to the result's ``seconds``).
+    """
+    started = time.perf_counter()
+    ok, fail, notes = says.ok, says.fail, says.notes
+    modes: list[Mode] = []
+    evaluated = 0
+    found: list[Counterexample] = []
+    noted: list[str] = []
+    fallbacks: list[Fallback] = []
+    for walk in walks:
+        outcome = walk.run(search, per_walk)
+        fallbacks.extend(outcome.fallbacks)
+        modes.append(outcome.mode)
+        evaluated += outcome.evaluated
+        found.extend(outcome.found)
+        if outcome.note is not None:
+            noted.append(outcome.note)
+    suffix = f"; {notes}: {', '.join(sorted(noted))}" if noted else ""
+    if not found and fallbacks:
+        ok = f"sampled, not proved: {ok}"
+    return CheckResult(
+        name=name,
+        ok=not found,
+        message=(fail if found else ok) + suffix,
+        fallbacks=tuple(fallbacks),
+        counterexamples=tuple(found[:MAX_SHOWN]),
+        mode="sampled" if "sampled" in modes else "exhaustive",
+        evaluated=evaluated,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def refused(name: str, search: Search, problem: str, message: str) -> CheckResult:
+    """``name`` failed before walking: durable-rules refused the rule set (``problem``)."""
+    return CheckResult(
+        name=name,
+        ok=False,
+        message=message,
+        counterexamples=(search.example(dict(search.space.base), problem),),
+        mode="sampled",
+    )

@@ -1,0 +1,321 @@
+"""The checks proved over the state space: totality, route soundness, monotonicity,
+dead rules and overlaps, each a list of walks for :func:`run_check`.
+
+Each check walks only the variables that can change its verdict (a rule's verdict depends
+only on the facts it reads), so walking every combination of them is a proof over all
+states; past ``max_classes`` combinations the walk samples instead, and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+from simcancel._decide import decide, route_order
+from simcancel._errors import NoRouteError
+from simcancel._facts import EngineValue
+from simcancel._ruleset import Rule, RuleKind, RuleSet
+from simcancel._statespace import CHECKED_FACTS, Variable, state_space
+from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, VerifyOptions
+from simcancel.analysis._report import CheckResult
+from simcancel.analysis._search import EveryState, Facts, Says, Search, Witness, run_check
+from simcancel.model import RouteKind
+
+__all__ = [
+    "check_dead_rules",
+    "check_monotonicity",
+    "check_overlaps",
+    "check_route_soundness",
+    "check_totality",
+    "dead_rules",
+    "monotonicity",
+    "overlaps",
+    "route_soundness",
+    "totality",
+]
+
+
+def _route_rules(rules: RuleSet) -> list[Rule]:
+    return [rule for rule in rules.rules if rule.kind is RuleKind.ROUTE]
+
+
+def _route_variables(search: Search) -> tuple[Variable, ...]:
+    """The route rules' facts and the facts route soundness inspects."""
+    facts = {fact for rule in _route_rules(search.rules) for fact in rule.facts}
+    return search.space.variables_for(facts | CHECKED_FACTS)
+
+
+def _primary(search: Search, facts: Mapping[str, EngineValue]) -> Rule | None:
+    routes = [
+        rule
+        for rule in _route_rules(search.rules)
+        if rule.in_effect(search.options.as_of) and search.predicates[rule.id](facts)
+    ]
+    return min(routes, key=route_order) if routes else None
+
+
+def _options(as_of: dt.date | None, max_classes: int, samples: int) -> VerifyOptions:
+    return VerifyOptions.of(as_of=as_of, max_classes=max_classes, samples=samples)
+
+
+# --- totality -----------------------------------------------------------------------------
+
+
+def totality(search: Search) -> CheckResult:
+    """Every state gets exactly one primary route, and its assessment builds in every locale."""
+    rules = search.rules
+    every_id = tuple(search.predicates)
+
+    def problem(facts: Facts) -> str | None:
+        fired = search.fired(facts, every_id)
+        try:
+            for locale in rules.locales:
+                decide(rules, fired, facts, locale=locale, as_of=search.options.as_of)
+        except NoRouteError:
+            return f"no route rule fires for provider {facts['provider']!r}: the state has no route"
+        except (KeyError, ValueError, IndexError) as error:
+            return f"the assessment cannot be built: {type(error).__name__}: {error}"
+        return None
+
+    return run_check(
+        "totality",
+        search,
+        [EveryState(what="the route rules' facts", variables=_route_variables(search), problem=problem)],
+        Says(
+            ok="every state gets exactly one primary route",
+            fail="some states get no route (a gap in the route table)",
+        ),
+    )
+
+
+def check_totality(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """Every state gets exactly one primary route, and its assessment builds without error.
+
+    Only route rules and the facts they read decide the route, so every combination of
+    those facts' classes is checked; each is also rendered in every locale.
+    """
+    return totality(Search.of(rules, _options(as_of, max_classes, samples)))
+
+
+# --- route soundness ----------------------------------------------------------------------
+
+
+def route_soundness(search: Search) -> CheckResult:
+    """The primary route fits the provider and the person."""
+
+    def problem(facts: Facts) -> str | None:
+        primary = _primary(search, facts)
+        if primary is None:
+            return None  # a gap is totality's finding
+        route = primary.route
+        if route is RouteKind.ONLINE and (
+            facts["provider_online"] != "supported" or facts["provider_in_person"] != "not_required"
+        ):
+            return (
+                f"{primary.id} recommends online where provider_online = "
+                f"{facts['provider_online']}, provider_in_person = {facts['provider_in_person']}"
+            )
+        if route is RouteKind.IN_STORE and not (facts["can_visit_store"] and facts["provider_has_store"]):
+            return (
+                f"{primary.id} recommends the store where can_visit_store = "
+                f"{facts['can_visit_store']}, provider_has_store = {facts['provider_has_store']}"
+            )
+        if facts["provider_online"] == "unknown" and route is not RouteKind.ASK_PROVIDER:
+            return (
+                f"{primary.id} recommends {route.value if route else None} although the "
+                f"provider's online policy is unknown (A24: ask the provider)"
+            )
+        return None
+
+    return run_check(
+        "route_soundness",
+        search,
+        [EveryState(what="the route rules' facts", variables=_route_variables(search), problem=problem)],
+        Says(
+            ok="every primary route fits the provider's policy and the person's situation",
+            fail="some primary routes do not fit the provider or the person",
+        ),
+    )
+
+
+def check_route_soundness(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """The primary route fits the provider and the person (A7, A11, A15, A17, A24).
+
+    online only where the provider supports it and requires no in-person step; in store
+    only where the person can visit and the provider has stores; ask the provider
+    whenever its online policy is unknown.
+    """
+    return route_soundness(Search.of(rules, _options(as_of, max_classes, samples)))
+
+
+# --- monotonicity -------------------------------------------------------------------------
+
+
+def monotonicity(search: Search) -> CheckResult:
+    """Fixing one blocking issue never adds another (one walk per variable)."""
+    issues = [rule for rule in search.rules.rules if rule.kind is not RuleKind.ROUTE]
+    blocking = {rule.id for rule in issues if rule.kind is RuleKind.BLOCKING}
+
+    def walks() -> Iterator[EveryState]:
+        for variable in search.space.variables:
+            touched = [rule for rule in issues if set(variable.facts) & set(rule.facts)]
+            if not any(rule.id in blocking for rule in touched) or len(variable.values) < 2:
+                continue
+            ids = [rule.id for rule in touched]
+
+            def problem(facts: Facts, variable: Variable = variable, ids: list[str] = ids) -> str | None:
+                before = search.fired(facts, ids) & blocking
+                for index, values in enumerate(variable.values):
+                    after = search.fired({**facts, **values}, ids) & blocking
+                    fixed, added = before - after, after - before
+                    if fixed and added:
+                        return (
+                            f"fixing {', '.join(sorted(fixed))} by moving to "
+                            f"{variable.labels[index]} adds blocking {', '.join(sorted(added))}"
+                        )
+                return None
+
+            facts_read = {fact for rule in touched for fact in rule.facts}
+            yield EveryState(
+                what=f"moves of {variable.name}",
+                variables=search.space.variables_for(facts_read),
+                problem=problem,
+            )
+
+    return run_check(
+        "monotonicity",
+        search,
+        walks(),
+        Says(
+            ok="fixing a blocking issue never adds another blocking issue",
+            fail="some fix of a blocking issue adds another blocking issue",
+        ),
+    )
+
+
+def check_monotonicity(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """Fixing one blocking issue never adds another.
+
+    A move changes one variable (paying arrears, spending the balance, cancelling
+    services, getting the passport, ...) to another class.  For every state and every
+    move that switches a blocking issue off, no other blocking issue may switch on.  Only
+    rules reading the moved variable can change, so each variable is checked over the
+    classes of those rules' facts.
+    """
+    return monotonicity(Search.of(rules, _options(as_of, max_classes, samples)))
+
+
+# --- dead rules ---------------------------------------------------------------------------
+
+
+def dead_rules(search: Search) -> CheckResult:
+    """Every rule fires for some state; rules that fire only for absent policies are latent."""
+    hypothetical = state_space(search.rules, any_policy=True)
+    walks = [
+        Witness(
+            what=f"rule {rule.id}'s facts",
+            note=rule.id,
+            facts=rule.facts,
+            holds=search.predicates[rule.id],
+            missing=f"rule {rule.id} ({rule.file}:{rule.line}) fires",
+            latent=hypothetical,
+        )
+        for rule in search.rules.rules
+    ]
+    return run_check(
+        "dead_rules",
+        search,
+        walks,
+        Says(
+            ok="every rule fires for some state",
+            fail="some rules never fire",
+            notes="latent (fire only for provider policies this pack has no provider for)",
+        ),
+    )
+
+
+def check_dead_rules(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """Every rule fires for some state: all classes of the rule's own facts are tried.
+
+    A rule that fires for none of the rule set's providers, but would for a provider
+    policy no provider file of the pack states yet (say ``in_person_confirmation:
+    required``), is *latent*: it is reported in the message, and is not a failure, since
+    packs add providers to the rules they extend.
+    """
+    return dead_rules(Search.of(rules, _options(as_of, max_classes, samples)))
+
+
+# --- overlaps -----------------------------------------------------------------------------
+
+
+def overlaps(search: Search) -> CheckResult:
+    """No two route rows of equal priority and different routes fire for one state."""
+
+    def walks() -> Iterator[EveryState]:
+        routes = _route_rules(search.rules)
+        for index, first in enumerate(routes):
+            for second in routes[index + 1 :]:
+                if first.priority != second.priority or first.route is second.route:
+                    continue
+
+                def problem(facts: Facts, pair: tuple[Rule, Rule] = (first, second)) -> str | None:
+                    if len(search.fired(facts, (rule.id for rule in pair))) < 2:
+                        return None
+                    one, other = pair
+                    return (
+                        f"{one.id} ({one.route.value if one.route else None}) and "
+                        f"{other.id} ({other.route.value if other.route else None}) both "
+                        f"fire at priority {one.priority}"
+                    )
+
+                yield EveryState(
+                    what=f"{first.id} with {second.id}",
+                    variables=search.space.variables_for(first.facts + second.facts),
+                    problem=problem,
+                )
+
+    return run_check(
+        "overlaps",
+        search,
+        walks(),
+        Says(
+            ok="no two route rows of equal priority disagree on a state",
+            fail="route rows of equal priority overlap with different routes",
+        ),
+        per_walk=1,
+    )
+
+
+def check_overlaps(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """No two route rows with the same priority but different routes fire for one state."""
+    return overlaps(Search.of(rules, _options(as_of, max_classes, samples)))

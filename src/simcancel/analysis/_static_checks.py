@@ -1,0 +1,100 @@
+"""The checks that need no state: traceability (rules <-> claims) and i18n (texts, labels)."""
+
+from __future__ import annotations
+
+import string
+import time
+from collections.abc import Sequence
+
+from simcancel._ruleset import RuleSet, claim_sort_key
+from simcancel.analysis._report import CheckResult, Counterexample
+from simcancel.model import RouteKind
+
+__all__ = ["check_i18n", "check_traceability"]
+
+
+def _static(name: str, started: float, found: Sequence[Counterexample], ok: str, fail: str) -> CheckResult:
+    return CheckResult(
+        name=name,
+        ok=not found,
+        message=fail if found else ok,
+        counterexamples=tuple(found),
+        mode="static",
+        seconds=time.perf_counter() - started,
+    )
+
+
+def check_traceability(rules: RuleSet) -> CheckResult:
+    """Every rule cites claims of the register; every claim is cited by a rule or excused."""
+    started = time.perf_counter()
+    found: list[Counterexample] = []
+    for rule in rules.rules:
+        if not rule.claims:
+            found.append(Counterexample(problem=f"rule {rule.id} ({rule.file}:{rule.line}) cites no claim"))
+        for claim in rule.claims:
+            if claim not in rules.claims:
+                found.append(Counterexample(problem=f"rule {rule.id} cites unknown claim {claim}"))
+    cited = {claim for rule in rules.rules for claim in rule.claims}
+    for claim_id in sorted(rules.claims, key=claim_sort_key):
+        if claim_id not in cited and rules.claims[claim_id].excuse is None:
+            found.append(Counterexample(problem=f"claim {claim_id} is neither encoded by a rule nor excused"))
+    return _static(
+        "traceability",
+        started,
+        found,
+        f"{len(rules.rules)} rules cite claims; all {len(rules.claims)} claims are covered or excused",
+        "rules or claims are not traceable",
+    )
+
+
+_FIELDS = string.Formatter()
+
+
+def _placeholders(text: str) -> frozenset[str] | None:
+    try:
+        return frozenset(field for _, field, _, _ in _FIELDS.parse(text) if field is not None)
+    except ValueError:
+        return None
+
+
+def check_i18n(rules: RuleSet) -> CheckResult:
+    """Every text exists in every locale with the same placeholders; every label too."""
+    started = time.perf_counter()
+    found: list[Counterexample] = []
+    for rule in rules.rules:
+        texts = [("message", rule.message)]
+        if rule.fix is not None:
+            texts.append(("fix", rule.fix))
+        texts.extend((f"steps[{index}]", step) for index, step in enumerate(rule.steps))
+        for where, localized in texts:
+            missing = [locale for locale in rules.locales if locale not in localized]
+            if missing:
+                found.append(
+                    Counterexample(problem=f"rule {rule.id} {where}: no text for {', '.join(missing)}")
+                )
+                continue
+            shapes = {_placeholders(localized[locale]) for locale in rules.locales}
+            if len(shapes) > 1:
+                found.append(
+                    Counterexample(problem=f"rule {rule.id} {where}: the locales use different placeholders")
+                )
+    needed = {f"route.{route.value}" for route in RouteKind}
+    needed |= {f"document.{document}" for rule in rules.rules for document in rule.documents}
+    needed |= {f"stage.{rule.stage.value}" for rule in rules.rules if rule.stage is not None}
+    for locale in rules.locales:
+        labels = rules.labels.get(locale, {})
+        for key in sorted(needed - set(labels)):
+            found.append(Counterexample(problem=f"locale {locale}: missing label {key!r}"))
+    every_key = set().union(*(set(labels) for labels in rules.labels.values()))
+    for locale, labels in sorted(rules.labels.items()):
+        for key in sorted(every_key - set(labels) - needed):
+            found.append(
+                Counterexample(problem=f"locale {locale}: missing label {key!r} (other locales have it)")
+            )
+    return _static(
+        "i18n",
+        started,
+        found,
+        f"every text is in {', '.join(rules.locales)} with the same placeholders",
+        "texts or labels are missing in some locale",
+    )

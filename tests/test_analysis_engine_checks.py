@@ -1,0 +1,85 @@
+"""simcancel.analysis._engine_checks: durable-rules against the reference, and its isolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+
+from simcancel import _compile, _engine, default_rules, load_rules
+from simcancel._facts import FACTS
+from simcancel._ruleset import Op
+from simcancel.analysis import check_differential, check_purity
+from simcancel.analysis._engine_checks import purity_states
+from simcancel.analysis._options import VerifyOptions
+from simcancel.analysis._search import Search
+from tests.packs import BROKEN_PACKS, broken_pack
+
+AS_OF = dt.date(2026, 11, 24)
+
+
+def test_differential_counterexample_sits_on_the_boundary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With `gt` compiled as `$gte`, the counterexample has exactly the constant (100 MB) left."""
+    monkeypatch.setitem(_compile._DURABLE_OP, Op.GT, "$gte")
+    result = check_differential(load_rules(broken_pack("durable_differs", tmp_path)), as_of=AS_OF, samples=30)
+    states = [example.state for example in result.counterexamples]
+    assert any(state is not None and state["unused"]["data_mb"] == 100 for state in states)
+
+
+def test_differential_catches_an_injected_divergence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A durable answer that drops one fired rule is reported with the state it happens for."""
+    real: Callable[..., frozenset[str]] = _engine.evaluate
+
+    def drops_balance(rules: _engine.CompiledRules, facts: object, **kwargs: object) -> frozenset[str]:
+        return real(rules, facts, **kwargs) - {"balance-not-zero"}
+
+    monkeypatch.setattr(_engine, "evaluate", drops_balance)
+    result = check_differential(load_rules(BROKEN_PACKS / "good"), as_of=AS_OF, samples=30)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert "balance-not-zero" in example.problem
+    assert example.state is not None
+    assert example.state["balance"] != "0.00"
+
+
+def test_differential_walks_each_rules_classes_then_samples() -> None:
+    """evaluated counts the class walks of every rule's facts plus the sampled states."""
+    rules = load_rules(BROKEN_PACKS / "good")
+    result = check_differential(rules, as_of=AS_OF, samples=30)
+    assert result.ok
+    assert result.mode == "sampled"
+    assert result.evaluated > 30
+
+
+def test_purity_draws_numbers_inside_their_interval_not_only_the_lowest() -> None:
+    """Some purity state holds a balance that is no class's representative (e.g. not 0 or 1 paisa)."""
+    search = Search.of(default_rules(), VerifyOptions(as_of=AS_OF, samples=200))
+    lowest = {values["balance"] for values in search.space.variable("balance").values}
+    drawn = {state["balance"] for state in purity_states(search)}
+    assert drawn - lowest, f"only class representatives drawn: {sorted(drawn)}"
+
+
+def test_purity_counts_the_ways_it_ran(tmp_path: Path) -> None:
+    """From directories: 5 ways per state; in memory only (no sources): 4, the reload is skipped."""
+    rules = load_rules(broken_pack("good", tmp_path))
+    states = len(purity_states(Search.of(rules, VerifyOptions(as_of=AS_OF, samples=40))))
+    from_disk = check_purity(rules, as_of=AS_OF, samples=40)
+    in_memory = check_purity(attrs.evolve(rules, sources=()), as_of=AS_OF, samples=40)
+    assert (from_disk.ok, in_memory.ok) == (True, True)
+    assert from_disk.evaluated == states * 5
+    assert in_memory.evaluated == states * 4
+
+
+def test_purity_draws_states_that_can_be_written_out() -> None:
+    """Drawn service counts stay within the catalogue's draw bound: failing states can be written."""
+    search = Search.of(default_rules(), VerifyOptions(as_of=AS_OF, samples=200))
+    states = purity_states(search)
+    bound = FACTS["active_services"].draw_upper
+    assert bound is not None
+    assert max(int(state["active_services"]) for state in states) <= bound
+    assert any(int(state["active_services"]) > 1 for state in states)
