@@ -50,6 +50,7 @@ EXPECTED_ALL = [
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
+    "json_schema",
     "live_sessions",
     "load_rules",
 ]

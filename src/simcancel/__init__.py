@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
+from simcancel._contracts import json_schema
 from simcancel._engine import live_sessions
 from simcancel._errors import (
     EngineError,
@@ -95,6 +96,7 @@ __all__ = [
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
+    "json_schema",
     "live_sessions",
     "load_rules",
 ]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
+from simcancel._contracts import SCHEMAS, schema_text
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
@@ -140,9 +141,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
-    from simcancel._schema import rules_schema_text  # noqa: PLC0415 (only this command needs it)
-
-    out.write(rules_schema_text())
+    out.write(schema_text(args.kind))
     return EXIT_OK
 
 
@@ -245,14 +244,15 @@ def _add_lint(commands: _Commands) -> None:
 
 def _add_schema(commands: _Commands) -> None:
     schema_cmd = commands.add_parser(
-        "schema", help="print a JSON Schema (draft 2020-12), generated from the fact catalogue"
+        "schema", help="print a JSON Schema (draft 2020-12), generated from the model and the fact catalogue"
     )
     schema_cmd.add_argument(
         "kind",
         nargs="?",
         default="rules",
-        choices=("rules",),
-        help="rules: any file of a rule pack (default)",
+        choices=tuple(SCHEMAS),
+        help="state: the input of assess; assessment: what assess --json prints; "
+        "rules: any file of a rule pack (default)",
     )
     schema_cmd.set_defaults(run=_schema)
 
