@@ -53,6 +53,7 @@ EXPECTED_ALL = [
     "json_schema",
     "live_sessions",
     "load_rules",
+    "render_text",
 ]
 
 VALUE_OBJECTS = [

@@ -25,6 +25,7 @@ from simcancel._errors import (
     UsageError,
 )
 from simcancel._loader import load_rules
+from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
 from simcancel.model import (
     Assessment,
@@ -99,4 +100,5 @@ __all__ = [
     "json_schema",
     "live_sessions",
     "load_rules",
+    "render_text",
 ]

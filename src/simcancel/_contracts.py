@@ -41,10 +41,9 @@ from simcancel._errors import UsageError, did_you_mean, shorten
 from simcancel._facts import CATALOGUE, Catalogue, StatePath
 from simcancel._ruleset import RuleSet
 from simcancel._schema import rules_schema
-from simcancel.model import MAX_COUNT, MAX_MONEY, MAX_TEXT, Assessment, UserState
+from simcancel.model import ASSESSMENT_SCHEMA_ID, MAX_COUNT, MAX_MONEY, MAX_TEXT, Assessment, UserState
 
 __all__ = [
-    "ASSESSMENT_SCHEMA_ID",
     "SCHEMAS",
     "assessment_schema",
     "json_schema",
@@ -54,8 +53,6 @@ __all__ = [
 ]
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
-ASSESSMENT_SCHEMA_ID = "simcancel.assessment/1"
-"""The ``schema`` value of every assessment this version writes."""
 
 _MONEY_PATTERN = r"^(?:[0-9]{1,9}(?:\.[0-9]{1,2})?|1000000000(?:\.0{1,2})?)$"
 _DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}

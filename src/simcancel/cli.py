@@ -26,70 +26,19 @@ from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
+from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
 from simcancel._traceability import build_report, load_cases
 from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths
-from simcancel.model import Assessment, UserState
+from simcancel.model import UserState
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141
 """What shells report for a writer killed by SIGPIPE (128 + 13), as ``git log | head`` does."""
-
-
-def _label(rules: RuleSet, locale: str, key: str) -> str:
-    return rules.labels[locale].get(key, key)
-
-
-def render_text(result: Assessment, rules: RuleSet) -> str:
-    """An assessment as text for people, in the assessment's locale."""
-    locale = result.locale
-
-    def label(key: str) -> str:
-        return _label(rules, locale, key)
-
-    # A provider's name is a brand, but the catch-all "other" reads better translated.
-    provider = rules.labels[locale].get(f"provider.{result.provider}", rules.providers[result.provider].name)
-    lines = [
-        label("heading.verdict_ok" if result.can_cancel_now else "heading.verdict_blocked"),
-        f"{label('heading.provider')}: {provider}",
-        "",
-    ]
-    for kind, issues in (
-        ("blocking", result.blocking),
-        ("warning", result.warnings),
-        ("advice", result.advice),
-    ):
-        if not issues:
-            continue
-        lines.append(f"{label('kind.' + kind)}:")
-        for issue in issues:
-            lines.append(f"  - [{issue.code}] {issue.message}  ({', '.join(issue.claims)})")
-            if issue.fix:
-                lines.append(f"    -> {issue.fix}")
-        lines.append("")
-    lines.append(f"{label('heading.route')}: {label('route.' + result.route.route.value)}")
-    lines.append(f"  {result.route.reason}  ({', '.join(result.route.claims)})")
-    if result.alternatives:
-        lines.append(f"{label('heading.alternatives')}:")
-        lines.extend(
-            f"  - {label('route.' + option.route.value)}: {option.reason}" for option in result.alternatives
-        )
-    if result.documents:
-        lines.append(f"{label('heading.documents')}:")
-        lines.extend(f"  - {document.name}" for document in result.documents)
-    lines.append(f"{label('heading.steps')}:")
-    lines.extend(
-        f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
-        for number, step in enumerate(result.steps, start=1)
-    )
-    lines.append("")
-    lines.append(f"{label('heading.claims')}: {', '.join(result.claims)}")
-    lines.append(f"{label('heading.ruleset')}: {result.ruleset}")
-    return "\n".join(lines)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -115,7 +64,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_BAD_INPUT
     rules = _rules(args.rules, args.packs)
     result = assess(UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of)
-    out.write(result.to_json() if args.json else render_text(result, rules))
+    out.write(result.to_json() if args.json else render_text(result))
     out.write("\n")
     return EXIT_OK if result.can_cancel_now else EXIT_FOUND
 

@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 import attrs
 
 from simcancel._errors import InvalidStateError, Problem, shorten
+from simcancel._frozen import FrozenMapping
 
 __all__ = [
+    "ASSESSMENT_SCHEMA_ID",
     "MAX_COUNT",
     "MAX_MONEY",
     "Assessment",
@@ -306,6 +308,9 @@ class Stage(enum.Enum):
     AFTER = "after"
 
 
+ASSESSMENT_SCHEMA_ID = "simcancel.assessment/1"
+"""The ``schema`` value of every assessment's JSON (``docs/api.md``)."""
+
 DisplayValue = str | int | bool
 """A fact as an issue shows it: money as a PKR string (``"150.00"``), counts, flags, names."""
 
@@ -347,6 +352,10 @@ def _documents(items: Iterable[Document]) -> tuple[Document, ...]:
 
 def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
     return _tuple(items)
+
+
+def _texts(texts: Mapping[str, str]) -> Mapping[str, str]:
+    return texts if type(texts) is FrozenMapping else FrozenMapping(texts)
 
 
 @attrs.frozen(kw_only=True)
@@ -412,6 +421,10 @@ class Assessment:
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     claims: tuple[str, ...] = attrs.field(converter=_strings)
     """Every claim id the answer rests on, sorted."""
+    labels: Mapping[str, str] = attrs.field(factory=FrozenMapping, converter=_texts)
+    """The texts that show it, in its locale, by label key: each ``route.*``, ``stage.*``,
+    ``kind.*`` and ``heading.*`` label of the rule set, and ``provider.<id>``, the provider's
+    display name; read-only.  A JSON consumer renders the answer from them alone."""
 
     @property
     def can_cancel_now(self) -> bool:
@@ -421,7 +434,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape (see ``docs/api.md``)."""
         return {
-            "schema": "simcancel.assessment/1",
+            "schema": ASSESSMENT_SCHEMA_ID,
             "provider": self.provider,
             "locale": self.locale,
             "as_of": self.as_of.isoformat(),
@@ -438,7 +451,16 @@ class Assessment:
                 for step in self.steps
             ],
             "claims": list(self.claims),
+            "labels": dict(self.labels),
         }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Assessment:
+        """The assessment that :meth:`to_dict` wrote as ``data``; a :class:`UsageError` lists
+        what does not have that shape (keys a later version adds are ignored)."""
+        from simcancel._readback import structure_assessment
+
+        return structure_assessment(data)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are)."""
