@@ -323,19 +323,33 @@ def test_every_golden_assessment_is_valid_and_fully_declared(path: Path) -> None
     assert list(ASSESSMENT_CLOSED.iter_errors(data)) == []
 
 
-@given(user_states(), st.sampled_from(["zh-CN", "en"]))
-def test_every_assessment_is_valid(state: UserState, locale: str) -> None:
-    """Any assessment's to_dict, through JSON, passes the closed assessment schema."""
-    data = as_json(assess(state, locale=locale, as_of=AS_OF).to_dict())
+@given(user_states(), st.sampled_from(["zh-CN", "en"]), st.booleans())
+def test_every_assessment_is_valid(state: UserState, locale: str, asked: bool) -> None:
+    """Any assessment's to_dict (with or without what_if), through JSON, passes the closed schema."""
+    data = as_json(assess(state, locale=locale, as_of=AS_OF, what_if=asked).to_dict())
+    assert ("what_if" in data) is asked
     assert list(ASSESSMENT_CLOSED.iter_errors(data)) == []
 
 
 def test_the_assessment_schema_lists_the_keys_in_to_dict_order() -> None:
-    """The schema's properties are to_dict's keys, in order, all required."""
-    data = assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF).to_dict()
+    """The schema's properties are to_dict's keys, in order; all are required but the opt-in what_if."""
+    state = UserState.from_dict(VALID_STATE)
+    data = assess(state, locale="en", as_of=AS_OF).to_dict()
+    asked = assess(state, locale="en", as_of=AS_OF, what_if=True).to_dict()
     schema = json_schema("assessment")
-    assert list(schema["properties"]) == list(data)
+    assert list(schema["properties"]) == list(asked) == [*data, "what_if"]
     assert schema["required"] == list(data)
+
+
+def test_a_change_value_must_fit_its_path() -> None:
+    """A what-if change carries the state schema of its path: a float balance or a provider fails."""
+    data = as_json(assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF, what_if=True).to_dict())
+    assert ASSESSMENT.is_valid(data)
+    change_set = data["what_if"]["unblock"]["change_sets"][0]
+    for change in ({"path": "balance", "value": 0.5}, {"path": "provider", "value": "zong"}):
+        broken = copy.deepcopy(data)
+        broken["what_if"]["unblock"]["change_sets"][0] = {**change_set, "changes": [change]}
+        assert not ASSESSMENT.is_valid(broken), change
 
 
 def test_a_wrong_answer_fails_the_assessment_schema() -> None:

@@ -23,12 +23,15 @@ AS_OF = dt.date(2026, 11, 24)
     st.sampled_from(["zh-CN", "en"]),
     st.booleans(),
     st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 12, 31)),
+    st.booleans(),
 )
 def test_to_dict_round_trips_through_json(
-    state: UserState, locale: str, public_facts: bool, day: dt.date
+    state: UserState, locale: str, public_facts: bool, day: dt.date, asked: bool
 ) -> None:
-    """from_dict(json(to_dict())) is an equal assessment, for real answers of either rule set."""
-    result = assess(state, rules=default_rules(public_facts=public_facts), locale=locale, as_of=day)
+    """from_dict(json(to_dict())) is an equal assessment, for real answers of either rule set,
+    with or without what_if."""
+    rules = default_rules(public_facts=public_facts)
+    result = assess(state, rules=rules, locale=locale, as_of=day, what_if=asked)
     again = Assessment.from_dict(json.loads(result.to_json()))
     assert again == result
     assert again.to_dict() == result.to_dict()

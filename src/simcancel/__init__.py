@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
+from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules, what_if
 from simcancel._contracts import json_schema
 from simcancel._engine import live_sessions
 from simcancel._errors import (
@@ -29,6 +29,7 @@ from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
 from simcancel.model import (
     Assessment,
+    ChangeSet,
     Document,
     Documents,
     Intentions,
@@ -42,9 +43,12 @@ from simcancel.model import (
     ServiceKind,
     Situation,
     Stage,
+    StateChange,
     Step,
     UnusedResources,
     UserState,
+    WhatIf,
+    WhatIfGoal,
 )
 
 
@@ -65,6 +69,7 @@ __version__ = _installed_version()
 
 __all__ = [
     "Assessment",
+    "ChangeSet",
     "Claim",
     "Document",
     "Documents",
@@ -88,10 +93,13 @@ __all__ = [
     "SimcancelError",
     "Situation",
     "Stage",
+    "StateChange",
     "Step",
     "UnusedResources",
     "UsageError",
     "UserState",
+    "WhatIf",
+    "WhatIfGoal",
     "__version__",
     "assess",
     "builtin_packs",
@@ -101,4 +109,5 @@ __all__ = [
     "live_sessions",
     "load_rules",
     "render_text",
+    "what_if",
 ]

@@ -46,6 +46,7 @@ from simcancel.model import ASSESSMENT_SCHEMA_ID, MAX_COUNT, MAX_MONEY, MAX_TEXT
 __all__ = [
     "SCHEMAS",
     "assessment_schema",
+    "changeable_paths",
     "json_schema",
     "money_schema",
     "schema_text",
@@ -183,6 +184,7 @@ def _output(provider: dict[str, Any] | None) -> _Direction:
             int: _leaf({"type": "integer"}),
             bool: _leaf({"type": "boolean"}),
             dt.date: _leaf(_DATE),
+            object: _leaf({}),
         },
         closed=False,
         docs={},
@@ -219,6 +221,8 @@ class _Walker:
         self.direction = direction
         self.required = required
         self.defs: dict[str, Any] | None = {} if use_defs else None
+        self.extra: Mapping[str, dict[str, Any]] = {}
+        """Per class name, keywords added to its object schema (constraints across fields)."""
 
     def walk(self, hint: Hint, path: str) -> dict[str, Any]:
         """The schema of a value of type ``hint`` found at ``path`` (dotted, ``""`` at the top)."""
@@ -287,6 +291,7 @@ class _Walker:
                 needed.append(field.name)
             add_computed(field.name)
         schema = {"type": "object", **_describe(_summary(cls)), "properties": properties}
+        schema.update(self.extra.get(cls.__name__, {}))
         if needed:
             schema["required"] = needed
         if direction.closed:
@@ -330,9 +335,41 @@ def state_schema(rules: RuleSet | None = None, *, catalogue: Catalogue = CATALOG
     )
 
 
-def assessment_schema(rules: RuleSet | None = None) -> dict[str, Any]:
+def changeable_paths(catalogue: Catalogue = CATALOGUE) -> tuple[str, ...]:
+    """The state paths a what-if change may set: every path a fact reads, every field a
+    derivation writes, except the provider's (who a person is with is not theirs to change)."""
+    paths: dict[str, None] = {}
+    for spec in catalogue.specs:
+        source = spec.source
+        if isinstance(source, StatePath):
+            paths.setdefault(source.path, None)
+        elif source.read_provider is None:
+            paths.update(dict.fromkeys(source.fields))
+    return tuple(paths)
+
+
+def _at(schema: Mapping[str, Any], path: str) -> dict[str, Any]:
+    found = schema
+    for key in path.split("."):
+        found = found["properties"][key]
+    return {key: value for key, value in found.items() if key != "description"}
+
+
+def _state_change(catalogue: Catalogue) -> dict[str, Any]:
+    """A change's value has the state schema of its path: one branch per changeable path."""
+    state = state_schema(catalogue=catalogue)
+    return {
+        "oneOf": [
+            {"properties": {"path": {"const": path}, "value": _at(state, path)}}
+            for path in changeable_paths(catalogue)
+        ]
+    }
+
+
+def assessment_schema(rules: RuleSet | None = None, *, catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
     """The answer as ``Assessment.to_dict()`` writes it; ``rules`` narrows ``provider``."""
     walker = _Walker(_output(_provider_schema(rules)), use_defs=True)
+    walker.extra = {"StateChange": _state_change(catalogue)}
     return walker.document(
         Assessment,
         ASSESSMENT_SCHEMA_ID,

@@ -114,6 +114,8 @@ _converter.register_structure_hook_func(
 )
 _converter.register_structure_hook_func(lambda kind: kind == Mapping[str, str], _texts)
 _converter.register_structure_hook_func(lambda kind: kind == _FACTS, _facts)
+# A change's value: any JSON, as written (its model field freezes it).
+_converter.register_structure_hook_func(lambda kind: kind is object, lambda value, _: value)
 
 
 def _envelope(data: Mapping[Any, Any]) -> list[Problem]:

@@ -8,8 +8,11 @@ same text as the one :func:`simcancel.assess` returned.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from simcancel._errors import UsageError, shorten
-from simcancel.model import Assessment
+from simcancel.model import Assessment, WhatIf
 
 __all__ = ["render_text"]
 
@@ -61,7 +64,37 @@ def render_text(assessment: Assessment) -> str:
         f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
         for number, step in enumerate(result.steps, start=1)
     )
+    if result.what_if is not None:
+        lines.append("")
+        lines.extend(_what_if_lines(result.what_if, label))
     lines.append("")
     lines.append(f"{label('heading.claims')}: {', '.join(result.claims)}")
     lines.append(f"{label('heading.ruleset')}: {result.ruleset}")
     return "\n".join(lines)
+
+
+def _what_if_lines(what_if: WhatIf, label: Callable[[str], str]) -> list[str]:
+    """The what-if section: per goal, each minimal change set with the steps it settles."""
+    lines = [f"{label('heading.what_if')}:"]
+    goals = ([what_if.unblock] if what_if.unblock is not None else []) + list(what_if.routes)
+    if not goals:
+        lines.append(f"  {label('what_if.none')}")
+    for goal in goals:
+        if goal.route is None:
+            lines.append(f"  {label('what_if.unblock')}")
+        else:
+            lines.append(f"  {label('what_if.route').replace('{route}', label('route.' + goal.route.value))}")
+        for number, found in enumerate(goal.change_sets, start=1):
+            marker = f"{number}) "
+            for index, change in enumerate(found.changes):
+                shown = json.dumps(change.json_value, ensure_ascii=False)
+                lines.append(f"    {marker if index == 0 else ' ' * len(marker)}{change.path} → {shown}")
+            lines.extend(
+                f"    {' ' * len(marker)}[{label('stage.' + step.stage.value)}] {step.text}"
+                for step in found.steps
+            )
+        if not goal.change_sets and goal.complete:
+            lines.append(f"    {label('what_if.impossible')}")
+        if not goal.complete:
+            lines.append(f"    {label('what_if.incomplete')}")
+    return lines

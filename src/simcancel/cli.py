@@ -63,7 +63,9 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         print(f"simcancel: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
     rules = _rules(args.rules, args.packs)
-    result = assess(UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of)
+    result = assess(
+        UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of, what_if=args.what_if
+    )
     out.write(result.to_json() if args.json else render_text(result))
     out.write("\n")
     return EXIT_OK if result.can_cancel_now else EXIT_FOUND
@@ -161,6 +163,12 @@ def _add_assess(commands: _Commands) -> None:
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
     assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    assess_cmd.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also say what would change the answer: the fewest changes for nothing to block, "
+        "and for each alternative route to lead (a search: slower)",
+    )
     assess_cmd.add_argument(
         "--rules",
         metavar="RULES_DIR",
