@@ -362,3 +362,18 @@ def test_a_wrong_answer_fails_the_assessment_schema() -> None:
         {**data, "blocking": [{**data["blocking"][0], "facts": {"balance": 1.5}}]},
     ):
         assert not ASSESSMENT.is_valid(broken)
+
+
+def test_a_partial_state_schema_is_one_walk_away() -> None:
+    """The design note holds: the same walk without required fields accepts a half-filled form,
+    still refusing unknown keys and wrong values."""
+    from simcancel._contracts import _input, _Walker
+    from simcancel._facts import CATALOGUE
+
+    partial = validator(
+        _Walker(_input(CATALOGUE, None), required=False).document(UserState, "partial", "test")
+    )
+    assert partial.is_valid({})
+    assert partial.is_valid({"balance": "5", "documents": {"passport_copy": True}})
+    assert not partial.is_valid({"balanse": "5"})
+    assert not partial.is_valid({"documents": {"passport_copy": "yes"}})
