@@ -35,7 +35,8 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$status
 
-# Regenerate what is generated from the code: rules/schema.json, the fact table of the docs.
+# Regenerate what is generated from the code: rules/schema.json, schemas/*.schema.json, the
+# fact table of the docs.
 generate: $(STAMP)
 	$(BIN)/python -m simcancel._generated
 

@@ -49,6 +49,7 @@ ASSESSMENT_KEYS = {
     "documents",
     "steps",
     "claims",
+    "labels",
 }
 ISSUE_KEYS = {"code", "kind", "message", "fix", "claims", "facts"}
 ROUTE_KEYS = {"route", "code", "reason", "claims", "facts"}

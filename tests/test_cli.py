@@ -108,6 +108,7 @@ def test_assess_json_has_the_documented_shape() -> None:
         "documents",
         "steps",
         "claims",
+        "labels",
     ]
     assert data["schema"] == "simcancel.assessment/1"
     assert (data["provider"], data["locale"], data["can_cancel_now"]) == ("jazz", "en", False)

@@ -18,7 +18,14 @@ from simcancel._facts import FACTS
 from simcancel.cli import EXIT_BAD_INPUT, main
 
 ROOT = Path(__file__).parents[1]
-DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/rule-authoring.md", "docs/api.md", "docs/architecture.md"]
+DOCUMENTS = [
+    "README.md",
+    "docs/tutorial.md",
+    "docs/rule-authoring.md",
+    "docs/api.md",
+    "docs/architecture.md",
+    "docs/tool-use.md",
+]
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 
 
@@ -57,7 +64,7 @@ def test_python_snippets_run_and_print_what_follows_them(name: str) -> None:
             following = found[index + 1] if index + 1 < len(found) else None
             if following is not None and following[0] == "text":
                 assert out.getvalue() == following[1], f"{name}, block {index}"
-    if name in ("README.md", "docs/tutorial.md", "docs/api.md"):
+    if name in ("README.md", "docs/tutorial.md", "docs/api.md", "docs/tool-use.md"):
         assert ran > 0
 
 

@@ -135,6 +135,7 @@ def test_to_dict_shape_is_stable() -> None:
         "documents": [{"id": "passport_copy", "name": "Copy of the passport"}],
         "steps": [{"stage": "route", "text": "Log in", "code": "route-online", "claims": ["A7"]}],
         "claims": ["A7"],
+        "labels": {},
     }
 
 

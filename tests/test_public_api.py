@@ -18,6 +18,7 @@ from tests.packs import clean_state
 # The public names as of this release.  Adding a name is a decision: update this list.
 EXPECTED_ALL = [
     "Assessment",
+    "ChangeSet",
     "Claim",
     "Document",
     "Documents",
@@ -41,22 +42,29 @@ EXPECTED_ALL = [
     "SimcancelError",
     "Situation",
     "Stage",
+    "StateChange",
     "Step",
     "UnusedResources",
     "UsageError",
     "UserState",
+    "WhatIf",
+    "WhatIfGoal",
     "__version__",
     "assess",
     "assess_many",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
+    "json_schema",
     "live_sessions",
     "load_rules",
+    "render_text",
+    "what_if",
 ]
 
 VALUE_OBJECTS = [
     simcancel.Assessment,
+    simcancel.ChangeSet,
     simcancel.Claim,
     simcancel.Document,
     simcancel.Documents,
@@ -68,9 +76,12 @@ VALUE_OBJECTS = [
     simcancel.Rule,
     simcancel.Service,
     simcancel.Situation,
+    simcancel.StateChange,
     simcancel.Step,
     simcancel.UnusedResources,
     simcancel.UserState,
+    simcancel.WhatIf,
+    simcancel.WhatIfGoal,
 ]
 ENUMS = [
     simcancel.IssueKind,
@@ -167,7 +178,9 @@ def _instances() -> dict[type, object]:
     state = simcancel.UserState.from_dict(
         clean_state(balance="5", services=[{"kind": "sms", "active": True, "recurring": True}])
     )
-    result = simcancel.assess(state, locale="en")
+    result = simcancel.assess(state, locale="en", what_if=True)
+    assert result.what_if is not None
+    assert result.what_if.unblock is not None
     rules = simcancel.default_rules()
     found: list[object] = [
         state,
@@ -181,6 +194,10 @@ def _instances() -> dict[type, object]:
         result.route,
         result.documents[0],
         result.steps[0],
+        result.what_if,
+        result.what_if.unblock,
+        result.what_if.unblock.change_sets[0],
+        result.what_if.unblock.change_sets[0].changes[0],
         rules.rules[0],
         rules.claims["A4"],
         rules.providers["jazz"],

@@ -163,13 +163,14 @@ def test_no_mapping_or_sequence_inside_the_default_rules_can_be_changed(public_f
 
 
 def test_no_mapping_or_sequence_inside_an_assessment_can_be_changed() -> None:
-    """An assessment holds only tuples and frozen objects; mutating those or to_dict() changes no answer."""
+    """An assessment holds only tuples, read-only labels and frozen objects; mutating those or
+    to_dict() changes no answer."""
     before = _answers()
     for state, as_of in STATES:
         result = assess(state, locale="en", as_of=as_of)
         shown = result.to_dict()
         mappings, sequences = _containers(result, "result")
-        assert not mappings
+        assert set(mappings) == {"result.labels"}
         assert "result.steps" in sequences
         _attack(mappings, sequences)
         for path, obj in _walk(result, "result"):
@@ -180,6 +181,7 @@ def test_no_mapping_or_sequence_inside_an_assessment_can_be_changed() -> None:
         data["route"]["reason"] = "HACKED"
         data["steps"].clear()
         data["claims"].append("HACKED")
+        data["labels"]["route.online"] = "HACKED"
         assert result.to_dict() == shown
     assert _answers() == before
 

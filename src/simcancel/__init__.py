@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules
+from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules, what_if
 from simcancel._batch import assess_many
+from simcancel._contracts import json_schema
 from simcancel._engine import live_sessions
 from simcancel._errors import (
     EngineError,
@@ -25,9 +26,11 @@ from simcancel._errors import (
     UsageError,
 )
 from simcancel._loader import load_rules
+from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
 from simcancel.model import (
     Assessment,
+    ChangeSet,
     Document,
     Documents,
     Intentions,
@@ -41,9 +44,12 @@ from simcancel.model import (
     ServiceKind,
     Situation,
     Stage,
+    StateChange,
     Step,
     UnusedResources,
     UserState,
+    WhatIf,
+    WhatIfGoal,
 )
 
 
@@ -64,6 +70,7 @@ __version__ = _installed_version()
 
 __all__ = [
     "Assessment",
+    "ChangeSet",
     "Claim",
     "Document",
     "Documents",
@@ -87,16 +94,22 @@ __all__ = [
     "SimcancelError",
     "Situation",
     "Stage",
+    "StateChange",
     "Step",
     "UnusedResources",
     "UsageError",
     "UserState",
+    "WhatIf",
+    "WhatIfGoal",
     "__version__",
     "assess",
     "assess_many",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
+    "json_schema",
     "live_sessions",
     "load_rules",
+    "render_text",
+    "what_if",
 ]

@@ -7,15 +7,18 @@ import functools
 from importlib import resources
 from pathlib import Path
 
+import attrs
+
 from simcancel._decide import decide
 from simcancel._engine import compiled, evaluate
 from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_mean, shorten
 from simcancel._facts import facts_for
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
-from simcancel.model import Assessment, UserState
+from simcancel._whatif import DEFAULT_MAX_SETS, explore
+from simcancel.model import Assessment, UserState, WhatIf
 
-__all__ = ["PUBLIC_FACTS", "assess", "builtin_packs", "builtin_rules_path", "default_rules"]
+__all__ = ["PUBLIC_FACTS", "assess", "builtin_packs", "builtin_rules_path", "default_rules", "what_if"]
 
 
 def builtin_rules_path() -> Path:
@@ -55,14 +58,57 @@ def default_rules(*, public_facts: bool = True) -> RuleSet:
 
 
 def assess(
-    state: UserState, *, rules: RuleSet | None = None, locale: str = "zh-CN", as_of: dt.date | None = None
+    state: UserState,
+    *,
+    rules: RuleSet | None = None,
+    locale: str = "zh-CN",
+    as_of: dt.date | None = None,
+    what_if: bool = False,
 ) -> Assessment:
     """Assess one SIM account: what blocks cancelling, what to watch, which route to take.
 
     ``rules`` defaults to the built-in rule set; ``locale`` is one of its locales
     (``"zh-CN"``, ``"en"``); ``as_of`` (default: today) selects the rules in effect.
+    ``what_if=True`` adds :attr:`Assessment.what_if`, the smallest changes of the state
+    that would change the answer (it costs a search: see :func:`what_if`).
     The same arguments always give an equal assessment.
     """
+    if not isinstance(what_if, bool):
+        raise UsageError(f"what_if: expected True or False, got {shorten(what_if)}")
+    return _assess(
+        state, rules=rules, locale=locale, as_of=as_of, max_sets=DEFAULT_MAX_SETS if what_if else 0
+    )
+
+
+def what_if(
+    state: UserState,
+    *,
+    rules: RuleSet | None = None,
+    locale: str = "zh-CN",
+    as_of: dt.date | None = None,
+    max_sets: int = DEFAULT_MAX_SETS,
+) -> WhatIf:
+    """What would change the answer for ``state``: the smallest sets of changes that make
+    nothing block, and each that makes an alternative route the recommended one.
+
+    The other arguments are :func:`assess`'s; ``max_sets`` (1 to 100) caps the change sets
+    reported per goal.  Provider policy is never changed: who the person is with is not a
+    change they can make.
+    """
+    if isinstance(max_sets, bool) or not isinstance(max_sets, int) or not 1 <= max_sets <= _MAX_SETS:
+        raise UsageError(f"max_sets: expected a whole number from 1 to {_MAX_SETS}, got {shorten(max_sets)}")
+    found = _assess(state, rules=rules, locale=locale, as_of=as_of, max_sets=max_sets).what_if
+    assert found is not None
+    return found
+
+
+_MAX_SETS = 100
+
+
+def _assess(
+    state: UserState, *, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
+) -> Assessment:
+    """:func:`assess`, with the what-if search when ``max_sets`` is positive."""
     ruleset = default_rules() if rules is None else rules
     if not isinstance(ruleset, RuleSet):
         raise UsageError(f"rules: expected a RuleSet from load_rules(), got {shorten(ruleset)}")
@@ -91,4 +137,7 @@ def assess(
     provider = ruleset.provider(state.provider)
     facts = facts_for(state, provider, as_of)
     fired = evaluate(compiled(ruleset), facts)
-    return decide(ruleset, fired, facts, locale=locale, as_of=as_of)
+    result = decide(ruleset, fired, facts, locale=locale, as_of=as_of)
+    if max_sets:
+        result = attrs.evolve(result, what_if=explore(ruleset, facts, result, as_of=as_of, max_sets=max_sets))
+    return result

@@ -22,7 +22,7 @@ from simcancel.model import (
     Step,
 )
 
-__all__ = ["decide", "route_order"]
+__all__ = ["SHOWN_LABELS", "decide", "route_order", "shown_labels"]
 
 _STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
 _ISSUE_KIND = {
@@ -86,6 +86,23 @@ class _Renderer:
         )
 
 
+SHOWN_LABELS = ("heading.", "kind.", "route.", "stage.", "what_if.")
+"""The label keys every assessment carries, so that it can be shown without its rule set."""
+
+
+def shown_labels(rules: RuleSet, locale: str, provider: str) -> dict[str, str]:
+    """The labels an assessment of ``provider`` in ``locale`` carries, sorted by key.
+
+    ``provider.<id>`` is the provider's display name: its label in the locale when it has
+    one (the catch-all ``other`` is translated), else its name (a brand).
+    """
+    texts = rules.labels.get(locale, {})
+    found = {key: text for key, text in texts.items() if key.startswith(SHOWN_LABELS)}
+    name = f"provider.{provider}"
+    found[name] = texts.get(name, rules.providers[provider].name)
+    return dict(sorted(found.items()))
+
+
 def _claims(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(sorted({claim for rule in rules for claim in rule.claims}, key=claim_sort_key))
 
@@ -137,4 +154,5 @@ def decide(
         documents=tuple(Document(id=doc, name=render.label(f"document.{doc}")) for doc in primary.documents),
         steps=tuple(steps),
         claims=_claims(used),
+        labels=shown_labels(rules, locale, str(facts["provider"])),
     )

@@ -194,9 +194,13 @@ class Derivation:
 
     name: str
     """Names the derivation in the docs and the state space (``provider policy``)."""
+    fields: tuple[str, ...]
+    """The top-level state fields it reads and :attr:`write` produces (``services``): what a
+    person changes to change these facts."""
     read: Reader
     write: Writer
-    """The state fields (top-level keys of the JSON data) that make the facts read back."""
+    """The state fields (top-level keys of the JSON data) that make the facts read back; a
+    field of :attr:`fields` left out is absent (``activated_on``: not known)."""
     representative: Representative | None = None
     """The first assignment a state can have inside a box of classes, or ``None`` when
     no state has facts in that box (for a box of single points: whether a state can have
@@ -212,13 +216,22 @@ class Derivation:
 
 
 PROVIDER_POLICY = Derivation(
-    name="provider policy", read=_read_provider, write=_write_provider, read_provider=_provider_facts
+    name="provider policy",
+    fields=("provider",),
+    read=_read_provider,
+    write=_write_provider,
+    read_provider=_provider_facts,
 )
 SERVICE_COUNTS = Derivation(
-    name="service counts", read=_read_services, write=_write_services, representative=_services_representative
+    name="service counts",
+    fields=("services",),
+    read=_read_services,
+    write=_write_services,
+    representative=_services_representative,
 )
 ACTIVATION_MONTHS = Derivation(
     name="activation months",
+    fields=("activated_on",),
     read=_read_activation,
     write=_write_activation,
     representative=_activation_representative,

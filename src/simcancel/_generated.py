@@ -2,7 +2,7 @@
 
 ``python -m simcancel._generated`` rewrites them; ``--check`` (run by ``make test``)
 exits 1 naming each stale file and how to regenerate it.  Each artefact is a whole file
-(``rules/schema.json``) or a marked region of a document (the fact table of
+(``rules/schema.json``, ``schemas/state.schema.json``) or a marked region of a document (the fact table of
 ``docs/rule-authoring.md``, between ``<!-- generated: NAME -->`` and
 ``<!-- end generated: NAME -->``).
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import attrs
 
+from simcancel._contracts import schema_text
 from simcancel._facts import CATALOGUE, Catalogue, FactKind, FactSpec
 from simcancel._schema import rules_schema_text
 
@@ -71,6 +72,8 @@ class Artefact:
 
 ARTEFACTS = (
     Artefact(path="rules/schema.json", generate=rules_schema_text),
+    Artefact(path="schemas/state.schema.json", generate=lambda: schema_text("state")),
+    Artefact(path="schemas/assessment.schema.json", generate=lambda: schema_text("assessment")),
     Artefact(path="docs/rule-authoring.md", generate=fact_table, region="facts"),
 )
 """Everything generated, with where it lives."""
@@ -92,6 +95,7 @@ def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
         if args.check:
             stale.append(artefact.path)
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(wanted, encoding="utf-8")
             print(f"wrote {artefact.path}")
     for name in stale:

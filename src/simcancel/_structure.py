@@ -32,7 +32,7 @@ from simcancel.model import (
     check_text,
 )
 
-__all__ = ["parse_json", "structure_state", "unstructure"]
+__all__ = ["flatten_problems", "parse_json", "structure_state", "unstructure"]
 
 MAX_JSON_BYTES = 1_000_000
 """A state is a few hundred bytes; anything past this is refused before parsing."""
@@ -126,6 +126,11 @@ def _problems(error: BaseException, path: str, cls: type | None) -> list[Problem
     if isinstance(error, InvalidStateError):
         return list(error.problems)
     return [Problem(path=path, message=str(error))]
+
+
+def flatten_problems(error: BaseException, path: str) -> list[Problem]:
+    """The problems inside a structuring error of cattrs (or a ``ValueError``), with ``$.paths``."""
+    return _problems(error, path, None)
 
 
 def _unknown_field(path: str, key: object, known: list[str]) -> Problem:

@@ -4,7 +4,8 @@
 1 blocking issues found, lint errors, a stale traceability file, or a failed
 consistency check; 2 bad input
 (unreadable file, invalid JSON or state, unknown provider, bad arguments).  Errors go
-to stderr as one message, never a traceback.
+to stderr as one message, never a traceback; with ``--json``, as one JSON object
+(``{"error", "type", "problems"}``).
 
 Each subcommand is one ``_add_<name>`` function registering its parser and its runner,
 so adding a command touches nothing else.
@@ -20,74 +21,24 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO, TypeAlias
+from typing import Any, NoReturn, TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
-from simcancel._errors import RuleFileError, SimcancelError
+from simcancel._contracts import SCHEMAS, schema_text
+from simcancel._errors import Problem, RuleFileError, SimcancelError
 from simcancel._loader import load_rules
+from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
 from simcancel._traceability import build_report, load_cases
-from simcancel.model import Assessment, UserState
+from simcancel.model import UserState
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main", "render_text"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141
 """What shells report for a writer killed by SIGPIPE (128 + 13), as ``git log | head`` does."""
-
-
-def _label(rules: RuleSet, locale: str, key: str) -> str:
-    return rules.labels[locale].get(key, key)
-
-
-def render_text(result: Assessment, rules: RuleSet) -> str:
-    """An assessment as text for people, in the assessment's locale."""
-    locale = result.locale
-
-    def label(key: str) -> str:
-        return _label(rules, locale, key)
-
-    # A provider's name is a brand, but the catch-all "other" reads better translated.
-    provider = rules.labels[locale].get(f"provider.{result.provider}", rules.providers[result.provider].name)
-    lines = [
-        label("heading.verdict_ok" if result.can_cancel_now else "heading.verdict_blocked"),
-        f"{label('heading.provider')}: {provider}",
-        "",
-    ]
-    for kind, issues in (
-        ("blocking", result.blocking),
-        ("warning", result.warnings),
-        ("advice", result.advice),
-    ):
-        if not issues:
-            continue
-        lines.append(f"{label('kind.' + kind)}:")
-        for issue in issues:
-            lines.append(f"  - [{issue.code}] {issue.message}  ({', '.join(issue.claims)})")
-            if issue.fix:
-                lines.append(f"    -> {issue.fix}")
-        lines.append("")
-    lines.append(f"{label('heading.route')}: {label('route.' + result.route.route.value)}")
-    lines.append(f"  {result.route.reason}  ({', '.join(result.route.claims)})")
-    if result.alternatives:
-        lines.append(f"{label('heading.alternatives')}:")
-        lines.extend(
-            f"  - {label('route.' + option.route.value)}: {option.reason}" for option in result.alternatives
-        )
-    if result.documents:
-        lines.append(f"{label('heading.documents')}:")
-        lines.extend(f"  - {document.name}" for document in result.documents)
-    lines.append(f"{label('heading.steps')}:")
-    lines.extend(
-        f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
-        for number, step in enumerate(result.steps, start=1)
-    )
-    lines.append("")
-    lines.append(f"{label('heading.claims')}: {', '.join(result.claims)}")
-    lines.append(f"{label('heading.ruleset')}: {result.ruleset}")
-    return "\n".join(lines)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -105,15 +56,35 @@ def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> 
     return load_rules(*base, *(extending or ()))
 
 
+class _BadInputError(Exception):
+    """Input a runner cannot use (an unreadable file, a missing directory): exit 2."""
+
+
+class _ArgumentError(Exception):
+    """A command line argparse refuses, kept so that main() can say it as text or JSON."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a refused command line is raised, not printed: main() reports it."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
     try:
         data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
     except OSError as error:
-        print(f"simcancel: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise _BadInputError(f"cannot read {args.file}: {error.strerror}") from None
     rules = _rules(args.rules, args.packs)
-    result = assess(UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of)
-    out.write(result.to_json() if args.json else render_text(result, rules))
+    result = assess(
+        UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of, what_if=args.what_if
+    )
+    out.write(result.to_json() if args.json else render_text(result))
     out.write("\n")
     return EXIT_OK if result.can_cancel_now else EXIT_FOUND
 
@@ -122,26 +93,34 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     directories = [Path(directory) for directory in args.rules_dirs] or list(builtin_packs())
     missing = [str(directory) for directory in directories if not directory.is_dir()]
     if missing:
-        print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise _BadInputError(f"not a rule pack directory: {', '.join(missing)}")
+    report: dict[str, Any] = {"ok": True, "packs": [str(directory) for directory in directories]}
     try:
         rules = load_rules(*directories)
     except RuleFileError as error:
         # The problems are what lint was asked for: they are its output, not a failure to run.
-        print(error, file=out)
+        if args.json:
+            report.update(
+                ok=False, rules=None, providers=None, claims=None, problems=_problems(error.problems)
+            )
+            out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        else:
+            print(error, file=out)
         return EXIT_FOUND
+    counts = {"rules": len(rules.rules), "providers": len(rules.providers), "claims": len(rules.claims)}
+    if args.json:
+        out.write(json.dumps({**report, **counts, "problems": []}, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
     shown = " + ".join(args.rules_dirs) or "built-in rules"
     out.write(
-        f"{shown}: {len(rules.rules)} rules, {len(rules.providers)} providers, "
-        f"{len(rules.claims)} claims: no problems\n"
+        f"{shown}: {counts['rules']} rules, {counts['providers']} providers, "
+        f"{counts['claims']} claims: no problems\n"
     )
     return EXIT_OK
 
 
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
-    from simcancel._schema import rules_schema_text  # noqa: PLC0415 (only this command needs it)
-
-    out.write(rules_schema_text())
+    out.write(schema_text(args.kind))
     return EXIT_OK
 
 
@@ -215,7 +194,7 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="simcancel",
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
@@ -225,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
 
 
 def _add_assess(commands: _Commands) -> None:
@@ -233,6 +212,12 @@ def _add_assess(commands: _Commands) -> None:
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
     assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    assess_cmd.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also say what would change the answer: the fewest changes for nothing to block, "
+        "and for each alternative route to lead (a search: slower)",
+    )
     assess_cmd.add_argument(
         "--rules",
         metavar="RULES_DIR",
@@ -260,19 +245,25 @@ def _add_lint(commands: _Commands) -> None:
         metavar="RULES_DIR",
         help="packs loaded together, the first with its ruleset.yaml (default: the built-in packs)",
     )
+    lint_cmd.add_argument(
+        "--json",
+        action="store_true",
+        help="print {ok, packs, rules, providers, claims, problems} as JSON (problems with file and line)",
+    )
     lint_cmd.set_defaults(run=_lint)
 
 
 def _add_schema(commands: _Commands) -> None:
     schema_cmd = commands.add_parser(
-        "schema", help="print a JSON Schema (draft 2020-12), generated from the fact catalogue"
+        "schema", help="print a JSON Schema (draft 2020-12), generated from the model and the fact catalogue"
     )
     schema_cmd.add_argument(
         "kind",
         nargs="?",
         default="rules",
-        choices=("rules",),
-        help="rules: any file of a rule pack (default)",
+        choices=tuple(SCHEMAS),
+        help="state: the input of assess; assessment: what assess --json prints; "
+        "rules: any file of a rule pack (default)",
     )
     schema_cmd.set_defaults(run=_schema)
 
@@ -330,18 +321,52 @@ def _add_verify(commands: _Commands) -> None:
     verify_cmd.set_defaults(run=_verify)
 
 
+def _problems(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [
+        {"path": problem.path, "message": problem.message, "file": problem.file, "line": problem.line}
+        for problem in problems
+    ]
+
+
+def _fail(message: str, *, kind: str, problems: Sequence[Problem] = (), as_json: bool) -> int:
+    """Say why the command could not run, on stderr, as one message or one JSON object; exit 2."""
+    if as_json:
+        headline = message.splitlines()[0].removesuffix(":") if problems else message
+        report = {"error": headline, "type": kind, "problems": _problems(problems)}
+        print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"simcancel: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    With ``--json``, a failure to run is one JSON object on stderr too:
+    ``{"error": ..., "type": ..., "problems": [{"path", "message", "file", "line"}]}``.
+    """
     stream = sys.stdout if out is None else out
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exit_:
+        args = parser.parse_args(arguments)
+    except _ArgumentError as error:
+        if not as_json:
+            error.parser.print_usage(sys.stderr)
+            print(f"{error.parser.prog}: error: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return _fail(f"{error.parser.prog}: {error}", kind="ArgumentError", as_json=True)
+    except SystemExit as exit_:  # --help
         return int(exit_.code or 0) if exit_.code != 2 else EXIT_BAD_INPUT
+    as_json = bool(getattr(args, "json", False))
     try:
         code: int = args.run(args, stream)
     except SimcancelError as error:
-        print(f"simcancel: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        found: Sequence[Problem] = getattr(error, "problems", ())
+        return _fail(str(error), kind=type(error).__name__, problems=found, as_json=as_json)
+    except _BadInputError as error:
+        return _fail(str(error), kind="BadInput", as_json=as_json)
     except BrokenPipeError:
         # The reader went away (`simcancel assess x.json | head`): not an input problem.
         # Point stdout at devnull so the interpreter's final flush cannot fail again.
@@ -351,10 +376,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return EXIT_BROKEN_PIPE
     except OSError as error:
         # A rule pack or file that exists but cannot be read (permissions, a directory...).
-        print(
-            f"simcancel: cannot read {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr
+        return _fail(
+            f"cannot read {error.filename or 'a file'}: {error.strerror or error}",
+            kind="BadInput",
+            as_json=as_json,
         )
-        return EXIT_BAD_INPUT
     return code
 
 

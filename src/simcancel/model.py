@@ -18,11 +18,14 @@ from typing import Any, TypeVar
 import attrs
 
 from simcancel._errors import InvalidStateError, Problem, shorten
+from simcancel._frozen import FrozenMapping
 
 __all__ = [
+    "ASSESSMENT_SCHEMA_ID",
     "MAX_COUNT",
     "MAX_MONEY",
     "Assessment",
+    "ChangeSet",
     "DisplayValue",
     "Document",
     "Documents",
@@ -37,9 +40,12 @@ __all__ = [
     "ServiceKind",
     "Situation",
     "Stage",
+    "StateChange",
     "Step",
     "UnusedResources",
     "UserState",
+    "WhatIf",
+    "WhatIfGoal",
 ]
 
 MAX_MONEY = Decimal("1000000000")
@@ -306,6 +312,9 @@ class Stage(enum.Enum):
     AFTER = "after"
 
 
+ASSESSMENT_SCHEMA_ID = "simcancel.assessment/1"
+"""The ``schema`` value of every assessment's JSON (``docs/api.md``)."""
+
 DisplayValue = str | int | bool
 """A fact as an issue shows it: money as a PKR string (``"150.00"``), counts, flags, names."""
 
@@ -347,6 +356,10 @@ def _documents(items: Iterable[Document]) -> tuple[Document, ...]:
 
 def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
     return _tuple(items)
+
+
+def _texts(texts: Mapping[str, str]) -> Mapping[str, str]:
+    return texts if type(texts) is FrozenMapping else FrozenMapping(texts)
 
 
 @attrs.frozen(kw_only=True)
@@ -394,6 +407,84 @@ class Step:
     claims: tuple[str, ...] = attrs.field(converter=_strings)
 
 
+def _frozen_json(value: object) -> object:
+    """JSON data with every list a tuple and every object a read-only mapping."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen_json(item) for item in value)
+    if isinstance(value, Mapping):
+        return FrozenMapping({key: _frozen_json(item) for key, item in value.items()})
+    return value
+
+
+def _thawed_json(value: object) -> object:
+    """:func:`_frozen_json` undone: plain lists and dicts, ready for ``json.dumps``."""
+    if isinstance(value, tuple):
+        return [_thawed_json(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _thawed_json(item) for key, item in value.items()}
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class StateChange:
+    """One field of the state, set to a value that changes the answer."""
+
+    path: str
+    """Where, as a dotted state path a person reads (``balance``, ``services``,
+    ``documents.passport_original``)."""
+    value: object = attrs.field(converter=_frozen_json)
+    """The new value, as the state's JSON spells it (``"0.00"``, ``true``, ``[]``); ``None``
+    (JSON ``null``) for a field that becomes unknown.  Lists and objects are read-only."""
+
+    @property
+    def json_value(self) -> object:
+        """:attr:`value` as plain JSON data (lists and dicts), ready for ``json.dumps``."""
+        return _thawed_json(self.value)
+
+
+def _changes(items: Iterable[StateChange]) -> tuple[StateChange, ...]:
+    return _tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class ChangeSet:
+    """Changes that together give the goal, none of them superfluous."""
+
+    changes: tuple[StateChange, ...] = attrs.field(converter=_changes)
+    steps: tuple[Step, ...] = attrs.field(converter=_steps)
+    """The assessment's own steps of the rules these changes settle, in plan order."""
+
+
+def _change_sets(items: Iterable[ChangeSet]) -> tuple[ChangeSet, ...]:
+    return _tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class WhatIfGoal:
+    """One answer a person may want, and the smallest changes of their state that give it."""
+
+    route: RouteKind | None
+    """``None``: nothing blocks; a route: it becomes the recommended one."""
+    change_sets: tuple[ChangeSet, ...] = attrs.field(converter=_change_sets)
+    """Every minimal set of changes found, fewest changes first; empty: none gives it."""
+    complete: bool
+    """True when ``change_sets`` lists every minimal set: no limit cut the search short."""
+
+
+def _goals(items: Iterable[WhatIfGoal]) -> tuple[WhatIfGoal, ...]:
+    return _tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class WhatIf:
+    """What would change the answer: for nothing to block, for each alternative to lead."""
+
+    unblock: WhatIfGoal | None
+    """``None`` when nothing blocks already."""
+    routes: tuple[WhatIfGoal, ...] = attrs.field(converter=_goals)
+    """One per alternative route, in the alternatives' order."""
+
+
 @attrs.frozen(kw_only=True)
 class Assessment:
     """Everything simcancel says about one state.  ``to_dict`` gives the stable JSON shape."""
@@ -412,6 +503,12 @@ class Assessment:
     steps: tuple[Step, ...] = attrs.field(converter=_steps)
     claims: tuple[str, ...] = attrs.field(converter=_strings)
     """Every claim id the answer rests on, sorted."""
+    labels: Mapping[str, str] = attrs.field(factory=FrozenMapping, converter=_texts)
+    """The texts that show it, in its locale, by label key: each ``route.*``, ``stage.*``,
+    ``kind.*`` and ``heading.*`` label of the rule set, and ``provider.<id>``, the provider's
+    display name; read-only.  A JSON consumer renders the answer from them alone."""
+    what_if: WhatIf | None = None
+    """What would change the answer, when asked for (``assess(..., what_if=True)``)."""
 
     @property
     def can_cancel_now(self) -> bool:
@@ -421,7 +518,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape (see ``docs/api.md``)."""
         return {
-            "schema": "simcancel.assessment/1",
+            "schema": ASSESSMENT_SCHEMA_ID,
             "provider": self.provider,
             "locale": self.locale,
             "as_of": self.as_of.isoformat(),
@@ -433,12 +530,19 @@ class Assessment:
             "route": _route_dict(self.route),
             "alternatives": [_route_dict(option) for option in self.alternatives],
             "documents": [{"id": doc.id, "name": doc.name} for doc in self.documents],
-            "steps": [
-                {"stage": step.stage.value, "text": step.text, "code": step.code, "claims": list(step.claims)}
-                for step in self.steps
-            ],
+            "steps": [_step_dict(step) for step in self.steps],
             "claims": list(self.claims),
+            "labels": dict(self.labels),
+            **({"what_if": _what_if_dict(self.what_if)} if self.what_if is not None else {}),
         }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Assessment:
+        """The assessment that :meth:`to_dict` wrote as ``data``; a :class:`UsageError` lists
+        what does not have that shape (keys a later version adds are ignored)."""
+        from simcancel._readback import structure_assessment
+
+        return structure_assessment(data)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are)."""
@@ -457,6 +561,33 @@ def _issue_dict(issue: Issue) -> dict[str, Any]:
         "fix": issue.fix,
         "claims": list(issue.claims),
         "facts": _facts_dict(issue.facts),
+    }
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {"stage": step.stage.value, "text": step.text, "code": step.code, "claims": list(step.claims)}
+
+
+def _goal_dict(goal: WhatIfGoal) -> dict[str, Any]:
+    return {
+        "route": goal.route.value if goal.route is not None else None,
+        "change_sets": [
+            {
+                "changes": [
+                    {"path": change.path, "value": _thawed_json(change.value)} for change in found.changes
+                ],
+                "steps": [_step_dict(step) for step in found.steps],
+            }
+            for found in goal.change_sets
+        ],
+        "complete": goal.complete,
+    }
+
+
+def _what_if_dict(what_if: WhatIf) -> dict[str, Any]:
+    return {
+        "unblock": _goal_dict(what_if.unblock) if what_if.unblock is not None else None,
+        "routes": [_goal_dict(goal) for goal in what_if.routes],
     }
 
 
