@@ -31,6 +31,7 @@ EXPECTED_ALL = [
     "Plan",
     "Problem",
     "Provider",
+    "RegisteredOwner",
     "RouteKind",
     "RouteOption",
     "Rule",
@@ -38,6 +39,7 @@ EXPECTED_ALL = [
     "RuleSet",
     "Service",
     "ServiceKind",
+    "SimForm",
     "SimcancelError",
     "Situation",
     "Stage",
@@ -75,8 +77,10 @@ ENUMS = [
     simcancel.IssueKind,
     simcancel.LineStatus,
     simcancel.Plan,
+    simcancel.RegisteredOwner,
     simcancel.RouteKind,
     simcancel.ServiceKind,
+    simcancel.SimForm,
     simcancel.Stage,
 ]
 ERRORS = [
