@@ -120,7 +120,9 @@ def test_good_pack_verifies_clean(tmp_path: Path) -> None:
 def test_too_many_classes_falls_back_to_sampling_and_says_so() -> None:
     """Past max_classes the checks sample with Hypothesis and the report is not exhaustive."""
     report = verify(default_rules(), as_of=AS_OF, max_classes=2, samples=20)
-    assert report.ok, report.render()
+    # 20 samples may miss a rule that needs four facts at once: a sampled dead_rules finding
+    # says so ("fires for none of 20 sampled states"); the proved answer is the exhaustive one.
+    assert set(report.failed) <= {"dead_rules"}, report.render()
     assert not report.exhaustive
     totality = report.result("totality")
     assert totality.mode == "sampled"

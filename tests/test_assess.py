@@ -239,21 +239,19 @@ def test_calls_after_errors_still_work() -> None:
 
 
 def test_public_facts_pack_can_be_switched_off() -> None:
-    """default_rules(public_facts=False) rests on the article alone: no B claim, no B2 warning."""
+    """default_rules(public_facts=False) rests on the article alone: no B claim, no B2 fee, no B6 lock."""
     article_only = default_rules(public_facts=False)
     assert all(claim.startswith("A") for claim in article_only.claims)
     assert {claim for claim in default_rules().claims if claim.startswith("B")} == {
-        "B1",
-        "B2",
-        "B3",
-        "B4",
-        "B5",
+        f"B{number}" for number in range(1, 13)
     }
     young_jazz = UserState.from_json(json.dumps(clean_state(activated_on="2026-10-01")))
     as_of = dt.date(2026, 11, 24)
     with_facts = assess(young_jazz, as_of=as_of)
     without = assess(young_jazz, rules=article_only, as_of=as_of)
-    assert "disowning-fee" in [issue.code for issue in with_facts.warnings]
-    assert "disowning-fee" not in [issue.code for issue in without.warnings]
-    assert "B2" in with_facts.claims
+    assert "disowning-fee-if-no-lock" in [issue.code for issue in with_facts.warnings]
+    assert with_facts.route.code == "route-ask-one-year-lock"
+    assert not without.warnings
+    assert without.route.code == "route-ask-policy-unknown"
+    assert {"B2", "B6"} <= set(with_facts.claims)
     assert not [claim for claim in without.claims if claim.startswith("B")]

@@ -379,4 +379,4 @@ def test_the_catch_all_provider_is_named_in_the_locale(tmp_path: Path) -> None:
     state = write_state(tmp_path, provider="other")
     for locale in ("zh-CN", "en"):
         _, text = run("assess", state, "--locale", locale)
-        assert f": {label(locale, 'provider.other')}\n" in text
+        assert f"{label(locale, 'format.colon')}{label(locale, 'provider.other')}\n" in text

@@ -80,7 +80,7 @@ def test_every_fact_is_read_and_written_by_its_declaration() -> None:
         "provider_has_store",
     )
     assert names["active_services"] == ("active_services", "recurring_services")
-    assert names["activation_known"] == ("activation_known", "months_held")
+    assert names["activation_known"] == ("activation_known", "months_held", "days_held", "lock_days_left")
 
 
 def test_state_paths_name_real_fields_of_the_state() -> None:

@@ -298,7 +298,7 @@ TOPICS: list[tuple[str, str, str, str, str]] = [
     (
         "malformed claim id of a source",
         "providers/jazz.yaml",
-        "claims: [A10, A17]",
+        "claims: [A10]",
         "claims: [a10]",
         "traceability",
     ),

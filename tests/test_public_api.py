@@ -32,6 +32,7 @@ EXPECTED_ALL = [
     "Plan",
     "Problem",
     "Provider",
+    "RegisteredOwner",
     "RouteKind",
     "RouteOption",
     "Rule",
@@ -39,6 +40,7 @@ EXPECTED_ALL = [
     "RuleSet",
     "Service",
     "ServiceKind",
+    "SimForm",
     "SimcancelError",
     "Situation",
     "Stage",
@@ -87,8 +89,10 @@ ENUMS = [
     simcancel.IssueKind,
     simcancel.LineStatus,
     simcancel.Plan,
+    simcancel.RegisteredOwner,
     simcancel.RouteKind,
     simcancel.ServiceKind,
+    simcancel.SimForm,
     simcancel.Stage,
 ]
 ERRORS = [

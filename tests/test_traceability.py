@@ -202,7 +202,7 @@ def test_shipped_report_lists_every_claim_and_real_rule_lines() -> None:
     headings = re.findall(r"^### (\S+)", markdown, flags=re.MULTILINE)
     assert headings == sorted(rules.claims, key=claim_sort_key)
     assert headings[:2] == ["A1", "A2"]
-    assert headings[-1] == "B5"
+    assert headings[-1] == "B12"
     assert any(found.file.startswith("rules/public-facts/") for found in rules.rules)
     for found in rules.rules:
         assert f"`{found.id}` ({found.kind.value}), {found.file}:{found.line}" in markdown

@@ -272,6 +272,7 @@ def test_the_known_good_state_needs_its_balance_and_services_settled() -> None:
     ]
     assert [step.code for step in found.unblock.change_sets[0].steps] == [
         "balance-not-zero",
+        "jazz-services-unsubscribe",  # the Jazz hint (B11) is a step of the same stage
         "services-still-active",
     ]
     assert found.unblock.complete
@@ -440,7 +441,11 @@ def test_the_command_says_what_would_change_the_answer(locale: str) -> None:
     )
     labels = default_rules().labels[locale]
     text = out.getvalue()
-    assert f'\n{labels["heading.what_if"]}:\n  {labels["what_if.unblock"]}\n    1) balance → "0.00"\n' in text
+    colon = labels["format.colon"].rstrip()
+    assert (
+        f'\n{labels["heading.what_if"]}{colon}\n  {labels["what_if.unblock"]}\n    1) balance → "0.00"\n'
+        in text
+    )
     assert labels["what_if.impossible"] in text
     out = io.StringIO()
     assert main(["assess", "examples/jazz-blocked.json", "--what-if", "--json"], out=out) == EXIT_FOUND

@@ -34,7 +34,7 @@ def builtin_rules_path() -> Path:
 
 
 PUBLIC_FACTS = "public-facts"
-"""The optional pack of public facts (claims B1-B5), inside the built-in rules directory."""
+"""The optional pack of public facts (claims B1-B12), inside the built-in rules directory."""
 
 
 def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
@@ -51,7 +51,7 @@ def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
 def default_rules(*, public_facts: bool = True) -> RuleSet:
     """The built-in rule set, loaded and checked once per process.
 
-    ``public_facts=False`` leaves out the optional pack of public facts (claims B1-B5),
+    ``public_facts=False`` leaves out the optional pack of public facts (claims B1-B12),
     so that every answer rests on the source article alone.
     """
     return load_rules(*builtin_packs(public_facts=public_facts))

@@ -86,7 +86,7 @@ class _Renderer:
         )
 
 
-SHOWN_LABELS = ("heading.", "kind.", "route.", "stage.", "what_if.")
+SHOWN_LABELS = ("format.", "heading.", "kind.", "route.", "stage.", "what_if.")
 """The label keys every assessment carries, so that it can be shown without its rule set."""
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -160,27 +161,107 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable: day 1 exists in every month")  # pragma: no cover
 
 
+MAX_DAYS = 366 * 200
+"""The largest ``days_held``: longer holdings read as this many days."""
+
+LOCK_DAYS = 365
+"""B6: a SIM cannot be de-owned until this many days after its activation."""
+
+
+def _days_between(start: dt.date, end: dt.date) -> int:
+    return min(max((end - start).days, 0), MAX_DAYS)
+
+
 def _read_activation(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
     if state.activated_on is None:
-        return {"activation_known": False, "months_held": 0}
+        return {"activation_known": False, "months_held": 0, "days_held": 0, "lock_days_left": 0}
+    days = _days_between(state.activated_on, as_of)
     return {
         "activation_known": True,
         "months_held": min(months_between(state.activated_on, as_of), MAX_MONTHS),
+        "days_held": days,
+        "lock_days_left": max(LOCK_DAYS - days, 0),
     }
 
 
 def _write_activation(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
     if not facts["activation_known"]:
         return {}
-    return {"activated_on": months_before(as_of, int(facts["months_held"])).isoformat()}
+    return {"activated_on": (as_of - dt.timedelta(days=int(facts["days_held"]))).isoformat()}
+
+
+def _months_reached_after(start: dt.date, months: int) -> int:
+    """Days from ``start`` until ``months_between(start, day)`` first reaches ``months``."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    try:
+        reached = dt.date(year, month, start.day)
+    except ValueError:  # no such day in that month: reached on the 1st of the next one
+        year, month = divmod(index + 1, 12)
+        reached = dt.date(year, month + 1, 1)
+    return (reached - start).days
+
+
+# Every kind of start the count of whole months distinguishes: each month of a leap
+# cycle, on a day all months have and on the days only some have.
+_STARTS = tuple(
+    dt.date(year, month, day)
+    for year in range(2000, 2004)
+    for month in range(1, 13)
+    for day in (1, 29, 30, 31)
+    if day <= (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+)
+_CENTURY_MARGIN = 2
+"""Days kept clear of a band's edges for spans of a year or more: a century year that is
+not a leap year (1900, 2100) shortens such a span by a day against the 2000-2003 pattern."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _days_for_months(months: int) -> tuple[int, int]:
+    """The days held (fewest, most) that give exactly ``months`` whole months on every day.
+
+    ``days_held`` and ``months_held`` are read from the same issue date, so only some pairs
+    go together; a pair in this band does so whatever the day of the assessment, which is
+    what lets ``state_for`` write a state for it on any ``as_of``.
+    """
+    if months >= MAX_MONTHS:
+        fewest, most = max(_months_reached_after(start, MAX_MONTHS) for start in _STARTS), MAX_DAYS
+    else:
+        fewest = max(_months_reached_after(start, months) for start in _STARTS)
+        most = min(_months_reached_after(start, months + 1) for start in _STARTS) - 1
+    if months >= 12:
+        fewest += _CENTURY_MARGIN
+        most = most if months >= MAX_MONTHS else most - _CENTURY_MARGIN
+    return fewest, most
 
 
 def _activation_representative(box: Box) -> dict[str, EngineValue] | None:
     known = bool(box["activation_known"][0])
-    months_low = int(box["months_held"][0])
-    if not known and months_low != 0:
-        return None  # an unknown issue date always reads as 0 months
-    return {"activation_known": known, "months_held": months_low}
+    months_low, months_high = (int(value) for value in box["months_held"])
+    days_low, days_high = (int(value) for value in box["days_held"])
+    left_low, left_high = (int(value) for value in box["lock_days_left"])
+    if not known:
+        if months_low or days_low or left_low:
+            return None  # an unknown issue date always reads as 0 months, 0 days
+        return {"activation_known": False, "months_held": 0, "days_held": 0, "lock_days_left": 0}
+    # lock_days_left = max(365 - days_held, 0): its bounds bound the days.
+    if left_low > 0:
+        days_high = min(days_high, LOCK_DAYS - left_low)
+    days_low = max(days_low, LOCK_DAYS - left_high)
+    for months in range(months_low, months_high + 1):
+        fewest, most = _days_for_months(months)
+        if fewest > days_high:
+            break  # the bands only move up
+        low, high = max(fewest, days_low), min(most, days_high)
+        if low <= high:
+            return {
+                "activation_known": True,
+                "months_held": months,
+                "days_held": low,
+                "lock_days_left": max(LOCK_DAYS - low, 0),
+            }
+    return None
 
 
 Reader = Callable[[UserState, "Provider", dt.date], dict[str, EngineValue]]
@@ -347,13 +428,19 @@ _SPECS = (
     _fact(
         "sim_card_usable",
         _BOOL,
-        "The SIM card is at hand and works (A16).",
+        "The SIM card still works (A16); read together with sim_card_at_hand.",
         StatePath(path="documents.sim_card_usable"),
+    ),
+    _fact(
+        "sim_card_at_hand",
+        _BOOL,
+        "The SIM card itself is at hand (A16).",
+        StatePath(path="documents.sim_card_at_hand"),
     ),
     _fact(
         "line_status",
         _ENUM,
-        "The line's state at the operator (A21).",
+        "The line's state: suspended at the holder's request (A21), or blocked by the operator.",
         StatePath(path="line_status"),
         values=("active", "suspended", "blocked"),
     ),
@@ -374,13 +461,41 @@ _SPECS = (
     ),
     _fact("reads_english", _BOOL, "Reads English forms (A13).", StatePath(path="situation.reads_english")),
     _fact("needs_it_fast", _BOOL, "Needs it done soon (A12).", StatePath(path="situation.needs_it_fast")),
-    _fact("activation_known", _BOOL, "The SIM's issue date is known (B2).", ACTIVATION_MONTHS),
+    _fact("activation_known", _BOOL, "The SIM's issue date is known (B2, B6).", ACTIVATION_MONTHS),
     _fact(
         "months_held",
         _COUNT,
         "Whole months since the SIM was issued, 0 when unknown (B2).",
         ACTIVATION_MONTHS,
         upper=MAX_MONTHS,
+    ),
+    _fact(
+        "days_held",
+        _COUNT,
+        "Days since the SIM was issued, 0 when unknown (B6).",
+        ACTIVATION_MONTHS,
+        upper=MAX_DAYS,
+    ),
+    _fact(
+        "lock_days_left",
+        _COUNT,
+        "Days until the SIM has been held 365 days, 0 when it has or when unknown (B6).",
+        ACTIVATION_MONTHS,
+        upper=LOCK_DAYS,
+    ),
+    _fact(
+        "registered_owner",
+        _ENUM,
+        "Whose name the SIM is registered in (B7).",
+        StatePath(path="registered_owner"),
+        values=("self", "someone_else", "unknown"),
+    ),
+    _fact(
+        "sim_form",
+        _ENUM,
+        "A physical card or an eSIM profile (A3).",
+        StatePath(path="sim_form"),
+        values=("physical", "esim"),
     ),
 )
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 
 from simcancel._errors import UsageError, shorten
-from simcancel.model import Assessment, WhatIf
+from simcancel.model import Assessment, RouteKind, WhatIf
 
 __all__ = ["render_text"]
 
@@ -30,12 +30,9 @@ def render_text(assessment: Assessment) -> str:
         return labels.get(key, key)
 
     result = assessment
+    colon = labels.get("format.colon", ": ")
     provider = labels.get(f"provider.{result.provider}", result.provider)
-    lines = [
-        label("heading.verdict_ok" if result.can_cancel_now else "heading.verdict_blocked"),
-        f"{label('heading.provider')}: {provider}",
-        "",
-    ]
+    lines = [label(_verdict(result)), f"{label('heading.provider')}{colon}{provider}", ""]
     for kind, issues in (
         ("blocking", result.blocking),
         ("warning", result.warnings),
@@ -43,39 +40,49 @@ def render_text(assessment: Assessment) -> str:
     ):
         if not issues:
             continue
-        lines.append(f"{label('kind.' + kind)}:")
+        lines.append(f"{label('kind.' + kind)}{colon.rstrip()}")
         for issue in issues:
             lines.append(f"  - [{issue.code}] {issue.message}  ({', '.join(issue.claims)})")
             if issue.fix:
                 lines.append(f"    -> {issue.fix}")
         lines.append("")
-    lines.append(f"{label('heading.route')}: {label('route.' + result.route.route.value)}")
+    lines.append(f"{label('heading.route')}{colon}{label('route.' + result.route.route.value)}")
     lines.append(f"  {result.route.reason}  ({', '.join(result.route.claims)})")
     if result.alternatives:
-        lines.append(f"{label('heading.alternatives')}:")
+        lines.append(f"{label('heading.alternatives')}{colon.rstrip()}")
         lines.extend(
-            f"  - {label('route.' + option.route.value)}: {option.reason}" for option in result.alternatives
+            f"  - {label('route.' + option.route.value)}{colon}{option.reason}"
+            for option in result.alternatives
         )
     if result.documents:
-        lines.append(f"{label('heading.documents')}:")
+        lines.append(f"{label('heading.documents')}{colon.rstrip()}")
         lines.extend(f"  - {document.name}" for document in result.documents)
-    lines.append(f"{label('heading.steps')}:")
+    lines.append(f"{label('heading.steps')}{colon.rstrip()}")
     lines.extend(
         f"  {number}. [{label('stage.' + step.stage.value)}] {step.text}"
         for number, step in enumerate(result.steps, start=1)
     )
     if result.what_if is not None:
         lines.append("")
-        lines.extend(_what_if_lines(result.what_if, label))
+        lines.extend(_what_if_lines(result.what_if, label, colon))
     lines.append("")
-    lines.append(f"{label('heading.claims')}: {', '.join(result.claims)}")
-    lines.append(f"{label('heading.ruleset')}: {result.ruleset}")
+    lines.append(f"{label('heading.claims')}{colon}{', '.join(result.claims)}")
+    lines.append(f"{label('heading.ruleset')}{colon}{result.ruleset}")
     return "\n".join(lines)
 
 
-def _what_if_lines(what_if: WhatIf, label: Callable[[str], str]) -> list[str]:
+def _verdict(result: Assessment) -> str:
+    """The verdict line's label: blocked; nothing blocks but ask the provider first; or nothing blocks."""
+    if not result.can_cancel_now:
+        return "heading.verdict_blocked"
+    if result.route.route is RouteKind.ASK_PROVIDER and "heading.verdict_ask" in result.labels:
+        return "heading.verdict_ask"
+    return "heading.verdict_ok"
+
+
+def _what_if_lines(what_if: WhatIf, label: Callable[[str], str], colon: str) -> list[str]:
     """The what-if section: per goal, each minimal change set with the steps it settles."""
-    lines = [f"{label('heading.what_if')}:"]
+    lines = [f"{label('heading.what_if')}{colon.rstrip()}"]
     goals = ([what_if.unblock] if what_if.unblock is not None else []) + list(what_if.routes)
     if not goals:
         lines.append(f"  {label('what_if.none')}")

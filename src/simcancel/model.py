@@ -34,10 +34,12 @@ __all__ = [
     "IssueKind",
     "LineStatus",
     "Plan",
+    "RegisteredOwner",
     "RouteKind",
     "RouteOption",
     "Service",
     "ServiceKind",
+    "SimForm",
     "Situation",
     "Stage",
     "StateChange",
@@ -79,7 +81,27 @@ class LineStatus(enum.Enum):
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    """Suspended at the holder's own request (主动停机, 报停): service paused, the account kept."""
     BLOCKED = "blocked"
+    """Cut off by the operator, not at the holder's request (被运营商停机 / 封号), e.g. after
+    a visa expired."""
+
+
+class RegisteredOwner(enum.Enum):
+    """Whose name the SIM is registered in at the operator (B7)."""
+
+    SELF = "self"
+    """The person asking: the card was bought with their own passport or CNIC."""
+    SOMEONE_ELSE = "someone_else"
+    """Another person (a colleague, an employer, the shop that sold it, ...)."""
+    UNKNOWN = "unknown"
+
+
+class SimForm(enum.Enum):
+    """Whether the SIM is a physical card or an eSIM profile on the phone."""
+
+    PHYSICAL = "physical"
+    ESIM = "esim"
 
 
 # --- validation shared by the constructors and the structuring path -------------------
@@ -203,7 +225,9 @@ class Documents:
     passport_copy: bool = attrs.field(validator=_bool)
     purchase_receipt: bool = attrs.field(validator=_bool)
     sim_card_usable: bool = attrs.field(validator=_bool)
-    """The SIM card itself is at hand and still works."""
+    """The SIM card itself still works (read only when it is at hand)."""
+    sim_card_at_hand: bool = attrs.field(default=True, validator=_bool)
+    """The SIM card itself is at hand (default ``True``; ``False``: lost, left behind)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -255,7 +279,14 @@ class UserState:
     activated_on: dt.date | None = attrs.field(
         default=None, validator=attrs.validators.optional(_instance_of(dt.date))
     )
-    """When the SIM was issued, if known (B2)."""
+    """When the SIM was issued (activated), if known (B2, B6)."""
+    registered_owner: RegisteredOwner = attrs.field(
+        default=RegisteredOwner.SELF, validator=_instance_of(RegisteredOwner)
+    )
+    """Whose name the SIM is registered in (B7).  The default, ``self``, is the article's
+    premise: a card bought with one's own passport."""
+    sim_form: SimForm = attrs.field(default=SimForm.PHYSICAL, validator=_instance_of(SimForm))
+    """A physical card (default) or an eSIM profile."""
 
     @classmethod
     def from_dict(cls, data: object) -> UserState:
