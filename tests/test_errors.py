@@ -83,4 +83,4 @@ def test_a_problem_is_about_load_unless_told_and_does_not_show_its_topic() -> No
 def test_a_problem_refuses_an_unknown_topic() -> None:
     """Only the checks a loader problem can fail are topics: a typo is refused when made."""
     with pytest.raises(ValueError, match="topic"):
-        Problem(path="$", message="m", topic=cast(Any, "i18N"))
+        Problem(path="$", message="m", topic=cast("Any", "i18N"))

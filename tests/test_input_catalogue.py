@@ -413,7 +413,7 @@ def test_constructors_refuse_wrong_types_with_the_field_path() -> None:
         match=r"^invalid user state \(1 problem\):\n  \$\.balance: "
         r"expected a non-negative amount in PKR, got Decimal\('-1'\)$",
     ):
-        UserState(**{**fields, "balance": Decimal("-1")})
+        UserState(**{**fields, "balance": Decimal(-1)})
 
 
 CLI_CASES = [case for case in JSON_CASES if case[0] not in {"10 MB string", "more than 1 MB of JSON"}]

@@ -128,7 +128,7 @@ def _assess(
             f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
         )
     if as_of is None:
-        as_of = dt.date.today()
+        as_of = dt.date.today()  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
         raise UsageError(

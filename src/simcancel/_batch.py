@@ -72,7 +72,7 @@ def assess_many(
             f"states: expected an iterable of states or dicts (for one state, call assess()), "
             f"got {type(states).__name__}"
         )
-    return _Results(_assess_each(states, rules, locale, as_of or dt.date.today(), on_error))
+    return _Results(_assess_each(states, rules, locale, as_of or dt.date.today(), on_error))  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
 
 
 class _Results(Iterator[Assessment | SimcancelError]):

@@ -288,7 +288,7 @@ def _word(reader: _Reader, spec: FactSpec, value: Any, path: str) -> str | None:
     return value
 
 
-def _paisa(reader: _Reader, spec: FactSpec, value: int | float | str, path: str) -> int | None:
+def _paisa(reader: _Reader, spec: FactSpec, value: float | str, path: str) -> int | None:
     """An amount in PKR as whole paisa."""
     try:
         amount = Decimal(str(value))

@@ -37,8 +37,6 @@ __all__ = [
     "claim_sort_key",
 ]
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 _T = TypeVar("_T")
 
 

@@ -204,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # noqa: SLF001 (argparse has no public name for it)
 
 
 def _add_assess(commands: _Commands) -> None:

@@ -50,7 +50,7 @@ __all__ = [
     "WhatIfGoal",
 ]
 
-MAX_MONEY = Decimal("1000000000")
+MAX_MONEY = Decimal(1000000000)
 """Largest amount accepted, in PKR: keeps paisa well inside durable-rules' exact integer range."""
 MAX_COUNT = 1_000_000_000
 """Largest count accepted (MB, minutes, SMS)."""

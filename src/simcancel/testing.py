@@ -163,7 +163,7 @@ def amounts(*, max_value: Decimal | int = MAX_MONEY) -> st.SearchStrategy[Decima
     """PKR amounts from 0 to ``max_value`` with at most two decimals, weighted towards 0 and small values."""
     try:
         if isinstance(max_value, bool) or not isinstance(max_value, Decimal | int):
-            raise ValueError(f"expected a Decimal or an int, got {type(max_value).__name__}")
+            raise ValueError(f"expected a Decimal or an int, got {type(max_value).__name__}")  # noqa: TRY301 (one refusal path with check_money's)
         most = int(check_money(max_value) * 100)
     except ValueError as error:
         return _refused(f"amounts(max_value={shorten(max_value)}): {error}")
@@ -450,7 +450,7 @@ def assert_matches_reference(
     names it and the rules that differ.
     """
     ruleset = default_rules() if rules is None else rules
-    day = dt.date.today() if as_of is None else as_of
+    day = dt.date.today() if as_of is None else as_of  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
     engine_rules = _engine.compiled(ruleset)
 
     @settings(

@@ -43,5 +43,7 @@ class VerifyOptions:
     ) -> VerifyOptions:
         """The options of the public ``check_*(rules, *, as_of=None, ...)`` signatures (None: today)."""
         return cls(
-            as_of=dt.date.today() if as_of is None else as_of, max_classes=max_classes, samples=samples
+            as_of=dt.date.today() if as_of is None else as_of,  # noqa: DTZ011 (the server's day, for now)
+            max_classes=max_classes,
+            samples=samples,
         )

@@ -31,13 +31,17 @@ def check_traceability(rules: RuleSet) -> CheckResult:
     for rule in rules.rules:
         if not rule.claims:
             found.append(Counterexample(problem=f"rule {rule.id} ({rule.file}:{rule.line}) cites no claim"))
-        for claim in rule.claims:
-            if claim not in rules.claims:
-                found.append(Counterexample(problem=f"rule {rule.id} cites unknown claim {claim}"))
+        found.extend(
+            Counterexample(problem=f"rule {rule.id} cites unknown claim {claim}")
+            for claim in rule.claims
+            if claim not in rules.claims
+        )
     cited = {claim for rule in rules.rules for claim in rule.claims}
-    for claim_id in sorted(rules.claims, key=claim_sort_key):
-        if claim_id not in cited and rules.claims[claim_id].excuse is None:
-            found.append(Counterexample(problem=f"claim {claim_id} is neither encoded by a rule nor excused"))
+    found.extend(
+        Counterexample(problem=f"claim {claim_id} is neither encoded by a rule nor excused")
+        for claim_id in sorted(rules.claims, key=claim_sort_key)
+        if claim_id not in cited and rules.claims[claim_id].excuse is None
+    )
     return _static(
         "traceability",
         started,
@@ -83,14 +87,16 @@ def check_i18n(rules: RuleSet) -> CheckResult:
     needed |= {f"stage.{rule.stage.value}" for rule in rules.rules if rule.stage is not None}
     for locale in rules.locales:
         labels = rules.labels.get(locale, {})
-        for key in sorted(needed - set(labels)):
-            found.append(Counterexample(problem=f"locale {locale}: missing label {key!r}"))
+        found.extend(
+            Counterexample(problem=f"locale {locale}: missing label {key!r}")
+            for key in sorted(needed - set(labels))
+        )
     every_key = set().union(*(set(labels) for labels in rules.labels.values()))
     for locale, labels in sorted(rules.labels.items()):
-        for key in sorted(every_key - set(labels) - needed):
-            found.append(
-                Counterexample(problem=f"locale {locale}: missing label {key!r} (other locales have it)")
-            )
+        found.extend(
+            Counterexample(problem=f"locale {locale}: missing label {key!r} (other locales have it)")
+            for key in sorted(every_key - set(labels) - needed)
+        )
     return _static(
         "i18n",
         started,
