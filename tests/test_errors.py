@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import pickle
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from simcancel import (
     RuleFileError,
     SimcancelError,
     UsageError,
+    UserState,
     load_rules,
 )
 from simcancel._errors import did_you_mean, shorten
@@ -139,3 +143,61 @@ def test_a_pack_with_thousands_of_unknown_claim_ids_is_refused_in_seconds(tmp_pa
     assert len(caught.value.problems) == 40_000
     assert str(caught.value.problems[39]).endswith("unknown claim id 'I40' (did you mean 'H40'?)")
     assert elapsed < 10
+
+
+# --- errors cross process boundaries ---------------------------------------------------
+
+_PROBLEMS = [
+    Problem(path="$.plan", message="expected one of 'prepaid', 'postpaid', got 'x'"),
+    Problem(path="$.rules[0].claims[0]", message="unknown claim id 'A99'", file="pack/rules.yaml", line=9),
+]
+_ERRORS = [
+    InvalidStateError(_PROBLEMS),
+    RuleFileError(_PROBLEMS),
+    UsageError("locale: expected one of zh-CN, en, got 'fr'"),
+    EngineError("durable-rules answered code 7 for a fresh session"),
+    NoRouteError("no route for the state"),
+    SimcancelError("the root"),
+]
+
+
+@pytest.mark.parametrize("error", _ERRORS, ids=[type(error).__name__ for error in _ERRORS])
+def test_every_public_error_round_trips_through_pickle(error: SimcancelError) -> None:
+    """Type, message, args and problems survive pickling (the message read
+    "349 problems: i n v a l ..." after a round trip before)."""
+    error.add_note("a note")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert copy.args == error.args
+    assert getattr(copy, "problems", None) == getattr(error, "problems", None)
+    assert copy.__notes__ == ["a note"]
+
+
+def _raise_state_error() -> None:
+    UserState.from_json('{"provider": "jazz", "plan": "x"}')
+
+
+def _raise_rule_file_error(pack: str) -> None:
+    load_rules(pack)
+
+
+def test_errors_raised_in_a_spawned_worker_arrive_whole(tmp_path: Path) -> None:
+    """Through a real ProcessPoolExecutor (spawn), an InvalidStateError and a RuleFileError
+    reach the caller as themselves, with every problem and the same message."""
+    pack = minimal_pack(tmp_path / "pack", {"extra.yaml": "rules: [{id: r1}]\n"})
+    with pytest.raises(InvalidStateError) as here:
+        _raise_state_error()
+    with pytest.raises(RuleFileError) as here_rules:
+        _raise_rule_file_error(str(pack))
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with pytest.raises(InvalidStateError) as there:
+            pool.submit(_raise_state_error).result(timeout=120)
+        with pytest.raises(RuleFileError) as there_rules:
+            pool.submit(_raise_rule_file_error, str(pack)).result(timeout=120)
+    assert (there.value.problems, str(there.value)) == (here.value.problems, str(here.value))
+    assert len(there.value.problems) > 1
+    assert (there_rules.value.problems, str(there_rules.value)) == (
+        here_rules.value.problems,
+        str(here_rules.value),
+    )

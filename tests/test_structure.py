@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -65,3 +66,33 @@ def test_every_problem_of_a_state_is_reported_at_once() -> None:
         "$.balance",
         "$.services[0].active",
     ]
+
+
+def _chain(error: BaseException | None) -> list[BaseException]:
+    """The error and every exception chained to it as __cause__ or __context__."""
+    found: list[BaseException] = []
+    while error is not None and error not in found:
+        found.append(error)
+        error = error.__cause__ or error.__context__
+    return found
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"provider": "jazz"}',  # cattrs' ClassValidationError
+        '{"provider": ',  # json's JSONDecodeError
+        b'{"provider": "\xff"}',  # UnicodeDecodeError
+        "[" * 100_000 + "]" * 100_000,  # RecursionError
+        '{"balance": NaN}',
+    ],
+    ids=["missing fields", "malformed", "not UTF-8", "nesting", "NaN"],
+)
+def test_a_state_error_carries_no_exception_that_cannot_be_unpickled(bad: str | bytes) -> None:
+    """No cattrs/json exception rides along as __context__: tools that pickle the chain
+    (Dask, tblib) got a plain Exception because cattrs' groups cannot be unpickled."""
+    with pytest.raises(InvalidStateError) as caught:
+        UserState.from_json(bad)
+    assert _chain(caught.value) == [caught.value]
+    for error in _chain(caught.value):
+        assert str(pickle.loads(pickle.dumps(error))) == str(error)

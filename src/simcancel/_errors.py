@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 import attrs
 
@@ -163,6 +164,10 @@ class _ProblemsError(SimcancelError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self._render())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default would call the class with the rendered message as its problems.
+        return (type(self), (self.problems,), self.__dict__)
 
     def _render(self) -> str:
         count = len(self.problems)

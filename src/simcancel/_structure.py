@@ -138,57 +138,45 @@ def _unknown_field(path: str, key: object, known: list[str]) -> Problem:
 
 def structure_state(data: object) -> UserState:
     """Build a :class:`UserState` from plain data or raise one error listing every problem."""
+    # Each error is raised after its except block: raised inside, it would carry cattrs'
+    # exception group as __context__, which cannot be unpickled (Dask sends the chain).
     try:
         state: UserState = _converter.structure(data, UserState)
     except (ClassValidationError, ValueError) as error:
-        raise InvalidStateError(_problems(error, "$", UserState)) from None
+        problems = _problems(error, "$", UserState)
     except RecursionError:
-        raise InvalidStateError(
-            [Problem(path="$", message="expected a flat state object, got data nested too deeply")]
-        ) from None
-    return state
+        problems = [Problem(path="$", message="expected a flat state object, got data nested too deeply")]
+    else:
+        return state
+    raise InvalidStateError(problems)
 
 
 def parse_json(text: str | bytes) -> object:
     """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
     if len(text) > MAX_JSON_BYTES:
-        raise InvalidStateError(
-            [Problem(path="$", message=f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")]
-        )
+        raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")
     if isinstance(text, bytes):
+        raw, problem = text, None
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InvalidStateError(
-                [
-                    Problem(
-                        path="$",
-                        message=f"expected UTF-8 text, got a byte "
-                        f"{text[error.start : error.start + 1]!r} at offset {error.start}",
-                    )
-                ]
-            ) from None
+            byte = raw[error.start : error.start + 1]
+            problem = f"expected UTF-8 text, got a byte {byte!r} at offset {error.start}"
+        if problem is not None:
+            raise _refused(problem)
     try:
         return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise InvalidStateError(
-            [
-                Problem(
-                    path="$",
-                    message=f"expected JSON, got a syntax error at line {error.lineno} "
-                    f"column {error.colno}: {error.msg}",
-                )
-            ]
-        ) from None
+        message = (
+            f"expected JSON, got a syntax error at line {error.lineno} column {error.colno}: {error.msg}"
+        )
     except RecursionError:
-        raise InvalidStateError(
-            [
-                Problem(
-                    path="$",
-                    message="expected JSON nested at most a few levels, got nesting too deep to parse",
-                )
-            ]
-        ) from None
+        message = "expected JSON nested at most a few levels, got nesting too deep to parse"
+    raise _refused(message)
+
+
+def _refused(message: str) -> InvalidStateError:
+    return InvalidStateError([Problem(path="$", message=message)])
 
 
 MAX_INT_DIGITS = 100
