@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 
 from simcancel import InvalidStateError, UserState
-from simcancel._structure import MAX_INT_DIGITS, parse_json, unstructure
+from simcancel._structure import MAX_INT_DIGITS, MAX_JSON_BYTES, parse_json, read_json, unstructure
 from simcancel.testing import user_states
 from tests.packs import VALID_STATE
 
@@ -96,3 +97,16 @@ def test_a_state_error_carries_no_exception_that_cannot_be_unpickled(bad: str | 
     assert _chain(caught.value) == [caught.value]
     for error in _chain(caught.value):
         assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+def test_read_json_reads_at_most_the_cap_plus_one_byte() -> None:
+    """A stream is read up to 1 MB + 1 byte: at the cap it is returned, past it refused."""
+    exact = io.BytesIO(b" " * MAX_JSON_BYTES)
+    assert read_json(exact) == b" " * MAX_JSON_BYTES
+    endless = io.BytesIO(b" " * (3 * MAX_JSON_BYTES))
+    with pytest.raises(InvalidStateError) as caught:
+        read_json(endless)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"$: expected at most {MAX_JSON_BYTES} bytes of JSON, got more than {MAX_JSON_BYTES}"
+    ]
+    assert endless.tell() == MAX_JSON_BYTES + 1

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
+import stat
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 import cattrs
@@ -23,6 +25,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
+from simcancel._yaml import read_stream_capped
 from simcancel.model import (
     Service,
     UserState,
@@ -32,7 +35,7 @@ from simcancel.model import (
     check_text,
 )
 
-__all__ = ["parse_json", "structure_state", "unstructure"]
+__all__ = ["parse_json", "read_json", "structure_state", "unstructure"]
 
 MAX_JSON_BYTES = 1_000_000
 """A state is a few hundred bytes; anything past this is refused before parsing."""
@@ -173,6 +176,25 @@ def parse_json(text: str | bytes) -> object:
     except RecursionError:
         message = "expected JSON nested at most a few levels, got nesting too deep to parse"
     raise _refused(message)
+
+
+def read_json(source: BinaryIO) -> bytes:
+    """A state's JSON from a binary stream (a file, stdin), refused past the size cap.
+
+    At most ``MAX_JSON_BYTES + 1`` bytes are read, so an endless stream (``/dev/zero``,
+    ``yes |``) is refused at once instead of filling memory.
+    """
+    data = read_stream_capped(source, MAX_JSON_BYTES)
+    if data is not None:
+        return data
+    try:
+        found = os.fstat(source.fileno())
+    except (OSError, ValueError, AttributeError):  # not a file descriptor (BytesIO, ...)
+        regular = False
+    else:
+        regular = stat.S_ISREG(found.st_mode) and found.st_size > MAX_JSON_BYTES
+    size = str(found.st_size) if regular else f"more than {MAX_JSON_BYTES}"
+    raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {size}")
 
 
 def _refused(message: str) -> InvalidStateError:

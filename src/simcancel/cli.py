@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._errors import RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._ruleset import RuleSet
+from simcancel._structure import read_json
 from simcancel._traceability import build_report, load_cases
 from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths
 from simcancel.model import Assessment, UserState
@@ -106,11 +108,22 @@ def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> 
     return load_rules(*base, *(extending or ()))
 
 
+def _read_state(name: str) -> bytes:
+    """The state's JSON from a file or stdin (``-``): at most the size cap plus one byte is
+    read, so ``/dev/zero`` or an endless pipe is refused at once (exit 2)."""
+    if name != "-":
+        with open(name, "rb") as source:
+            return read_json(source)
+    if sys.stdin is None:
+        raise OSError(errno.EBADF, "standard input is closed")
+    return read_json(sys.stdin.buffer)
+
+
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+        data = _read_state(args.file)
     except OSError as error:
-        print(f"simcancel: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        print(f"simcancel: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     rules = _rules(args.rules, args.packs)
     result = assess(UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of)
