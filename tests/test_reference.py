@@ -16,6 +16,7 @@ from simcancel._reference import assess_reference, fired, holds, predicate
 from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op
 from simcancel._ruleset import Comparison as Cmp
 from simcancel.testing import user_states
+from tests.packs import issued_by
 
 AS_OF = dt.date(2026, 11, 24)
 GOOD_PACK = Path(__file__).parent / "fixtures" / "broken_packs" / "good"
@@ -71,7 +72,7 @@ def test_durable_fires_what_the_reference_fires_on_the_good_pack(data: st.DataOb
     assert evaluate(compiled(rules), facts) == fired(rules, facts)
 
 
-@given(user_states())
+@given(user_states(activated_on=issued_by(AS_OF)))
 def test_reference_assessment_equals_assess(state: UserState) -> None:
     """The whole assessment built from reference firings equals assess() through durable."""
     expected = assess(state, locale="en", as_of=AS_OF)

@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -54,8 +55,12 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
     raise ValueError(f"expected one of {listed}, got {shorten(value)}{hint}")
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The one date form accepted: ``fromisoformat`` alone also takes ``20240101`` and ``2024-W01-1``."""
+
+
 def _structure_date(value: object, _: type) -> dt.date:
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -154,8 +159,15 @@ def structure_state(data: object) -> UserState:
     raise InvalidStateError(problems)
 
 
-def parse_json(text: str | bytes) -> object:
+def parse_json(text: object) -> object:
     """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
+    if isinstance(text, bytearray):
+        text = bytes(text)
+    if not isinstance(text, (str, bytes)):
+        # Named by type when its repr is only an address (a memoryview, an open file).
+        shown = shorten(text)
+        shown = f"an object of type {type(text).__name__}" if " at 0x" in shown else shown
+        raise _refused(f"expected JSON text (str or bytes) for UserState.from_json(text), got {shown}")
     if len(text) > MAX_JSON_BYTES:
         raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")
     if isinstance(text, bytes):
