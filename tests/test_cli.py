@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -459,3 +460,52 @@ def test_assess_with_stdin_closed_is_bad_input(
     monkeypatch.setattr(sys, "stdin", None)
     assert main(["assess", "-"]) == EXIT_BAD_INPUT
     assert one_error(capsys) == "simcancel: cannot read -: standard input is closed\n"
+
+
+# --- a stdout that is not UTF-8 ----------------------------------------------------------
+
+
+def test_assess_on_an_ascii_stdout_writes_escapes_not_a_traceback() -> None:
+    """PYTHONIOENCODING=ascii: the Chinese report is written with \\uXXXX escapes, the exit
+    code still says what was found, stderr says why (a UnicodeEncodeError traceback, exit 1,
+    before); --json stays the same JSON."""
+    ascii_env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    text = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", str(BLOCKED)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env=ascii_env,
+    )
+    assert text.returncode == EXIT_FOUND, text.stderr.decode(errors="replace")[-2000:]
+    assert b"Traceback" not in text.stderr
+    assert text.stdout.isascii()
+    assert text.stdout.decode("unicode_escape").rstrip("\n") == run("assess", str(BLOCKED))[1].rstrip("\n")
+    assert text.stderr.decode().startswith("simcancel: note: the output's encoding (ascii) cannot show")
+    as_json = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", str(BLOCKED), "--json"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env=ascii_env,
+    )
+    assert as_json.returncode == EXIT_FOUND
+    assert json.loads(as_json.stdout) == json.loads(run("assess", str(BLOCKED), "--json")[1])
+
+
+def test_an_ascii_stdout_in_english_needs_no_escapes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() writing to an ASCII sys.stdout: English output goes through as is, no note."""
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    assert main(["assess", str(READY), "--locale", "en"]) == EXIT_OK
+    sys.stdout.flush()
+    assert raw.getvalue().decode("ascii") == run("assess", str(READY), "--locale", "en")[1]
+    assert capsys.readouterr().err == ""
+    raw.seek(0)
+    raw.truncate()
+    assert main(["assess", str(READY)]) == EXIT_OK
+    sys.stdout.flush()
+    assert raw.getvalue().isascii()
+    assert b"\\u" in raw.getvalue()

@@ -13,9 +13,11 @@ so adding a command touches nothing else.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import datetime as dt
 import errno
+import io
 import json
 import os
 import sys
@@ -320,15 +322,54 @@ def _add_verify(commands: _Commands) -> None:
     verify_cmd.set_defaults(run=_verify)
 
 
+_escaped: list[str] = []
+"""Characters that stdout's encoding could not show, written as escapes during this run."""
+
+
+def _escape(error: UnicodeError) -> tuple[str | bytes, int]:
+    if isinstance(error, UnicodeEncodeError):
+        _escaped.append(error.object[error.start : error.end])
+    return codecs.backslashreplace_errors(error)
+
+
+codecs.register_error("simcancel.backslashreplace", _escape)
+
+
+def _tolerant(stream: TextIO) -> TextIO:
+    """``stream``, writing what its encoding cannot show as backslash escapes.
+
+    A stdout that is not UTF-8 (``PYTHONIOENCODING=ascii``, a legacy console) failed with a
+    ``UnicodeEncodeError`` traceback (exit 1) on the first Chinese label.  Escaped, the
+    report is whole and the exit code still says what was found; ``--json`` stays valid
+    JSON (``\\uXXXX``).  ``main`` then says on stderr that the text was escaped.
+    """
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        try:
+            unicode = codecs.lookup(stream.encoding).name.startswith("utf")
+        except LookupError:
+            unicode = False
+        if not unicode:
+            stream.reconfigure(errors="simcancel.backslashreplace")
+    return stream
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
-    stream = sys.stdout if out is None else out
+    stream = _tolerant(sys.stdout) if out is None else out
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) if exit_.code != 2 else EXIT_BAD_INPUT
+    _escaped.clear()
     try:
         code: int = args.run(args, stream)
+        if _escaped:
+            stream.flush()
+            print(
+                f"simcancel: note: the output's encoding ({getattr(stream, 'encoding', '?')}) cannot show "
+                "some of the text, written as \\uXXXX escapes; set PYTHONIOENCODING=utf-8 to see it",
+                file=sys.stderr,
+            )
     except SimcancelError as error:
         print(f"simcancel: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
