@@ -233,37 +233,44 @@ def evaluate(
     propagates to the caller after the session is deleted.  A KeyboardInterrupt or a
     signal handler's exception is raised after the session is deleted too.
     """
-    payload = dict(fact)
-    with _locked():
-        _reap()
-        handle = _handle(rules)
-        sid = str(next(_SESSION_IDS))
-        payload.update(sid=sid, id="state", **{ALWAYS_FIELD: True})
-        text = json.dumps(payload, ensure_ascii=False)
-        masking = _sigmask is not None and threading.current_thread() is threading.main_thread()
-        # Query first, block second: if a handler runs as the query returns, nothing is blocked yet.
-        before = _sigmask(signal.SIG_BLOCK, ()) if _sigmask is not None and masking else None
+    global _holder  # noqa: PLW0603 - _locked() inlined: this is the hot path
+    sid = str(next(_SESSION_IDS))  # atomic under the GIL: no lock needed
+    text = json.dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True}, ensure_ascii=False)
+    me = threading.get_ident()
+    if _holder == me:
+        raise EngineError("the engine was re-entered from inside an evaluation (an on_fire callback)")
+    masking = _sigmask is not None and me == threading.main_thread().ident
+    with _LOCK:
+        _holder = me
         try:
-            if _sigmask is not None and before is not None:
-                _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
+            if _OPEN or _DOOMED:
+                _reap()
+            handle = _handle(rules)
+            # Query first, block second: if a handler runs as the query returns, nothing is blocked yet.
+            before = _sigmask(signal.SIG_BLOCK, ()) if _sigmask is not None and masking else None
             try:
-                _OPEN.add((handle, sid))
-                return _session(rules.name, handle, text, on_fire)
-            finally:
-                # Inline, not a helper: an interrupt at a helper's entry would skip it.
+                if _sigmask is not None and before is not None:
+                    _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
                 try:
-                    _delete_session(handle, sid)
-                except EngineError:
-                    raise
-                except BaseException:
-                    # An interrupt before or after delete_state: the retry deletes the
-                    # session or finds it gone; if it is interrupted too, _reap deletes it.
-                    _delete_session(handle, sid)
-                    raise
+                    _OPEN.add((handle, sid))
+                    return _session(rules.name, handle, text, on_fire)
+                finally:
+                    # Inline, not a helper: an interrupt at a helper's entry would skip it.
+                    try:
+                        _delete_session(handle, sid)
+                    except EngineError:
+                        raise
+                    except BaseException:
+                        # An interrupt before or after delete_state: the retry deletes the
+                        # session or finds it gone; if it is interrupted too, _reap deletes it.
+                        _delete_session(handle, sid)
+                        raise
+            finally:
+                if _sigmask is not None and before is not None:
+                    # Pending signals are delivered here, their exceptions raised after cleanup.
+                    _sigmask(signal.SIG_SETMASK, before)
         finally:
-            if _sigmask is not None and before is not None:
-                # Pending signals are delivered here, their exceptions raised after cleanup.
-                _sigmask(signal.SIG_SETMASK, before)
+            _holder = None
 
 
 def _session(name: str, handle: int, text: str, on_fire: Callable[[str], None] | None) -> frozenset[str]:
