@@ -5,12 +5,15 @@ Hostile and fuzzed rule files are generated here at test time, never committed.
 
 from __future__ import annotations
 
+import datetime as dt
 import resource
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from hypothesis import strategies as st
 
 import simcancel
 
@@ -32,6 +35,12 @@ VALID_STATE: dict[str, Any] = {
     "intentions": {"discard_card": True},
 }
 """A valid state (jazz, balance left, one recurring service): a known-good input."""
+
+
+def issued_by(day: dt.date) -> st.SearchStrategy[dt.date | None]:
+    """``activated_on`` values that ``assess(..., as_of=day)`` accepts: unknown, or a day
+    on or before ``day`` (``user_states()`` alone draws issue dates up to 2030)."""
+    return st.one_of(st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=day))
 
 
 def clean_state(**changes: Any) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -380,3 +384,129 @@ def test_the_catch_all_provider_is_named_in_the_locale(tmp_path: Path) -> None:
     for locale in ("zh-CN", "en"):
         _, text = run("assess", state, "--locale", locale)
         assert f"{label(locale, 'format.colon')}{label(locale, 'provider.other')}\n" in text
+
+
+# --- unbounded input ---------------------------------------------------------------------
+
+
+def _limited_memory() -> None:
+    """In the child: at most 1 GiB of address space, so reading without a bound fails
+    fast with MemoryError instead of eating the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_assess_of_dev_zero_is_refused_at_once() -> None:
+    """`simcancel assess /dev/zero` reads 1 MB + 1 byte and exits 2 (it grew until
+    MemoryError, exit 1, before)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        preexec_fn=_limited_memory,
+    )
+    assert done.returncode == EXIT_BAD_INPUT, done.stderr[-2000:]
+    assert done.stderr == (
+        "simcancel: invalid user state (1 problem):\n"
+        "  $: expected at most 1000000 bytes of JSON, got more than 1000000\n"
+    )
+
+
+def test_assess_of_an_endless_pipe_is_refused_at_once() -> None:
+    """`yes | simcancel assess -` exits 2 after reading 1 MB + 1 byte, and the writer
+    sees the pipe close."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simcancel", "assess", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limited_memory,  # noqa: PLW1509 - no threads are started before exec
+    )
+    assert process.stdin is not None
+    written = 0
+    with contextlib.suppress(BrokenPipeError):
+        while written < 2_000_000_000:  # the reader stops long before; this only bounds the test
+            process.stdin.write(b"y\n" * 32_768)
+            written += 65_536
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        process.stdin.close()
+    process.stdin = None  # closed already: communicate() must leave it alone
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == EXIT_BAD_INPUT, err[-2000:]
+    assert b"expected at most 1000000 bytes of JSON, got more than 1000000" in err
+    assert written < 100_000_000
+
+
+def test_assess_of_a_big_file_names_its_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A regular file over the cap is refused with its size, read only up to the cap
+    (the whole 300 MB were read before)."""
+    big = tmp_path / "big.json"
+    with big.open("wb") as file:
+        file.truncate(300_000_000)  # sparse: costs no disk
+    tracemalloc.start()
+    try:
+        assert main(["assess", str(big)]) == EXIT_BAD_INPUT
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "$: expected at most 1000000 bytes of JSON, got 300000000" in one_error(capsys)
+    assert peak < 32_000_000
+
+
+def test_assess_with_stdin_closed_is_bad_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`simcancel assess - <&-` (no stdin at all) says so and exits 2."""
+    monkeypatch.setattr(sys, "stdin", None)
+    assert main(["assess", "-"]) == EXIT_BAD_INPUT
+    assert one_error(capsys) == "simcancel: cannot read -: standard input is closed\n"
+
+
+# --- a stdout that is not UTF-8 ----------------------------------------------------------
+
+
+def test_assess_on_an_ascii_stdout_writes_escapes_not_a_traceback() -> None:
+    r"""PYTHONIOENCODING=ascii: the Chinese report is written with \uXXXX escapes, the exit
+    code still says what was found, stderr says why (a UnicodeEncodeError traceback, exit 1,
+    before); --json stays the same JSON."""
+    ascii_env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    text = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", str(BLOCKED)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env=ascii_env,
+    )
+    assert text.returncode == EXIT_FOUND, text.stderr.decode(errors="replace")[-2000:]
+    assert b"Traceback" not in text.stderr
+    assert text.stdout.isascii()
+    assert text.stdout.decode("unicode_escape").rstrip("\n") == run("assess", str(BLOCKED))[1].rstrip("\n")
+    assert text.stderr.decode().startswith("simcancel: note: the output's encoding (ascii) cannot show")
+    as_json = subprocess.run(
+        [sys.executable, "-m", "simcancel", "assess", str(BLOCKED), "--json"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env=ascii_env,
+    )
+    assert as_json.returncode == EXIT_FOUND
+    assert json.loads(as_json.stdout) == json.loads(run("assess", str(BLOCKED), "--json")[1])
+
+
+def test_an_ascii_stdout_in_english_needs_no_escapes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() writing to an ASCII sys.stdout: English output goes through as is, no note."""
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    assert main(["assess", str(READY), "--locale", "en"]) == EXIT_OK
+    sys.stdout.flush()
+    assert raw.getvalue().decode("ascii") == run("assess", str(READY), "--locale", "en")[1]
+    assert capsys.readouterr().err == ""
+    raw.seek(0)
+    raw.truncate()
+    assert main(["assess", str(READY)]) == EXIT_OK
+    sys.stdout.flush()
+    assert raw.getvalue().isascii()
+    assert b"\\u" in raw.getvalue()

@@ -18,6 +18,7 @@ from simcancel import Assessment, InvalidStateError, UserState, assess, default_
 from simcancel._engine import compiled, evaluate
 from simcancel._facts import facts_for
 from simcancel.testing import user_states
+from tests.packs import issued_by
 
 THREADS = 8
 PER_THREAD = 10_000 if os.environ.get("SIMCANCEL_LONG") else 500
@@ -36,7 +37,7 @@ def states() -> list[UserState]:
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(user_states())
+    @given(user_states(activated_on=issued_by(AS_OF)))
     def collect(state: UserState) -> None:
         if len(drawn) < 200:
             drawn.append(state)

@@ -25,7 +25,7 @@ from simcancel import InvalidStateError, Problem, UsageError, UserState, assess,
 from simcancel._contracts import SCHEMAS, schema_text
 from simcancel.cli import EXIT_OK, main
 from simcancel.testing import user_states
-from tests.packs import VALID_STATE, clean_state
+from tests.packs import VALID_STATE, clean_state, issued_by
 from tests.test_input_catalogue import DICT_CASES, JSON_CASES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -323,7 +323,7 @@ def test_every_golden_assessment_is_valid_and_fully_declared(path: Path) -> None
     assert list(ASSESSMENT_CLOSED.iter_errors(data)) == []
 
 
-@given(user_states(), st.sampled_from(["zh-CN", "en"]), st.booleans())
+@given(user_states(activated_on=issued_by(AS_OF)), st.sampled_from(["zh-CN", "en"]), st.booleans())
 def test_every_assessment_is_valid(state: UserState, locale: str, asked: bool) -> None:
     """Any assessment's to_dict (with or without what_if), through JSON, passes the closed schema."""
     data = as_json(assess(state, locale=locale, as_of=AS_OF, what_if=asked).to_dict())

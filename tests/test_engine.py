@@ -9,22 +9,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
+import pickle
+import signal
 import subprocess
 import sys
 import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import durable_rules_engine as _durable
 import pytest
 from hypothesis import given
 
 import simcancel
-from simcancel import EngineError, UserState, default_rules, live_sessions, load_rules
+from simcancel import (
+    Assessment,
+    EngineError,
+    RuleSet,
+    UserState,
+    _engine,
+    default_rules,
+    live_sessions,
+    load_rules,
+)
 from simcancel._compile import compile_ruleset
 from simcancel._engine import CompiledRules, compiled, evaluate
 from simcancel._facts import FACTS, FactKind, facts_for
 from simcancel.testing import user_states
-from tests.packs import VALID_STATE, minimal_pack
+from tests.packs import VALID_STATE, clean_state, issued_by, minimal_pack
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -183,7 +199,7 @@ def test_a_rule_set_is_registered_once_and_distinct_sets_get_distinct_names(tmp_
     assert first.handle != second.handle
 
 
-@given(user_states())
+@given(user_states(activated_on=issued_by(AS_OF)))
 def test_facts_are_complete_and_typed_so_none_never_reaches_the_engine(state: UserState) -> None:
     """Every catalogue fact is present with its proper type (None or a missing field never matches)."""
     facts = facts_for(state, default_rules().provider(state.provider), AS_OF)
@@ -246,3 +262,331 @@ def test_evaluating_starts_no_background_threads() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(result.stdout) == ["MainThread"]
+
+
+# --- interrupts: no exception can leave a session behind -------------------------------
+
+
+def _alive(handle: int, sid: str) -> bool:
+    """Whether durable itself still holds session ``sid`` of ruleset ``handle``."""
+    try:
+        _durable.get_state(handle, sid)
+    except _durable.error:
+        return False
+    return True
+
+
+class _Interrupting:
+    """durable_rules_engine as the engine sees it, except that its ``at``-th call raises
+    KeyboardInterrupt, before the real call or after it (as a signal handler does when
+    the call returns); it records the sid of every session asserted."""
+
+    def __init__(self, at: int, *, after: bool) -> None:
+        self.at, self.after, self.calls = at, after, 0
+        self.sids: list[str] = []
+        self.error = _durable.error
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(_durable, name)
+
+        def call(*args: Any) -> Any:
+            self.calls += 1
+            if name == "assert_fact":
+                self.sids.append(json.loads(args[1])["sid"])
+            if self.calls == self.at and not self.after:
+                raise KeyboardInterrupt(name)
+            result = real(*args)
+            if self.calls == self.at and self.after:
+                raise KeyboardInterrupt(name)
+            return result
+
+        return call
+
+
+def test_an_interrupt_at_any_durable_call_leaves_no_session(
+    monkeypatch: pytest.MonkeyPatch, rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """A KeyboardInterrupt at each durable call, before or after it ran, propagates and
+    leaves durable holding no session (asked directly, not through a counter)."""
+    handle = rules.handle
+    counting = _Interrupting(0, after=False)
+    monkeypatch.setattr(_engine, "_durable", counting)
+    assert evaluate(rules, fact) == expected
+    total = counting.calls
+    assert total >= 4  # assert_fact, start_action_for_state, complete_and_start_action..., delete_state
+    for at in range(1, total + 1):
+        for after in (False, True):
+            proxy = _Interrupting(at, after=after)
+            monkeypatch.setattr(_engine, "_durable", proxy)
+            with pytest.raises(KeyboardInterrupt):
+                evaluate(rules, fact)
+            monkeypatch.setattr(_engine, "_durable", _durable)
+            assert [sid for sid in proxy.sids if _alive(handle, sid)] == [], (at, after)
+            assert live_sessions() == 0
+    assert evaluate(rules, fact) == expected
+
+
+def test_live_sessions_counts_what_durable_holds(
+    monkeypatch: pytest.MonkeyPatch, rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """A session the engine could not delete is counted, and the next evaluation deletes it."""
+
+    class Refusing(_Interrupting):
+        def __getattr__(self, name: str) -> Any:
+            if name == "delete_state":
+                return lambda *_args: (_ for _ in ()).throw(KeyboardInterrupt(name))
+            return super().__getattr__(name)
+
+    proxy = Refusing(0, after=False)
+    monkeypatch.setattr(_engine, "_durable", proxy)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(rules, fact)
+    monkeypatch.setattr(_engine, "_durable", _durable)
+    assert [_alive(rules.handle, sid) for sid in proxy.sids] == [True]
+    assert live_sessions() == 1
+    assert evaluate(rules, fact) == expected
+    assert [_alive(rules.handle, sid) for sid in proxy.sids] == [False]
+    assert live_sessions() == 0
+
+
+_ALARM_LOOP = """
+import datetime as dt, random, signal, sys, time
+from pathlib import Path
+import simcancel
+from simcancel._engine import compiled, evaluate
+from simcancel._facts import facts_for
+
+state = simcancel.UserState.from_json(Path("examples/jazz-blocked.json").read_bytes())
+rules = simcancel.default_rules()
+fact = facts_for(state, rules.provider(state.provider), dt.date(2026, 11, 24))
+engine_rules = compiled(rules)
+
+class Timeout(Exception):
+    pass
+
+def on_alarm(*_):
+    raise Timeout
+
+signal.signal(signal.SIGALRM, on_alarm)
+draw = random.Random(7).uniform
+done = interrupted = 0
+for call, longest, seconds in ((lambda: evaluate(engine_rules, fact), 1e-4, 2.0),
+                               (lambda: simcancel.assess(state, rules=rules), 4e-4, 1.0)):
+    start = time.monotonic()
+    before = interrupted
+    # At least `seconds`, and on a loaded machine on until 100 interrupts landed (20 s at most).
+    while (elapsed := time.monotonic() - start) < seconds or (interrupted - before < 100 and elapsed < 20):
+        try:
+            try:
+                signal.setitimer(signal.ITIMER_REAL, draw(1e-6, longest))
+                call()
+                done += 1
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except Timeout:
+            interrupted += 1
+print(done, interrupted, simcancel.live_sessions())
+"""
+
+
+def test_a_sigalrm_timeout_loop_cannot_crash_the_engine() -> None:
+    """Per-call SIGALRM timeouts landing anywhere in evaluate/assess for 3 s: no segfault,
+    no session left (the loop died with SIGSEGV within 2 s before)."""
+    root = Path(__file__).parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", _ALARM_LOOP],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    done, interrupted, alive = (int(word) for word in result.stdout.split())
+    assert done > 0
+    assert interrupted > 100
+    assert alive == 0
+
+
+_ASYNC_STORM = """
+import contextlib, ctypes, datetime as dt, json, random, threading, time
+from pathlib import Path
+import durable_rules_engine as durable
+import simcancel
+from simcancel import _engine
+from simcancel._engine import compiled, evaluate
+from simcancel._facts import facts_for
+
+state = simcancel.UserState.from_json(Path("examples/jazz-blocked.json").read_bytes())
+rules = simcancel.default_rules()
+fact = facts_for(state, rules.provider(state.provider), dt.date(2026, 11, 24))
+engine_rules = compiled(rules)
+expected = evaluate(engine_rules, fact)
+sids = []
+
+class Recorder:
+    error = durable.error
+
+    def __getattr__(self, name):
+        return getattr(durable, name)
+
+    def assert_fact(self, handle, text):
+        sids.append(json.loads(text)["sid"])
+        return durable.assert_fact(handle, text)
+
+class InjectedError(Exception):
+    pass
+
+def work():
+    while not stop.is_set():
+        with contextlib.suppress(InjectedError):
+            evaluate(engine_rules, fact)
+
+_engine._durable = Recorder()
+threading.excepthook = lambda _args: None  # an injection outside evaluate ends a worker
+stop = threading.Event()
+draw = random.Random(3).uniform
+worker = threading.Thread(target=work)
+worker.start()
+deadline = time.monotonic() + 1.5
+while time.monotonic() < deadline:
+    if not worker.is_alive():
+        worker = threading.Thread(target=work)
+        worker.start()
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(InjectedError))
+    time.sleep(draw(0, 2e-4))
+stop.set()
+worker.join()
+_engine._durable = durable
+
+def alive(sid):
+    try:
+        durable.get_state(engine_rules.handle, sid)
+    except durable.error:
+        return False
+    return True
+
+right = evaluate(engine_rules, fact) == expected
+print(len(sids), sum(alive(sid) for sid in sids), simcancel.live_sessions(), right)
+"""
+
+
+def test_asynchronous_exceptions_in_another_thread_leave_no_session() -> None:
+    """PyThreadState_SetAsyncExc into a thread that evaluates (signals cannot be blocked
+    there) never crashes, and no session survives the next evaluation.  In a subprocess:
+    an injection left pending slows the whole interpreter down."""
+    root = Path(__file__).parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", _ASYNC_STORM],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    asserted, alive, counted, right = result.stdout.split()
+    assert int(asserted) > 100
+    assert (alive, counted, right) == ("0", "0", "True")
+
+
+# --- process boundaries: fork, pickle ---------------------------------------------------
+
+
+def _wait(pid: int, seconds: float) -> int | None:
+    """The exit code of child ``pid``, or None (and the child killed) if it hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Python 3.12+: fork with threads
+def test_a_fork_while_another_thread_evaluates_gives_a_working_child(
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """os.fork() while another thread holds the engine lock: each child gets a free lock,
+    registers its rules anew and answers right (10 of 10 children hung before)."""
+    stop = threading.Event()
+
+    def work() -> None:
+        # Sleeping in on_fire keeps the lock held for most of the time, so forks land in it.
+        while not stop.is_set():
+            evaluate(rules, fact, on_fire=lambda _rule_id: time.sleep(0.0002))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    codes = []
+    try:
+        for _ in range(10):
+            time.sleep(0.003)
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child, which never returns
+                code = 3
+                try:
+                    state = UserState.from_dict(VALID_STATE)
+                    answer = simcancel.assess(state, locale="en", as_of=AS_OF)
+                    right = evaluate(rules, fact) == expected and answer.blocking
+                    code = 0 if right and live_sessions() == 0 else 1
+                finally:
+                    os._exit(code)
+            codes.append(_wait(pid, 20))
+    finally:
+        stop.set()
+        worker.join()
+    assert codes == [0] * 10
+
+
+def test_a_pickled_registration_is_registered_anew_where_it_is_unpickled(
+    rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """A CompiledRules pickles its rules, not its durable handle: the copy registers itself."""
+    copy = pickle.loads(pickle.dumps(rules))
+    assert (copy.name, copy.definition) == (rules.name, rules.definition)
+    assert evaluate(copy, fact) == expected
+    assert copy.handle != rules.handle
+    assert evaluate(rules, fact) == expected
+
+
+def _evaluate_in_worker(rules: CompiledRules, facts: list[dict[str, Any]]) -> list[frozenset[str]]:
+    # Registered first, so a handle number carried over from the parent would name one of these.
+    for public_facts in (False, True):
+        compiled(default_rules(public_facts=public_facts))
+    return [evaluate(rules, fact) for fact in facts]
+
+
+def _assess_in_worker(rules: RuleSet, states: list[UserState]) -> list[Assessment]:
+    return [simcancel.assess(state, rules=rules, locale="en", as_of=AS_OF) for state in states]
+
+
+def _states() -> list[UserState]:
+    changes: list[dict[str, Any]] = [
+        {},
+        {"balance": "10"},
+        {"arrears": "5"},
+        {"provider": "zong", "line_status": "blocked"},
+        {"provider": "simoptions", "situation": {"can_visit_store": False, "reads_english": True}},
+        {"services": [{"kind": "sms", "active": True, "recurring": True}]},
+        {"activated_on": "2026-09-01"},
+    ]
+    return [UserState.from_dict(clean_state(**change)) for change in changes] + [
+        UserState.from_dict(VALID_STATE)
+    ]
+
+
+def test_registrations_and_rule_sets_cross_to_a_spawned_worker() -> None:
+    """Through a real ProcessPoolExecutor (spawn): a CompiledRules and a RuleSet give the
+    worker exactly the parent's answers (a pickled handle used a different rule set before)."""
+    rules = default_rules()
+    states = _states()
+    facts = [dict(facts_for(state, rules.provider(state.provider), AS_OF)) for state in states]
+    here = [evaluate(compiled(rules), fact) for fact in facts]
+    assessed = _assess_in_worker(rules, states)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_evaluate_in_worker, compiled(rules), facts).result(timeout=120) == here
+        assert pool.submit(_assess_in_worker, rules, states).result(timeout=120) == assessed

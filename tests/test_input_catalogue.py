@@ -140,6 +140,15 @@ JSON_CASES: list[tuple[str, str | bytes, list[str]]] = [
     ),
 ]
 
+_NOT_TEXT = "$: expected JSON text (str or bytes) for UserState.from_json(text), got"
+
+# (id, the argument handed to UserState.from_json, the exact problems reported)
+NOT_TEXT_CASES: list[tuple[str, object, list[str]]] = [
+    ("a number", 123, [f"{_NOT_TEXT} 123"]),
+    ("None", None, [f"{_NOT_TEXT} None"]),
+    ("a memoryview", memoryview(b"{}"), [f"{_NOT_TEXT} an object of type memoryview"]),
+]
+
 DICT_CASES: list[tuple[str, object, list[str]]] = [
     ("top level is a string", "jazz", ["$: expected an object with fields, got 'jazz'"]),
     ("top level is None", None, ["$: expected an object with fields, got None"]),
@@ -287,6 +296,16 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
         _with(activated_on=20240101),
         ["$.activated_on: expected a date as 'YYYY-MM-DD', got 20240101"],
     ),
+    (
+        "date: without dashes",
+        _with(activated_on="20240101"),
+        ["$.activated_on: expected a date as 'YYYY-MM-DD', got '20240101'"],
+    ),
+    (
+        "date: ISO week date",
+        _with(activated_on="2024-W01-1"),
+        ["$.activated_on: expected a date as 'YYYY-MM-DD', got '2024-W01-1'"],
+    ),
     ("provider: empty", _with(provider=""), ["$.provider: expected a string of 1 to 200 characters, got ''"]),
     (
         "provider: 10 MB string",
@@ -334,6 +353,18 @@ def test_json_input_is_refused_with_its_exact_problems(
         UserState.from_json(text)
     assert _problems(caught.value) == expected
     assert str(caught.value).splitlines() == [_headline(len(expected)), *("  " + e for e in expected)]
+    assert assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF) == baseline
+
+
+@pytest.mark.parametrize(("label", "text", "expected"), NOT_TEXT_CASES, ids=[c[0] for c in NOT_TEXT_CASES])
+def test_json_input_that_is_not_text_is_refused_naming_the_argument(
+    label: str, text: object, expected: list[str], baseline: Assessment
+) -> None:
+    """UserState.from_json(123 / None / a memoryview) is an InvalidStateError naming the
+    argument and the expected form, not a TypeError from len() or json."""
+    with pytest.raises(InvalidStateError) as caught:
+        UserState.from_json(text)  # type: ignore[arg-type]
+    assert _problems(caught.value) == expected
     assert assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF) == baseline
 
 
@@ -391,8 +422,21 @@ def test_unknown_provider_is_refused_by_assess_with_a_suggestion(baseline: Asses
             UsageError,
             "as_of: expected a datetime.date",
         ),
+        (
+            lambda: assess(UserState.from_dict(_with(activated_on="2027-01-01")), as_of=AS_OF),
+            InvalidStateError,
+            "$.activated_on: expected a day on or before the assessment day 2026-11-24, "
+            "got '2027-01-01', which is after it",
+        ),
     ],
-    ids=["not a state", "unknown locale", "locale case", "rules not a RuleSet", "as_of text"],
+    ids=[
+        "not a state",
+        "unknown locale",
+        "locale case",
+        "rules not a RuleSet",
+        "as_of text",
+        "issued after as_of",
+    ],
 )
 def test_bad_arguments_to_assess_are_usage_or_state_errors(
     call: Any, error: type[SimcancelError], message: str, baseline: Assessment
@@ -402,6 +446,31 @@ def test_bad_arguments_to_assess_are_usage_or_state_errors(
         call()
     assert message in str(caught.value)
     assert assess(UserState.from_dict(VALID_STATE), locale="en", as_of=AS_OF) == baseline
+
+
+def test_default_rules_refuses_a_public_facts_that_is_not_a_bool() -> None:
+    """default_rules(public_facts=[]) is a UsageError naming the argument (it was a TypeError
+    from the cache: a list is unhashable); 0 is not False either."""
+    for value, shown in (([], "[]"), (0, "0"), ("no", "'no'")):
+        with pytest.raises(UsageError) as caught:
+            default_rules(public_facts=value)  # type: ignore[arg-type]
+        assert str(caught.value) == f"public_facts: expected True or False, got {shown}"
+    assert default_rules(public_facts=True) is default_rules()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((), "load_rules: expected at least one rule pack directory (str or Path), got none"),
+        ((123,), "load_rules: expected rule pack directories (str or Path), got 123"),
+    ],
+    ids=["no directory", "a number"],
+)
+def test_load_rules_refuses_missing_or_non_path_arguments(arguments: tuple[Any, ...], message: str) -> None:
+    """load_rules() and load_rules(123) are UsageErrors naming the argument and the expected form."""
+    with pytest.raises(UsageError) as caught:
+        simcancel.load_rules(*arguments)
+    assert str(caught.value) == message
 
 
 def test_constructors_refuse_wrong_types_with_the_field_path() -> None:
@@ -480,7 +549,7 @@ def test_docs_errors_lists_every_catalogued_message() -> None:
     page = DOCS.read_text(encoding="utf-8")
     missing = [
         line
-        for _, _, expected in (*JSON_CASES, *DICT_CASES)
+        for _, _, expected in (*JSON_CASES, *NOT_TEXT_CASES, *DICT_CASES)
         for line in expected
         if len(line) < 200 and line not in page
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import simcancel
-from simcancel import RuleFileError, RuleSet, load_rules
+from simcancel import RuleFileError, RuleSet, UsageError, load_rules
 from tests.packs import copy_builtin, minimal_pack
 
 FILE = "preconditions.yaml"
@@ -267,9 +267,9 @@ def test_missing_manifest_and_missing_directory_are_reported(tmp_path: Path) -> 
     assert _problems(missing) == [f"{missing}: $: expected a rule pack directory, found none"]
 
 
-def test_load_rules_without_a_directory_is_a_type_error() -> None:
-    """Calling load_rules() with no pack is a programming error, not bad data."""
-    with pytest.raises(TypeError, match="at least one rule pack"):
+def test_load_rules_without_a_directory_is_a_usage_error() -> None:
+    """Calling load_rules() with no pack is a UsageError (a SimcancelError) naming what it needs."""
+    with pytest.raises(UsageError, match="at least one rule pack"):
         load_rules()
 
 

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from simcancel import Assessment, UsageError, UserState, assess, default_rules
 from simcancel.testing import user_states
-from tests.packs import VALID_STATE
+from tests.packs import VALID_STATE, issued_by
 
 AS_OF = dt.date(2026, 11, 24)
 
 
 @given(
-    user_states(),
+    user_states(activated_on=issued_by(dt.date(2023, 1, 1))),  # on or before every day drawn below
     st.sampled_from(["zh-CN", "en"]),
     st.booleans(),
     st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2027, 12, 31)),

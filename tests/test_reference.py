@@ -16,6 +16,7 @@ from simcancel._reference import assess_reference, fired, holds, predicate
 from simcancel._ruleset import AllOf, Always, AnyOf, Condition, Op
 from simcancel._ruleset import Comparison as Cmp
 from simcancel.testing import user_states
+from tests.packs import issued_by
 
 AS_OF = dt.date(2026, 11, 24)
 GOOD_PACK = Path(__file__).parent / "fixtures" / "broken_packs" / "good"
@@ -54,7 +55,7 @@ def test_holds_and_predicate_follow_the_plain_meaning(condition: Condition, expe
     assert predicate(condition)(FACTS) is expected
 
 
-@given(user_states())
+@given(user_states(activated_on=issued_by(AS_OF)))
 def test_durable_fires_what_the_reference_fires_on_the_builtin_rules(state: UserState) -> None:
     """Differential: durable-rules and the reference agree on every generated state."""
     rules = default_rules()
@@ -66,12 +67,12 @@ def test_durable_fires_what_the_reference_fires_on_the_builtin_rules(state: User
 def test_durable_fires_what_the_reference_fires_on_the_good_pack(data: st.DataObject) -> None:
     """Differential on a second, independent pack (the good test pack)."""
     rules = load_rules(GOOD_PACK)
-    state = data.draw(user_states(rules=rules))
+    state = data.draw(user_states(activated_on=issued_by(AS_OF), rules=rules))
     facts = facts_for(state, rules.provider(state.provider), AS_OF)
     assert evaluate(compiled(rules), facts) == fired(rules, facts)
 
 
-@given(user_states())
+@given(user_states(activated_on=issued_by(AS_OF)))
 def test_reference_assessment_equals_assess(state: UserState) -> None:
     """The whole assessment built from reference firings equals assess() through durable."""
     expected = assess(state, locale="en", as_of=AS_OF)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import pickle
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 
 from simcancel import InvalidStateError, UserState
-from simcancel._structure import MAX_INT_DIGITS, parse_json, unstructure
+from simcancel._structure import MAX_INT_DIGITS, MAX_JSON_BYTES, parse_json, read_json, unstructure
 from simcancel.testing import user_states
 from tests.packs import VALID_STATE
 
@@ -65,3 +67,46 @@ def test_every_problem_of_a_state_is_reported_at_once() -> None:
         "$.balance",
         "$.services[0].active",
     ]
+
+
+def _chain(error: BaseException | None) -> list[BaseException]:
+    """The error and every exception chained to it as __cause__ or __context__."""
+    found: list[BaseException] = []
+    while error is not None and error not in found:
+        found.append(error)
+        error = error.__cause__ or error.__context__
+    return found
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"provider": "jazz"}',  # cattrs' ClassValidationError
+        '{"provider": ',  # json's JSONDecodeError
+        b'{"provider": "\xff"}',  # UnicodeDecodeError
+        "[" * 100_000 + "]" * 100_000,  # RecursionError
+        '{"balance": NaN}',
+    ],
+    ids=["missing fields", "malformed", "not UTF-8", "nesting", "NaN"],
+)
+def test_a_state_error_carries_no_exception_that_cannot_be_unpickled(bad: str | bytes) -> None:
+    """No cattrs/json exception rides along as __context__: tools that pickle the chain
+    (Dask, tblib) got a plain Exception because cattrs' groups cannot be unpickled."""
+    with pytest.raises(InvalidStateError) as caught:
+        UserState.from_json(bad)
+    assert _chain(caught.value) == [caught.value]
+    for error in _chain(caught.value):
+        assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+def test_read_json_reads_at_most_the_cap_plus_one_byte() -> None:
+    """A stream is read up to 1 MB + 1 byte: at the cap it is returned, past it refused."""
+    exact = io.BytesIO(b" " * MAX_JSON_BYTES)
+    assert read_json(exact) == b" " * MAX_JSON_BYTES
+    endless = io.BytesIO(b" " * (3 * MAX_JSON_BYTES))
+    with pytest.raises(InvalidStateError) as caught:
+        read_json(endless)
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"$: expected at most {MAX_JSON_BYTES} bytes of JSON, got more than {MAX_JSON_BYTES}"
+    ]
+    assert endless.tell() == MAX_JSON_BYTES + 1

@@ -408,11 +408,11 @@ metadata.entry_points = entry_points  # what an installed simcancel declares
 {first}
 from hypothesis import given, settings, strategies as st
 from simcancel import UserState
-from simcancel._assess import default_rules
+from simcancel._assess import _default_rules, default_rules
 
 assert "simcancel.testing" not in sys.modules or {first!r} == "import simcancel.testing"
 states = st.from_type(UserState)
-assert default_rules.cache_info().currsize == 0, "rules read before drawing"
+assert _default_rules.cache_info().currsize == 0, "rules read before drawing"
 
 
 @settings(max_examples=5, database=None)

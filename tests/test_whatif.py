@@ -43,7 +43,7 @@ from simcancel._reference import fired
 from simcancel._statespace import Variable, state_space
 from simcancel.cli import EXIT_FOUND, main
 from simcancel.testing import user_states
-from tests.packs import VALID_STATE, clean_state
+from tests.packs import VALID_STATE, clean_state, issued_by
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -191,7 +191,7 @@ def check(state: UserState, rules: RuleSet) -> None:
 
 
 @settings(max_examples=60)
-@given(user_states())
+@given(user_states(activated_on=issued_by(AS_OF)))
 def test_builtin_change_sets_give_their_goal_and_are_minimal(state: UserState) -> None:
     """Built-in rules: applying a reported set really unblocks, and no strictly smaller set does."""
     check(state, default_rules())
@@ -204,7 +204,11 @@ def test_state_routes_change_sets_give_their_goal_and_are_minimal(
 ) -> None:
     """With routes that read the state: each alternative's sets make it lead, minimally."""
     state = data.draw(
-        user_states(rules=state_routes, provider=st.sampled_from(["example-both", "jazz", "simoptions"]))
+        user_states(
+            activated_on=issued_by(AS_OF),
+            rules=state_routes,
+            provider=st.sampled_from(["example-both", "jazz", "simoptions"]),
+        )
     )
     check(state, state_routes)
 
@@ -246,7 +250,13 @@ def brute_force(state: UserState, rules: RuleSet, target: RouteKind | None) -> s
 @given(st.data())
 def test_every_minimal_set_is_reported(state_routes: RuleSet, data: st.DataObject) -> None:
     """Complete: the reported sets are exactly the minimal ones a brute force over all classes finds."""
-    state = data.draw(user_states(rules=state_routes, provider=st.sampled_from(["example-both", "jazz"])))
+    state = data.draw(
+        user_states(
+            activated_on=issued_by(AS_OF),
+            rules=state_routes,
+            provider=st.sampled_from(["example-both", "jazz"]),
+        )
+    )
     found = what_if(state, rules=state_routes, locale="en", as_of=AS_OF, max_sets=100)
     movable = _movable(state_routes)
     for goal in [found.unblock, *found.routes]:

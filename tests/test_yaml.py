@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from simcancel import RuleFileError, load_rules
 from simcancel._errors import Problem
-from simcancel._yaml import Document, parse_yaml
+from simcancel._yaml import MAX_FILE_BYTES, Document, parse_yaml, parse_yaml_file, read_capped
+from tests.packs import minimal_pack
 
 
 def _doc(text: str) -> Document:
@@ -88,3 +93,59 @@ def test_bad_bytes_and_size_are_refused_before_parsing() -> None:
 def test_an_empty_file_is_none() -> None:
     """An empty file is an empty document, for the loader to report as missing keys."""
     assert _doc("").data is None
+
+
+def _sparse(path: Path, size: int) -> Path:
+    with path.open("wb") as file:
+        file.truncate(size)  # reads as zeros, costs no disk
+    return path
+
+
+def _peak_bytes(call: Callable[[], object]) -> tuple[object, int]:
+    """What ``call`` returns, and the most memory Python allocated while it ran."""
+    tracemalloc.start()
+    try:
+        result = call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+def test_read_capped_reads_at_most_the_cap_plus_one_byte(tmp_path: Path) -> None:
+    """A 300 MB rule file is refused with its size after reading 256 kB + 1 byte (reading it
+    whole peaked at 340 MB); an endless device and a directory are problems too."""
+    too_big = f"expected a rule file of at most {MAX_FILE_BYTES} bytes, got"
+    huge = _sparse(tmp_path / "huge.yaml", 300_000_000)
+    result, peak = _peak_bytes(lambda: read_capped(huge, file="pack/huge.yaml"))
+    assert str(result) == f"pack/huge.yaml: $: {too_big} 300000000"
+    assert peak < 4 * MAX_FILE_BYTES
+    endless = read_capped(Path("/dev/zero"), file="pack/zero.yaml")
+    assert str(endless) == f"pack/zero.yaml: $: {too_big} more than {MAX_FILE_BYTES}"
+    directory = read_capped(tmp_path, file="pack/dir.yaml")
+    assert str(directory) == "pack/dir.yaml: $: cannot read the file: Is a directory"
+    small = tmp_path / "small.yaml"
+    text = "".join(f"k{index}: {index}\n" for index in range(1000)).encode()
+    small.write_bytes(text)
+    assert read_capped(small) == text
+    exact = _sparse(tmp_path / "exact.yaml", MAX_FILE_BYTES)
+    assert read_capped(exact) == b"\0" * MAX_FILE_BYTES
+    parsed = parse_yaml_file(small, "pack/small.yaml")
+    assert isinstance(parsed, Document)
+    assert parsed.file == "pack/small.yaml"
+    assert parse_yaml_file(huge, "pack/huge.yaml") == result
+
+
+def _load_refused(pack: Path) -> str:
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    return str(caught.value)
+
+
+def test_loading_a_pack_with_a_huge_rule_file_reads_only_the_cap(tmp_path: Path) -> None:
+    """load_rules refuses a 120 MB rule file without holding it in memory."""
+    pack = minimal_pack(tmp_path / "pack")
+    _sparse(pack / "huge.yaml", 120_000_000)
+    result, peak = _peak_bytes(lambda: _load_refused(pack))
+    assert "huge.yaml: $: expected a rule file of at most" in str(result)
+    assert peak < 32_000_000

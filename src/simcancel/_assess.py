@@ -47,13 +47,19 @@ def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
     return (article, article / PUBLIC_FACTS) if public_facts else (article,)
 
 
-@functools.cache
 def default_rules(*, public_facts: bool = True) -> RuleSet:
     """The built-in rule set, loaded and checked once per process.
 
     ``public_facts=False`` leaves out the optional pack of public facts (claims B1-B12),
     so that every answer rests on the source article alone.
     """
+    if not isinstance(public_facts, bool):
+        raise UsageError(f"public_facts: expected True or False, got {shorten(public_facts)}")
+    return _default_rules(public_facts)
+
+
+@functools.cache
+def _default_rules(public_facts: bool) -> RuleSet:  # noqa: FBT001 (a cache key, called once above)
     return load_rules(*builtin_packs(public_facts=public_facts))
 
 
@@ -133,6 +139,17 @@ def _assess(
         # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
         raise UsageError(
             f"as_of: expected a datetime.date (for a datetime, pass its .date()), got {shorten(as_of)}"
+        )
+    activated = state.activated_on
+    if activated is not None and dt.date(activated.year, activated.month, activated.day) > as_of:
+        raise InvalidStateError(
+            [
+                Problem(
+                    path="$.activated_on",
+                    message=f"expected a day on or before the assessment day {as_of.isoformat()}, "
+                    f"got {activated.isoformat()!r}, which is after it",
+                )
+            ]
         )
     provider = ruleset.provider(state.provider)
     facts = facts_for(state, provider, as_of)

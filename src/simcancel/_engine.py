@@ -8,16 +8,30 @@ strings instead of raising them, and costs ~12 µs of JSON round trips per fired
 Every evaluation runs in a fresh session that is deleted on every path, under one lock
 (the C extension is not thread-safe), so at most one session is ever alive and
 durable's cap of 1024 live sessions cannot be reached, whatever the thread count.
+
+No interrupt can leave a session behind: a session is recorded in ``_OPEN`` before it
+is created and leaves it only once durable has deleted it; in the main thread the
+asynchronous signals are blocked while a session exists (a pending one is delivered
+right after the deletion); an exception that lands in the deletion anyway (an
+asynchronous exception in another thread) triggers a second deletion, and whatever is
+still recorded is deleted by the next call that takes the lock.
+
+Registrations are per process: a ``CompiledRules`` holds the rules, not a durable
+handle, and is registered lazily in each process that evaluates it, so a forked child
+or a process that unpickled one never uses a handle of another process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import json
+import os
+import signal
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -31,13 +45,24 @@ from simcancel._ruleset import RuleSet
 __all__ = ["CompiledRules", "compiled", "evaluate", "live_sessions"]
 
 _LOCK = threading.Lock()
+_holder: int | None = None
+"""The thread that holds ``_LOCK`` (so ``live_sessions`` may be called from ``on_fire``)."""
 _SESSION_IDS = itertools.count(1)
 _RULESET_IDS = itertools.count(1)
 _COMPILED: weakref.WeakKeyDictionary[RuleSet, CompiledRules] = weakref.WeakKeyDictionary()
-_live = 0
+_HANDLES: weakref.WeakKeyDictionary[CompiledRules, int] = weakref.WeakKeyDictionary()
+"""The durable handle of each registration made in this process."""
+_OPEN: set[tuple[int, str]] = set()
+"""(ruleset handle, sid) of every session that may exist in durable: added before the
+session is created, removed only once durable has deleted it."""
+_DOOMED: list[int] = []
+"""Handles of rulesets nobody can reach any more, deleted at the next call that holds _LOCK."""
+_generation = 0
+"""Bumped in a forked child: a registration of an earlier generation is not this process's."""
 
 # durable's assert_fact result codes (durable/engine.py, Ruleset._handle_result).
 _HANDLED, _NOT_HANDLED, _OBSERVED, _QUEUED = 0, 1, 2, 3
+_NO_SUCH_SESSION, _INVALID_HANDLE = "error code: 309", "error code: 111"
 
 # Registered with every ruleset: a rule on the always-true field, so every fact is
 # handled and fires at least one action.  durable 2.0.28 frees an invalid pointer in
@@ -46,62 +71,140 @@ _HANDLED, _NOT_HANDLED, _OBSERVED, _QUEUED = 0, 1, 2, 3
 # accepts ids starting with a letter or digit, so this one cannot clash.
 _SEEN = "_seen"
 
+_SYNCHRONOUS = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "SIGABRT", "SIGKILL", "SIGSTOP"}
+# The C function behind signal.pthread_sigmask: it takes and returns plain ints, where the
+# wrapper turns every returned signal into an enum member (~140 µs for a full mask).
+_sigmask: Callable[[int, Iterable[int]], set[int]] | None = getattr(
+    importlib.import_module("_signal"), "pthread_sigmask", None
+)
+_ASYNC_SIGNALS = frozenset(
+    int(number)
+    for number in signal.valid_signals()
+    if not (isinstance(number, signal.Signals) and number.name in _SYNCHRONOUS)
+)
+"""Blocked in the main thread while a session exists: their Python handlers (a
+KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside."""
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, eq=False)
 class CompiledRules:
-    """A rule set registered in durable under a unique name."""
+    """A rule set compiled for durable, registered in each process that evaluates it.
+
+    Pickling sends the rules, not a handle: the receiving process registers them anew.
+    """
 
     name: str
-    handle: int
     definition: Mapping[str, Any]
     """The rules as durable JSON (for the benchmark and debugging), without ``_seen``."""
 
+    @property
+    def handle(self) -> int:
+        """The durable handle of this rule set in this process (registered on first use)."""
+        with _locked():
+            return _handle(self)
 
-_DOOMED: list[int] = []
-"""Handles of rulesets nobody can reach any more, deleted at the next call that holds _LOCK."""
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_received, (self.name, dict(self.definition)))
 
 
-def _delete_ruleset(handle: int) -> None:
+def _received(name: str, definition: dict[str, Any]) -> CompiledRules:
+    """A CompiledRules unpickled in this process: registered when it is first evaluated."""
+    return CompiledRules(name=name, definition=definition)
+
+
+@contextlib.contextmanager
+def _locked() -> Any:
+    """Hold ``_LOCK``; refuse re-entry from the thread that holds it (an ``on_fire`` callback)."""
+    global _holder  # noqa: PLW0603 - the holder of the one process-wide lock
+    me = threading.get_ident()
+    if _holder == me:
+        raise EngineError("the engine was re-entered from inside an evaluation (an on_fire callback)")
+    with _LOCK:
+        _holder = me
+        try:
+            yield
+        finally:
+            _holder = None
+
+
+def _delete_ruleset(handle: int, generation: int) -> None:
     # A finalizer: it may run inside a GC pass in a thread that already holds _LOCK, so
     # taking the lock here could deadlock; list.append is atomic, the deletion waits.
-    _DOOMED.append(handle)
+    # A registration of the parent process (before a fork) is not this process's to delete.
+    if generation == _generation:
+        _DOOMED.append(handle)
 
 
 def _reap() -> None:
-    """Delete the rulesets whose CompiledRules are gone (call with _LOCK held)."""
+    """Delete the sessions an interrupt left behind, then the rulesets whose
+    CompiledRules are gone (call with _LOCK held)."""
+    while _OPEN:
+        handle, sid = key = next(iter(_OPEN))
+        with contextlib.suppress(_durable.error):
+            _durable.delete_state(handle, sid)
+        _OPEN.discard(key)
     while _DOOMED:
         with contextlib.suppress(_durable.error):
             _durable.delete_ruleset(_DOOMED.pop())
 
 
+def _handle(rules: CompiledRules, shown: str | None = None) -> int:
+    """The handle of ``rules`` in this process, registering it if needed (_LOCK held)."""
+    found = _HANDLES.get(rules)
+    if found is not None:
+        return found
+    registered = {**rules.definition, _SEEN: {"all": [{"m": {ALWAYS_FIELD: True}}]}}
+    try:
+        handle: int = _durable.create_ruleset(rules.name, json.dumps(registered, ensure_ascii=False))
+    except _durable.error as error:
+        failure = str(error)
+    else:
+        _HANDLES[rules] = handle
+        # Tied to the CompiledRules, not the RuleSet: whoever holds the registration keeps
+        # its durable ruleset alive (evaluating a deleted handle is a use-after-free).
+        weakref.finalize(rules, _delete_ruleset, handle, _generation)
+        return handle
+    # Raised outside the except block, so no durable exception rides along as __context__.
+    raise EngineError(
+        f"durable-rules refused rule set {shown or rules.name}: {failure}; "
+        "the loader should have caught this, please report it"
+    )
+
+
 def compiled(rules: RuleSet) -> CompiledRules:
     """Compile and register ``rules`` once; later calls return the same registration."""
-    with _LOCK:
+    with _locked():
         _reap()
         found = _COMPILED.get(rules)
         if found is not None:
             return found
-        definition = compile_ruleset(rules)
-        name = f"simcancel-{next(_RULESET_IDS)}"
-        registered = {**definition, _SEEN: {"all": [{"m": {ALWAYS_FIELD: True}}]}}
-        try:
-            handle = _durable.create_ruleset(name, json.dumps(registered, ensure_ascii=False))
-        except _durable.error as error:
-            raise EngineError(
-                f"durable-rules refused rule set {rules.label}: {error}; "
-                "the loader should have caught this, please report it"
-            ) from None
-        result = CompiledRules(name=name, handle=handle, definition=definition)
+        result = CompiledRules(name=f"simcancel-{next(_RULESET_IDS)}", definition=compile_ruleset(rules))
+        _handle(result, shown=rules.label)
         _COMPILED[rules] = result
-        # Tied to the CompiledRules, not the RuleSet: whoever holds the registration keeps
-        # its durable ruleset alive (evaluating a deleted handle is a use-after-free).
-        weakref.finalize(result, _delete_ruleset, handle)
         return result
 
 
 def live_sessions() -> int:
-    """How many durable sessions are alive now (0 between evaluations)."""
-    return _live
+    """How many sessions opened by simcancel durable still holds (0 between evaluations).
+
+    Asks durable about every session simcancel may have created, so a session an
+    interrupt left behind would be counted, not hidden.
+    """
+    if _holder == threading.get_ident():  # called from an on_fire callback
+        return _count_open()
+    with _locked():
+        return _count_open()
+
+
+def _count_open() -> int:
+    alive = 0
+    for handle, sid in list(_OPEN):
+        try:
+            _durable.get_state(handle, sid)
+        except _durable.error:
+            continue
+        alive += 1
+    return alive
 
 
 def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None) -> set[str]:
@@ -127,37 +230,91 @@ def evaluate(
     """The ids of the rules whose conditions hold for ``fact`` (complete and typed).
 
     ``on_fire`` is called for each firing, inside the session; an exception it raises
-    propagates to the caller after the session is deleted.
+    propagates to the caller after the session is deleted.  A KeyboardInterrupt or a
+    signal handler's exception is raised after the session is deleted too.
     """
-    global _live  # noqa: PLW0603 - one counter for the whole process, under _LOCK
+    global _holder  # noqa: PLW0603 - _locked() inlined: this is the hot path
+    sid = str(next(_SESSION_IDS))  # atomic under the GIL: no lock needed
+    text = json.dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True}, ensure_ascii=False)
+    me = threading.get_ident()
+    if _holder == me:
+        raise EngineError("the engine was re-entered from inside an evaluation (an on_fire callback)")
+    masking = _sigmask is not None and me == threading.main_thread().ident
     with _LOCK:
-        sid = str(next(_SESSION_IDS))
-        payload = dict(fact)
-        payload.update(sid=sid, id="state", **{ALWAYS_FIELD: True})
-        text = json.dumps(payload, ensure_ascii=False)
-        _live += 1
+        _holder = me
         try:
-            code, state_handle = _durable.assert_fact(rules.handle, text)
-            if code == _NOT_HANDLED:
-                return frozenset()
-            if code not in (_HANDLED, _QUEUED):
-                raise EngineError(f"durable-rules answered code {code} for a fresh session")
-            return frozenset(_fired(rules.handle, state_handle, on_fire))
-        except _durable.error as error:
-            raise EngineError(
-                f"durable-rules failed evaluating a state with rule set {rules.name}: {error}"
-            ) from None
-        finally:
+            if _OPEN or _DOOMED:
+                _reap()
+            handle = _handle(rules)
+            # Query first, block second: if a handler runs as the query returns, nothing is blocked yet.
+            before = _sigmask(signal.SIG_BLOCK, ()) if _sigmask is not None and masking else None
             try:
-                _delete_session(rules.handle, sid)
+                if _sigmask is not None and before is not None:
+                    _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
+                try:
+                    _OPEN.add((handle, sid))
+                    return _session(rules.name, handle, text, on_fire)
+                finally:
+                    # Inline, not a helper: an interrupt at a helper's entry would skip it.
+                    try:
+                        _delete_session(handle, sid)
+                    except EngineError:
+                        raise
+                    except BaseException:
+                        # An interrupt before or after delete_state: the retry deletes the
+                        # session or finds it gone; if it is interrupted too, _reap deletes it.
+                        _delete_session(handle, sid)
+                        raise
             finally:
-                _live -= 1
+                if _sigmask is not None and before is not None:
+                    # Pending signals are delivered here, their exceptions raised after cleanup.
+                    _sigmask(signal.SIG_SETMASK, before)
+        finally:
+            _holder = None
+
+
+def _session(name: str, handle: int, text: str, on_fire: Callable[[str], None] | None) -> frozenset[str]:
+    failure = None
+    try:
+        code, state_handle = _durable.assert_fact(handle, text)
+        if code == _NOT_HANDLED:
+            return frozenset()
+        if code in (_HANDLED, _QUEUED):
+            return frozenset(_fired(handle, state_handle, on_fire))
+    except _durable.error as error:
+        failure = str(error)
+    if failure is None:
+        raise EngineError(f"durable-rules answered code {code} for a fresh session")
+    raise EngineError(f"durable-rules failed evaluating a state with rule set {name}: {failure}")
 
 
 def _delete_session(handle: int, sid: str) -> None:
+    failure = None
     try:
         _durable.delete_state(handle, sid)
     except _durable.error as error:
-        # 309: no such session, because assert_fact failed before creating it.
-        if "309" not in str(error):
-            raise EngineError(f"durable-rules could not delete session {sid}: {error}") from None
+        failure = str(error)
+    # 309: no such session (assert_fact failed before creating it, or it is deleted).
+    if failure is None or _NO_SUCH_SESSION in failure or _INVALID_HANDLE in failure:
+        _OPEN.discard((handle, sid))
+        return
+    raise EngineError(f"durable-rules could not delete session {sid}: {failure}")
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with a free lock and registers its rule sets anew.
+
+    The parent's lock may have been held by a thread that does not exist in the child,
+    and the parent's sessions in flight belong to the parent.
+    """
+    global _LOCK, _holder, _HANDLES, _OPEN, _DOOMED, _generation  # noqa: PLW0603
+    _LOCK = threading.Lock()
+    _holder = None
+    _HANDLES = weakref.WeakKeyDictionary()
+    _OPEN = set()
+    _DOOMED = []
+    _generation += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

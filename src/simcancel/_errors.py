@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from typing import Literal, get_args
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any, Literal, get_args
 
 import attrs
 
@@ -21,12 +21,103 @@ __all__ = [
 ]
 
 
+_EXHAUSTIVE = 16
+"""A set of at most this many choices is compared in full with difflib."""
+_LONGEST = 64
+"""Names and choices longer than this get a suggestion only for a case-insensitive match."""
+_SCANNED = 64
+"""At most this many near neighbours are looked at per suggestion in a large set."""
+_CACHED = 4
+"""How many large choice sets keep their index (each kept alive while it is cached)."""
+_CUTOFF = 0.6
+"""The least similarity suggested (difflib's ratio: twice the common letters over the lengths)."""
+
+
+@attrs.frozen
+class _Index:
+    """A set of choices prepared for suggestions: the folded spellings, and for a large
+    set the near neighbours of each (the spelling itself and every spelling one deletion
+    away), so that a lookup costs a few dictionary probes, not a pass over every choice."""
+
+    by_folded: dict[str, str]
+    folded: list[str]
+    neighbours: dict[str, list[str]] | None
+
+    @classmethod
+    def of(cls, choices: Iterable[str]) -> _Index:
+        by_folded = {choice.casefold(): choice for choice in sorted(choices)}
+        folded = list(by_folded)
+        if len(folded) <= _EXHAUSTIVE:
+            return cls(by_folded, folded, None)
+        neighbours: dict[str, list[str]] = {}
+        for spelling in folded:
+            if len(spelling) <= _LONGEST:
+                for variant in dict.fromkeys(_deletions(spelling)):
+                    neighbours.setdefault(variant, []).append(spelling)
+        return cls(by_folded, folded, neighbours)
+
+    def nearest(self, folded: str) -> str | None:
+        """The closest folded choice, if it is similar enough.
+
+        A small set: difflib over every choice.  A large one: the choices that share a
+        spelling with ``folded`` after at most one deletion each (one letter wrong,
+        missing, added, or two swapped), scored like difflib by the shared spelling,
+        ties to the greatest spelling as difflib does.
+        """
+        if self.neighbours is None:
+            close = difflib.get_close_matches(folded, self.folded, n=1, cutoff=_CUTOFF)
+            return close[0] if close else None
+        if len(folded) > _LONGEST:
+            return None
+        best: tuple[float, str] | None = None
+        scanned = 0
+        for variant in _deletions(folded):
+            for spelling in self.neighbours.get(variant, ()):
+                found = (2 * len(variant) / (len(folded) + len(spelling)), spelling)
+                if found[0] >= _CUTOFF and (best is None or found > best):
+                    best = found
+                scanned += 1
+                if scanned >= _SCANNED:
+                    return best[1] if best else None
+        return best[1] if best else None
+
+
+def _deletions(text: str) -> Iterator[str]:
+    yield text
+    for index in range(len(text)):
+        yield text[:index] + text[index + 1 :]
+
+
+_indexes: dict[int, tuple[Collection[str], int, _Index]] = {}
+
+
+def _index(choices: Iterable[str]) -> _Index:
+    """The index of ``choices``; a large collection's is cached (by identity and size),
+    so thousands of lookups in one set of claims do not rebuild it each time."""
+    if not isinstance(choices, Collection) or len(choices) <= _EXHAUSTIVE:
+        return _Index.of(choices)
+    cached = _indexes.get(id(choices))
+    if cached is not None and cached[0] is choices and cached[1] == len(choices):
+        return cached[2]
+    index = _Index.of(choices)
+    _indexes.pop(id(choices), None)
+    while len(_indexes) >= _CACHED:
+        del _indexes[next(iter(_indexes))]
+    _indexes[id(choices)] = (choices, len(choices), index)
+    return index
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``.
+
+    The work is bounded whatever the number of choices and of lookups: a small set is
+    compared in full, a large one only with the near neighbours of ``name``.
+    """
     # Compare case-insensitively ("EN" -> "en"), but suggest the choice as spelt.
-    by_folded = {choice.casefold(): choice for choice in sorted(choices)}
-    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
-    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
+    index = _index(choices)
+    folded = name.casefold()
+    close = folded if folded in index.by_folded else index.nearest(folded)
+    return f" (did you mean {index.by_folded[close]!r}?)" if close is not None else ""
 
 
 def shorten(value: object, limit: int = 60) -> str:
@@ -83,6 +174,10 @@ class _ProblemsError(SimcancelError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self._render())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default would call the class with the rendered message as its problems.
+        return (type(self), (self.problems,), self.__dict__)
 
     def _render(self) -> str:
         count = len(self.problems)

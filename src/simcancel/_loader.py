@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import os
 import re
 import string
 from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from simcancel._errors import Problem, ProblemTopic, RuleFileError, did_you_mean, shorten
+from simcancel._errors import Problem, ProblemTopic, RuleFileError, UsageError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._ruleset import (
@@ -47,7 +48,7 @@ from simcancel._ruleset import (
     RuleSet,
     Source,
 )
-from simcancel._yaml import Document, parse_yaml
+from simcancel._yaml import Document, parse_yaml_file
 from simcancel.model import RouteKind, Stage
 
 __all__ = [
@@ -904,7 +905,7 @@ def _shown_name(directory: Path, anchor: Path) -> str:
 def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None:
 
     def reader(path: Path) -> _Reader | None:
-        result = parse_yaml(path.read_bytes(), f"{shown}/{path.relative_to(directory)}")
+        result = parse_yaml_file(path, f"{shown}/{path.relative_to(directory)}")
         if isinstance(result, Problem):
             pack.problems.append(result)
             return None
@@ -958,7 +959,9 @@ def load_rules(*directories: str | Path) -> RuleSet:
     Raises :class:`RuleFileError` listing every problem, each with file, line and path.
     """
     if not directories:
-        raise TypeError("load_rules() needs at least one rule pack directory")
+        raise UsageError("load_rules: expected at least one rule pack directory (str or Path), got none")
+    if bad := [d for d in directories if not isinstance(d, str | os.PathLike)]:
+        raise UsageError(f"load_rules: expected rule pack directories (str or Path), got {shorten(bad[0])}")
     pack = _Pack()
     for index, directory in enumerate(directories):
         path = Path(directory)

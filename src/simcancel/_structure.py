@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
+import re
+import stat
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 import cattrs
@@ -23,6 +26,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
+from simcancel._yaml import read_stream_capped
 from simcancel.model import (
     Service,
     UserState,
@@ -32,7 +36,7 @@ from simcancel.model import (
     check_text,
 )
 
-__all__ = ["flatten_problems", "parse_json", "structure_state", "unstructure"]
+__all__ = ["flatten_problems", "parse_json", "read_json", "structure_state", "unstructure"]
 
 MAX_JSON_BYTES = 1_000_000
 """A state is a few hundred bytes; anything past this is refused before parsing."""
@@ -51,8 +55,12 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
     raise ValueError(f"expected one of {listed}, got {shorten(value)}{hint}")
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The one date form accepted: ``fromisoformat`` alone also takes ``20240101`` and ``2024-W01-1``."""
+
+
 def _structure_date(value: object, _: type) -> dt.date:
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -143,57 +151,71 @@ def _unknown_field(path: str, key: object, known: list[str]) -> Problem:
 
 def structure_state(data: object) -> UserState:
     """Build a :class:`UserState` from plain data or raise one error listing every problem."""
+    # Each error is raised after its except block: raised inside, it would carry cattrs'
+    # exception group as __context__, which cannot be unpickled (Dask sends the chain).
     try:
         state: UserState = _converter.structure(data, UserState)
     except (ClassValidationError, ValueError) as error:
-        raise InvalidStateError(_problems(error, "$", UserState)) from None
+        problems = _problems(error, "$", UserState)
     except RecursionError:
-        raise InvalidStateError(
-            [Problem(path="$", message="expected a flat state object, got data nested too deeply")]
-        ) from None
-    return state
+        problems = [Problem(path="$", message="expected a flat state object, got data nested too deeply")]
+    else:
+        return state
+    raise InvalidStateError(problems)
 
 
-def parse_json(text: str | bytes) -> object:
+def parse_json(text: object) -> object:
     """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
+    if isinstance(text, bytearray):
+        text = bytes(text)
+    if not isinstance(text, (str, bytes)):
+        # Named by type when its repr is only an address (a memoryview, an open file).
+        shown = shorten(text)
+        shown = f"an object of type {type(text).__name__}" if " at 0x" in shown else shown
+        raise _refused(f"expected JSON text (str or bytes) for UserState.from_json(text), got {shown}")
     if len(text) > MAX_JSON_BYTES:
-        raise InvalidStateError(
-            [Problem(path="$", message=f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")]
-        )
+        raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")
     if isinstance(text, bytes):
+        raw, problem = text, None
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InvalidStateError(
-                [
-                    Problem(
-                        path="$",
-                        message=f"expected UTF-8 text, got a byte "
-                        f"{text[error.start : error.start + 1]!r} at offset {error.start}",
-                    )
-                ]
-            ) from None
+            byte = raw[error.start : error.start + 1]
+            problem = f"expected UTF-8 text, got a byte {byte!r} at offset {error.start}"
+        if problem is not None:
+            raise _refused(problem)
     try:
         return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise InvalidStateError(
-            [
-                Problem(
-                    path="$",
-                    message=f"expected JSON, got a syntax error at line {error.lineno} "
-                    f"column {error.colno}: {error.msg}",
-                )
-            ]
-        ) from None
+        message = (
+            f"expected JSON, got a syntax error at line {error.lineno} column {error.colno}: {error.msg}"
+        )
     except RecursionError:
-        raise InvalidStateError(
-            [
-                Problem(
-                    path="$",
-                    message="expected JSON nested at most a few levels, got nesting too deep to parse",
-                )
-            ]
-        ) from None
+        message = "expected JSON nested at most a few levels, got nesting too deep to parse"
+    raise _refused(message)
+
+
+def read_json(source: BinaryIO) -> bytes:
+    """A state's JSON from a binary stream (a file, stdin), refused past the size cap.
+
+    At most ``MAX_JSON_BYTES + 1`` bytes are read, so an endless stream (``/dev/zero``,
+    ``yes |``) is refused at once instead of filling memory.
+    """
+    data = read_stream_capped(source, MAX_JSON_BYTES)
+    if data is not None:
+        return data
+    try:
+        found = os.fstat(source.fileno())
+    except (OSError, ValueError, AttributeError):  # not a file descriptor (BytesIO, ...)
+        regular = False
+    else:
+        regular = stat.S_ISREG(found.st_mode) and found.st_size > MAX_JSON_BYTES
+    size = str(found.st_size) if regular else f"more than {MAX_JSON_BYTES}"
+    raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {size}")
+
+
+def _refused(message: str) -> InvalidStateError:
+    return InvalidStateError([Problem(path="$", message=message)])
 
 
 MAX_INT_DIGITS = 100

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import stat
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -17,7 +20,7 @@ import yaml
 
 from simcancel._errors import Problem, ProblemTopic
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "parse_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "parse_yaml", "parse_yaml_file", "read_capped"]
 
 MAX_FILE_BYTES = 256_000
 """The largest rule file accepted; the shipped ones are under 20 kB.  Bounded so that even
@@ -198,3 +201,45 @@ def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         return Problem(path="$", file=file, message=f"expected valid YAML, got: {error}")
     return Document(data=data, lines=lines, file=file)
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES, *, file: str | None = None) -> bytes | Problem:
+    """The bytes of ``path`` if it has at most ``limit`` of them, else the problem.
+
+    Reads at most ``limit + 1`` bytes, so a 300 MB file (or an endless device) costs
+    that much memory, not its size.  A file that cannot be read is a problem too, named
+    ``file`` (default: the path).
+    """
+    shown = str(path) if file is None else file
+    try:
+        with Path(path).open("rb") as source:
+            data = read_stream_capped(source, limit)
+            found = os.fstat(source.fileno())
+    except OSError as error:
+        return Problem(path="$", file=shown, message=f"cannot read the file: {error.strerror or error}")
+    if data is not None:
+        return data
+    size = (
+        str(found.st_size) if stat.S_ISREG(found.st_mode) and found.st_size > limit else f"more than {limit}"
+    )
+    return Problem(path="$", file=shown, message=f"expected a rule file of at most {limit} bytes, got {size}")
+
+
+def read_stream_capped(source: Any, limit: int) -> bytes | None:
+    """At most ``limit`` bytes read from a binary stream, or None if it holds more
+    (then exactly ``limit + 1`` bytes were read from it)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = source.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks) if size <= limit else None
+
+
+def parse_yaml_file(path: Path, file: str) -> Document | Problem:
+    """:func:`read_capped` then :func:`parse_yaml`: one rule file, read within the size cap."""
+    data = read_capped(path, file=file)
+    return data if isinstance(data, Problem) else parse_yaml(data, file)

@@ -14,8 +14,11 @@ so adding a command touches nothing else.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import datetime as dt
+import errno
+import io
 import json
 import os
 import sys
@@ -29,6 +32,7 @@ from simcancel._errors import Problem, RuleFileError, SimcancelError
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
+from simcancel._structure import read_json
 from simcancel._traceability import build_report, load_cases
 from simcancel.model import UserState
 
@@ -75,11 +79,22 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgumentError(self, message)
 
 
+def _read_state(name: str) -> bytes:
+    """The state's JSON from a file or stdin (``-``): at most the size cap plus one byte is
+    read, so ``/dev/zero`` or an endless pipe is refused at once (exit 2)."""
+    if name != "-":
+        with Path(name).open("rb") as source:
+            return read_json(source)
+    if sys.stdin is None:
+        raise OSError(errno.EBADF, "standard input is closed")
+    return read_json(sys.stdin.buffer)
+
+
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        data = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+        data = _read_state(args.file)
     except OSError as error:
-        raise _BadInputError(f"cannot read {args.file}: {error.strerror}") from None
+        raise _BadInputError(f"cannot read {args.file}: {error.strerror or error}") from None
     rules = _rules(args.rules, args.packs)
     result = assess(
         UserState.from_json(data), rules=rules, locale=args.locale, as_of=args.as_of, what_if=args.what_if
@@ -339,13 +354,45 @@ def _fail(message: str, *, kind: str, problems: Sequence[Problem] = (), as_json:
     return EXIT_BAD_INPUT
 
 
+_escaped: list[str] = []
+"""Characters that stdout's encoding could not show, written as escapes during this run."""
+
+
+def _escape(error: UnicodeError) -> tuple[str | bytes, int]:
+    if isinstance(error, UnicodeEncodeError):
+        _escaped.append(error.object[error.start : error.end])
+    return codecs.backslashreplace_errors(error)
+
+
+codecs.register_error("simcancel.backslashreplace", _escape)
+
+
+def _tolerant(stream: TextIO) -> TextIO:
+    r"""``stream``, writing what its encoding cannot show as backslash escapes.
+
+    A stdout that is not UTF-8 (``PYTHONIOENCODING=ascii``, a legacy console) failed with a
+    ``UnicodeEncodeError`` traceback (exit 1) on the first Chinese label.  Escaped, the
+    report is whole and the exit code still says what was found; ``--json`` stays valid
+    JSON (``\uXXXX`` escapes).  ``main`` then says on stderr that the text was escaped.
+    """
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        try:
+            unicode = codecs.lookup(stream.encoding).name.startswith("utf")
+        except LookupError:
+            unicode = False
+        if not unicode:
+            stream.reconfigure(errors="simcancel.backslashreplace")
+    return stream
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code.
 
     With ``--json``, a failure to run is one JSON object on stderr too:
     ``{"error": ..., "type": ..., "problems": [{"path", "message", "file", "line"}]}``.
     """
-    stream = sys.stdout if out is None else out
+    stream = _tolerant(sys.stdout) if out is None else out
+    _escaped.clear()
     arguments = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in arguments
     parser = _parser()
@@ -362,6 +409,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     as_json = bool(getattr(args, "json", False))
     try:
         code: int = args.run(args, stream)
+        if _escaped:
+            stream.flush()
+            print(
+                f"simcancel: note: the output's encoding ({getattr(stream, 'encoding', '?')}) cannot show "
+                "some of the text, written as \\uXXXX escapes; set PYTHONIOENCODING=utf-8 to see it",
+                file=sys.stderr,
+            )
     except SimcancelError as error:
         found: Sequence[Problem] = getattr(error, "problems", ())
         return _fail(str(error), kind=type(error).__name__, problems=found, as_json=as_json)
