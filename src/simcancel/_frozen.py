@@ -6,7 +6,7 @@ from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Va
 from types import MappingProxyType
 from typing import NoReturn, Self, TypeVar, overload
 
-__all__ = ["FrozenMapping", "frozen"]
+__all__ = ["FrozenMapping", "frozen", "frozen_tuple"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -90,3 +90,11 @@ class FrozenMapping(Mapping[_K, _V]):
 def frozen(items: Mapping[_K, _V]) -> Mapping[_K, _V]:
     """A read-only copy of ``items`` (a :class:`FrozenMapping` is kept as it is)."""
     return items if type(items) is FrozenMapping else FrozenMapping(items)
+
+
+def frozen_tuple(items: Iterable[_T]) -> tuple[_T, ...]:
+    """``items`` as a tuple, so that no list a caller still holds is shared; a string is
+    refused (``claims="A1"`` must not become ``("A", "1")``)."""
+    if isinstance(items, str):
+        raise TypeError(f"expected a sequence, not the string {items[:60]!r}")
+    return items if type(items) is tuple else tuple(items)

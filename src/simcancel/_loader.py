@@ -85,19 +85,6 @@ RULE_KEYS = {
     "effective_until",
     "note",
 }
-PROVIDER_KEYS = {
-    "id",
-    "name",
-    "kind",
-    "online_cancellation",
-    "in_person_confirmation",
-    "channels",
-    "review_days",
-    "languages",
-    "sources",
-    "checked",
-    "note",
-}
 CLAIM_KEYS = {"id", "section", "text", "source", "excuse"}
 CHANNELS = ("app", "email", "helpline", "store", "website")
 _ORDERED_OPS = {Op.GT, Op.GTE, Op.LT, Op.LTE}
@@ -120,6 +107,7 @@ _PROVIDER_REQUIRED = (
     "sources",
     "checked",
 )
+PROVIDER_KEYS = {*_PROVIDER_REQUIRED, "note"}
 
 
 # --- the pack and its readers -------------------------------------------------------------

@@ -7,13 +7,12 @@ import enum
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
 
 import attrs
 
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
 from simcancel._facts import EngineValue
-from simcancel._frozen import FrozenMapping
+from simcancel._frozen import FrozenMapping, frozen_tuple
 from simcancel._frozen import frozen as _frozen
 from simcancel.model import RouteKind, Stage
 
@@ -37,22 +36,13 @@ __all__ = [
     "claim_sort_key",
 ]
 
-_T = TypeVar("_T")
-
-
-def _tuple(items: Iterable[_T]) -> tuple[_T, ...]:
-    """``items`` as a tuple, so that no list a caller still holds is shared."""
-    if isinstance(items, str):
-        raise TypeError(f"expected a sequence, not the string {shorten(items)}")
-    return items if type(items) is tuple else tuple(items)
-
 
 # attrs' mypy plugin takes a converter's parameter type as the field's __init__ type, but
 # cannot solve a generic converter: one concretely typed converter per element type.
 
 
 def _strings(items: Iterable[str]) -> tuple[str, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 class RuleKind(enum.Enum):
@@ -80,7 +70,7 @@ class Op(enum.Enum):
 def _value(value: EngineValue | Iterable[EngineValue]) -> EngineValue | tuple[EngineValue, ...]:
     if isinstance(value, (str, int)):
         return value
-    return _tuple(value)
+    return frozen_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -93,7 +83,7 @@ class Comparison:
 
 
 def _conditions(parts: Iterable[Condition]) -> tuple[Condition, ...]:
-    return _tuple(parts)
+    return frozen_tuple(parts)
 
 
 @attrs.frozen(kw_only=True)
@@ -146,7 +136,7 @@ def _optional_localized(text: Mapping[str, str] | None) -> Localized | None:
 
 
 def _localized_tuple(texts: Iterable[Mapping[str, str]]) -> tuple[Localized, ...]:
-    return tuple(_frozen(text) for text in _tuple(texts))
+    return tuple(_frozen(text) for text in frozen_tuple(texts))
 
 
 @attrs.frozen(kw_only=True)
@@ -217,13 +207,13 @@ class Source:
 
 
 def _sources(sources: Iterable[Source]) -> tuple[Source, ...]:
-    return _tuple(sources)
+    return frozen_tuple(sources)
 
 
 def _review_days(days: Iterable[int] | None) -> tuple[int, int] | None:
     if days is None:
         return None
-    fewest, most = _tuple(days)
+    fewest, most = frozen_tuple(days)
     return (fewest, most)
 
 
@@ -276,7 +266,7 @@ def claim_sort_key(claim_id: str) -> tuple[str, int, str]:
 
 
 def _rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
-    return _tuple(rules)
+    return frozen_tuple(rules)
 
 
 def _claims(claims: Mapping[str, Claim]) -> Mapping[str, Claim]:

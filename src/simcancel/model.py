@@ -13,12 +13,12 @@ import enum
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from simcancel._errors import InvalidStateError, Problem, shorten
-from simcancel._frozen import FrozenMapping
+from simcancel._frozen import FrozenMapping, frozen_tuple
 
 __all__ = [
     "ASSESSMENT_SCHEMA_ID",
@@ -353,40 +353,32 @@ DisplayValue = str | int | bool
 # answer never shares a mutable list with its caller or with the rule set.  attrs' mypy
 # plugin cannot solve a generic converter: one concretely typed converter per element type.
 
-_T = TypeVar("_T")
-
-
-def _tuple(items: Iterable[_T]) -> tuple[_T, ...]:
-    if isinstance(items, str):
-        raise TypeError(f"expected a sequence, not the string {shorten(items)}")
-    return items if type(items) is tuple else tuple(items)
-
 
 def _strings(items: Iterable[str]) -> tuple[str, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 def _fact_pairs(items: Iterable[tuple[str, DisplayValue]]) -> tuple[tuple[str, DisplayValue], ...]:
-    pairs = _tuple(items)
+    pairs = frozen_tuple(items)
     if all(type(pair) is tuple for pair in pairs):
         return pairs
     return tuple((name, value) for name, value in pairs)
 
 
 def _issues(items: Iterable[Issue]) -> tuple[Issue, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 def _route_options(items: Iterable[RouteOption]) -> tuple[RouteOption, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 def _documents(items: Iterable[Document]) -> tuple[Document, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 def _steps(items: Iterable[Step]) -> tuple[Step, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 def _texts(texts: Mapping[str, str]) -> Mapping[str, str]:
@@ -474,7 +466,7 @@ class StateChange:
 
 
 def _changes(items: Iterable[StateChange]) -> tuple[StateChange, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 @attrs.frozen(kw_only=True)
@@ -487,7 +479,7 @@ class ChangeSet:
 
 
 def _change_sets(items: Iterable[ChangeSet]) -> tuple[ChangeSet, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 @attrs.frozen(kw_only=True)
@@ -503,7 +495,7 @@ class WhatIfGoal:
 
 
 def _goals(items: Iterable[WhatIfGoal]) -> tuple[WhatIfGoal, ...]:
-    return _tuple(items)
+    return frozen_tuple(items)
 
 
 @attrs.frozen(kw_only=True)
