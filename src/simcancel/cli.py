@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
-from simcancel._errors import Problem, RuleFileError, SimcancelError
+from simcancel._errors import Problem, RuleFileError, SimcancelError, require_hypothesis
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
@@ -165,6 +165,8 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     # nor what they import.
     from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths  # noqa: PLC0415
 
+    # Before any work: the engine checks sample states with Hypothesis (the testing extra).
+    require_hypothesis("simcancel verify")
     directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:

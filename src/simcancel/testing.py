@@ -33,9 +33,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Never, TypeVar, cast
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from simcancel._errors import require_hypothesis
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError:  # the testing extra is not installed: say how to install it
+    require_hypothesis("simcancel.testing")
+    raise
 
 from simcancel import _engine
 from simcancel._assess import default_rules
