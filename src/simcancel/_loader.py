@@ -461,6 +461,16 @@ def _optional(data: dict[str, Any], key: str, path: str, read: Callable[[Any, st
     return read(data[key], f"{path}.{key}") if key in data else None
 
 
+def _first_seen(reader: _Reader, key: str, path: str) -> str | None:
+    """Where ``key`` (``provider:<id>``, ``claim:<id>``) was first defined, as ``file:line``;
+    ``None``, after recording ``path`` of this file as its place, when this is the first."""
+    if key in reader.pack.first_seen:
+        file, line = reader.pack.first_seen[key]
+        return f"{file}:{line}" if line else file
+    reader.pack.first_seen[key] = (reader.doc.file, reader.doc.line(path))
+    return None
+
+
 def _rule_id(reader: _Reader, data: dict[str, Any], path: str) -> str | None:
     """A rule's id, unique across every file of every pack (``None`` when missing)."""
     if "id" not in data:
@@ -663,9 +673,11 @@ def _read_provider(reader: _Reader) -> None:
         return
     before = len(reader.pack.problems)
     provider_id = reader.identifier(data.get("id"), "$.id")
-    if provider_id is not None and provider_id in reader.pack.providers:
-        first = reader.pack.providers[provider_id].file
-        reader.problem("$.id", f"duplicate provider id {provider_id!r}, first defined in {first}")
+    if provider_id is not None:
+        # Filed at this (the later) file, naming where the first one is.
+        first = _first_seen(reader, f"provider:{provider_id}", "$.id")
+        if first is not None:
+            reader.problem("$.id", f"duplicate provider id {provider_id!r}, first defined at {first}")
     name = reader.text(data.get("name"), "$.name", limit=100)
     kind = reader.choice(data.get("kind"), "$.kind", ProviderKind, "provider kind")
     online = reader.choice(
@@ -727,8 +739,9 @@ def _read_claims(reader: _Reader) -> None:
         if not isinstance(claim_id, str) or not _CLAIM.fullmatch(claim_id):
             reader.problem(f"{path}.id", f"expected a claim id like 'A4', got {shorten(claim_id)}")
             continue
-        if claim_id in reader.pack.claims:
-            reader.problem(f"{path}.id", f"duplicate claim id {claim_id!r}")
+        first = _first_seen(reader, f"claim:{claim_id}", f"{path}.id")
+        if first is not None:
+            reader.problem(f"{path}.id", f"duplicate claim id {claim_id!r}, first defined at {first}")
             continue
         texts = {
             key: reader.text(item[key], f"{path}.{key}", limit=500)
