@@ -161,7 +161,7 @@ def test_assess_with_an_extra_pack_keeps_the_built_in_rules(tmp_path: Path) -> N
     result = json.loads(text)
     assert code == EXIT_OK
     assert (result["provider"], result["route"]["route"]) == ("warid", "ask_provider")
-    assert result["ruleset"] == default_rules().label
+    assert result["ruleset"] == f"{default_rules().label}+my_pack"
 
 
 def test_verify_with_an_extra_pack_checks_built_in_plus_pack(tmp_path: Path) -> None:

@@ -391,3 +391,24 @@ def test_an_id_repeated_by_a_later_pack_is_filed_at_the_new_file(tmp_path: Path)
     assert rule.line == 2
     assert rule.message.startswith("duplicate rule id 'balance-not-zero', first defined at rules/")
     assert set(found) == {"my_pack/claims.yaml", "my_pack/providers/jazz-again.yaml", "my_pack/extra.yaml"}
+
+
+def test_the_label_names_every_pack_that_took_part(tmp_path: Path) -> None:
+    """The rule-set label tells the built-in rules, those without public facts and those plus
+    a user pack apart; name and version stay the first pack's."""
+    article, public = simcancel.builtin_packs()
+    assert simcancel.default_rules().label == "simcancel-builtin@2026.11.0+public-facts@2026.11.0"
+    assert simcancel.default_rules(public_facts=False).label == "simcancel-builtin@2026.11.0"
+    bare = tmp_path / "my_pack"
+    (bare / "providers").mkdir(parents=True)
+    jazz = (article / "providers" / "jazz.yaml").read_text(encoding="utf-8")
+    (bare / "providers" / "warid.yaml").write_text(jazz.replace("id: jazz", "id: warid"), encoding="utf-8")
+    assert load_rules(article, public, bare).label == (
+        "simcancel-builtin@2026.11.0+public-facts@2026.11.0+my_pack"
+    )
+    (bare / "ruleset.yaml").write_text(
+        "name: my-pack\nversion: '1'\nlocales: [zh-CN, en]\n", encoding="utf-8"
+    )
+    rules = load_rules(article, public, bare)
+    assert rules.label == "simcancel-builtin@2026.11.0+public-facts@2026.11.0+my-pack@1"
+    assert (rules.name, rules.version) == ("simcancel-builtin", "2026.11.0")

@@ -131,6 +131,8 @@ class _Pack:
         self.problems: list[Problem] = []
         self.names: list[str] = []
         self.versions: list[str] = []
+        self.parts: list[str] = []
+        """Each pack that took part: ``name@version`` from its ruleset.yaml, else its directory name."""
         self.locales: tuple[str, ...] = ()
         self.claims: dict[str, Claim] = {}
         self.rules: list[Rule] = []
@@ -924,6 +926,7 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
         return _Reader(pack=pack, doc=result)
 
     manifest = directory / "ruleset.yaml"
+    named = len(pack.names)
     if manifest.is_file():
         manifest_reader = reader(manifest)
         if manifest_reader is not None:
@@ -936,6 +939,10 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
                 message="missing: a rule pack starts with ruleset.yaml (name, version, locales)",
             )
         )
+    named_by_manifest = len(pack.names) > named
+    pack.parts.append(
+        f"{pack.names[-1]}@{pack.versions[-1]}" if named_by_manifest else directory.resolve().name
+    )
     readers: list[tuple[list[Path], Callable[[_Reader, Path], None]]] = [
         (_files(directory, "claims.yaml"), lambda file, _path: _read_claims(file)),
         (_files(directory / "locales", "*.yaml"), lambda file, path: _read_labels(file, path.stem)),
@@ -991,8 +998,9 @@ def load_rules(*directories: str | Path) -> RuleSet:
     if pack.problems:
         raise RuleFileError(pack.problems)
     return RuleSet(
-        name="+".join(pack.names),
-        version="+".join(pack.versions),
+        name=pack.names[0],
+        version=pack.versions[0],
+        packs=tuple(pack.parts),
         locales=pack.locales,
         claims=pack.claims,
         rules=tuple(pack.rules),
