@@ -495,3 +495,13 @@ def test_traceability_outside_a_checkout_names_the_missing_cases(
     err = one_error(capsys)
     assert "tests/cases" in err
     assert "--cases" in err
+
+
+def test_verify_require_pack_refuses_to_check_only_the_built_in_rules(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--require-pack (the pre-commit hook) without RULES_DIR or --pack exits 2 saying how to name it."""
+    assert run("verify", "--require-pack")[0] == EXIT_BAD_INPUT
+    err = one_error(capsys)
+    assert "--pack DIR" in err
+    assert "args: [--pack, my_pack]" in err

@@ -247,6 +247,11 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
 
     # Before any work: the engine checks sample states with Hypothesis (the testing extra).
     require_hypothesis("simcancel verify")
+    if args.require_pack and not args.rules_dirs and not args.packs:
+        raise _BadInputError(
+            "--require-pack: name the rules to check: --pack DIR for a pack extending the "
+            "built-in rules, or DIR for a whole rule set (in pre-commit: args: [--pack, my_pack])"
+        )
     directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
@@ -417,6 +422,12 @@ def _add_verify(commands: _Commands) -> None:
         "--require-exhaustive",
         action="store_true",
         help="exit 1 unless every check walked every class (none sampled for want of --max-classes)",
+    )
+    verify_cmd.add_argument(
+        "--require-pack",
+        action="store_true",
+        help="exit 2 unless RULES_DIR or --pack names the rules (the pre-commit hook: without "
+        "them it would check only the built-in rules)",
     )
     verify_cmd.set_defaults(run=_verify)
 
