@@ -103,7 +103,7 @@ def test_require_exhaustive_fails_a_pack_that_did_not_load(tmp_path: Path) -> No
 
 
 def test_the_pre_commit_hook_requires_an_exhaustive_proof() -> None:
-    """The shipped pre-commit hook runs `simcancel verify --require-exhaustive`."""
+    """The shipped pre-commit hook runs `simcancel verify --require-exhaustive --require-pack`."""
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     verify_hook = next(hook for hook in hooks if hook["id"] == "simcancel-verify")
-    assert verify_hook["entry"].split() == ["simcancel", "verify", "--require-exhaustive"]
+    assert verify_hook["entry"].split() == ["simcancel", "verify", "--require-exhaustive", "--require-pack"]

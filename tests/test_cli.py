@@ -165,7 +165,7 @@ def test_assess_with_an_extra_pack_keeps_the_built_in_rules(tmp_path: Path) -> N
     result = json.loads(text)
     assert code == EXIT_OK
     assert (result["provider"], result["route"]["route"]) == ("warid", "ask_provider")
-    assert result["ruleset"] == default_rules().label
+    assert result["ruleset"] == f"{default_rules().label}+my_pack"
 
 
 def test_verify_with_an_extra_pack_checks_built_in_plus_pack(tmp_path: Path) -> None:
@@ -510,3 +510,128 @@ def test_an_ascii_stdout_in_english_needs_no_escapes(
     sys.stdout.flush()
     assert raw.getvalue().isascii()
     assert b"\\u" in raw.getvalue()
+
+
+# --- naming packs, numbers, abbreviations, --version, providers ---------------------------
+
+_PROVIDER = """\
+id: easysim
+name: EasySIM
+kind: esim_platform
+online_cancellation: supported
+in_person_confirmation: required
+channels: [website, store]
+review_days: [1, 3]
+languages: [en]
+sources:
+  - title: "EasySIM help centre"
+    claims: [A7]
+checked: 2026-11-24
+"""
+
+
+def provider_pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "my_pack"
+    (pack / "providers").mkdir(parents=True)
+    (pack / "providers" / "easysim.yaml").write_text(_PROVIDER, encoding="utf-8")
+    return pack
+
+
+def test_lint_pack_checks_an_extension_of_the_built_in_rules(tmp_path: Path) -> None:
+    """`lint --pack DIR` loads the built-in rules and DIR on top, as assess and verify do."""
+    code, text = run("lint", "--pack", str(provider_pack(tmp_path)))
+    assert code == EXIT_OK, text
+    assert text.startswith("built-in rules + ")
+    assert "9 providers" in text
+
+
+def test_lint_of_an_extension_as_a_rule_set_says_to_use_pack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lint DIR` of a pack without ruleset.yaml fails and says to use --pack DIR."""
+    pack = provider_pack(tmp_path)
+    code, _ = run("lint", str(pack))
+    assert code == EXIT_FOUND
+    assert f"simcancel lint --pack {pack}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["lint", "providers", "traceability", "verify"])
+def test_every_rules_command_takes_dirs_and_pack(command: str) -> None:
+    """Every command reading rules takes RULES_DIR... and --pack PACK_DIR."""
+    from simcancel.cli import _parser
+
+    args = _parser().parse_args([command, "a", "b", "--pack", "c", "--pack", "d"])
+    assert (args.rules_dirs, args.packs) == (["a", "b"], ["c", "d"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "--samples", "0"],
+        ["verify", "--samples", "x"],
+        ["verify", "--max-classes", "-1"],
+        ["verify", "--max-classes", "0"],
+    ],
+)
+def test_numeric_arguments_below_one_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every numeric argument is validated: below 1 or not a number is exit 2 with a message."""
+    assert run(*argv)[0] == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "expected a whole number" in err
+    assert "Traceback" not in err
+
+
+def test_abbreviated_options_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--local` is not taken for `--locale`: abbreviations are off on every parser."""
+    assert run("assess", str(READY), "--local", "en")[0] == EXIT_BAD_INPUT
+    assert "unrecognized arguments: --local" in capsys.readouterr().err
+    assert run("verify", "--sample", "3")[0] == EXIT_BAD_INPUT
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`simcancel --version` prints `simcancel <version>` and exits 0."""
+    import simcancel
+
+    assert run("--version")[0] == EXIT_OK
+    assert capsys.readouterr().out == f"simcancel {simcancel.__version__}\n"
+
+
+def test_providers_lists_policy_sources_and_checked_date(tmp_path: Path) -> None:
+    """`simcancel providers` lists each provider's id, name, policy, sources and checked date."""
+    code, text = run("providers")
+    assert code == EXIT_OK
+    jazz = default_rules().providers["jazz"]
+    assert f"jazz: {jazz.name} (local_operator)" in text
+    assert f"checked: {jazz.checked.isoformat()}" in text
+    assert f"source: {jazz.sources[0].title}" in text
+    code, text = run("providers", "--json", "--pack", str(provider_pack(tmp_path)))
+    assert code == EXIT_OK
+    report = json.loads(text)
+    easysim = next(entry for entry in report["providers"] if entry["id"] == "easysim")
+    assert easysim["online_cancellation"] == "supported"
+    assert easysim["in_person_confirmation"] == "required"
+    assert easysim["checked"] == "2026-11-24"
+    assert easysim["sources"] == [{"title": "EasySIM help centre", "url": None, "claims": ["A7"]}]
+
+
+def test_traceability_outside_a_checkout_names_the_missing_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """traceability without tests/cases exits 2 naming the directory and --cases, not 25 problems."""
+    monkeypatch.chdir(tmp_path)
+    assert run("traceability")[0] == EXIT_BAD_INPUT
+    err = one_error(capsys)
+    assert "tests/cases" in err
+    assert "--cases" in err
+
+
+def test_verify_require_pack_refuses_to_check_only_the_built_in_rules(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--require-pack (the pre-commit hook) without RULES_DIR or --pack exits 2 saying how to name it."""
+    assert run("verify", "--require-pack")[0] == EXIT_BAD_INPUT
+    err = one_error(capsys)
+    assert "--pack DIR" in err
+    assert "args: [--pack, my_pack]" in err

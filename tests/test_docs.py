@@ -123,3 +123,69 @@ def test_rule_authoring_facts_table_is_the_catalogue() -> None:
         assert kind == spec.kind.value, name
         if spec.values:
             assert values.strip() == ", ".join(spec.values), name
+
+
+_FILE_BLOCK = re.compile(r"^```(\w*)(?: (\S+))?\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
+
+
+def _shown_lines_appear(shown: str, output: str, where: str) -> None:
+    """Every shown line but ``...`` is a line of ``output``, in order; without ``...``, all of it."""
+    if "..." not in shown:
+        assert output == shown, where
+        return
+    lines = output.splitlines()
+    position = 0
+    for line in shown.splitlines():
+        if "..." in line:
+            prefix = line[: line.index("...")]
+            found = next((i for i in range(position, len(lines)) if lines[i].startswith(prefix)), None)
+        else:
+            found = next((i for i in range(position, len(lines)) if lines[i] == line), None)
+        assert found is not None, f"{where}: {line!r} not in the output (in order):\n{output}"
+        position = found + 1
+
+
+def test_tutorial_provider_runs_in_an_empty_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/tutorial-provider.md runs as written in an empty directory: files, commands, Python, tests."""
+    text = (ROOT / "docs/tutorial-provider.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": "__snippet__"}
+    found = [(match.group(1), match.group(2), match.group(3)) for match in _FILE_BLOCK.finditer(text)]
+    ran = {"files": 0, "commands": 0, "python": 0, "tests": 0}
+    for index, (language, name, body) in enumerate(found):
+        where = f"tutorial-provider.md, block {index}"
+        if name is not None:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(body, encoding="utf-8")
+            ran["files"] += 1
+        if language == "console":
+            for command, shown in commands(body):
+                argv = shlex.split(command, comments=True)
+                ran["commands"] += 1
+                if argv[0] == "rm":
+                    (tmp_path / argv[1]).unlink()
+                    continue
+                assert argv[0] == "simcancel", command
+                out = io.StringIO()
+                with contextlib.redirect_stderr(io.StringIO()) as err:
+                    code = main(argv[1:], out=out)
+                assert code != EXIT_BAD_INPUT, f"{where}: {command}: {err.getvalue()}"
+                if shown.rstrip().startswith("verdict:") or "\nverdict:" in shown:
+                    assert code == (0 if shown.rstrip().endswith("verdict: consistent") else 1), where
+                _shown_lines_appear(shown, out.getvalue(), f"{where}: {command}")
+        elif language == "python":
+            out = io.StringIO()
+            scope = namespace if name is None else {"__name__": name}
+            with contextlib.redirect_stdout(out):
+                exec(compile(body, f"{where} ({name or 'snippet'})", "exec"), scope)
+                for test_name, test in list(scope.items()):
+                    if test_name.startswith("test_") and callable(test):
+                        test()
+                        ran["tests"] += 1
+            ran["python"] += 1
+            following = found[index + 1] if index + 1 < len(found) else None
+            if following is not None and following[0] == "text":
+                assert out.getvalue() == following[2], where
+    assert ran == {"files": 6, "commands": 6, "python": 3, "tests": 2}

@@ -153,7 +153,7 @@ NUMBERS = [
     (
         "{balance: {gt: 1e16}}",
         "$.rules[0].when.balance.gt: expected a constant from 0 to "
-        "100000000000 (paisa) for fact 'balance', got '1e16'",
+        "100000000000 (paisa) for fact 'balance', got 1e+16",
     ),
     (
         "{balance: {gt: 1.0e-05}}",
@@ -182,8 +182,14 @@ NUMBERS = [
         "$.rules[0].when.unused_sms.gt: expected a constant from 0 to "
         "1000000000 for fact 'unused_sms', got -1",
     ),
-    ("{balance: {gt: " + "9" * 400 + "}}", "$: integer 99999999999999999999... is too long"),
-    ("{balance: {gt: 1" + "0" * 50 + ".5}}", "$: number 10000000000000000000... is too long"),
+    (
+        "{balance: {gt: " + "9" * 400 + "}}",
+        "$.rules[0].when.balance.gt: integer 99999999999999999999... is too long",
+    ),
+    (
+        "{balance: {gt: 1" + "0" * 50 + ".5}}",
+        "$.rules[0].when.balance.gt: number 10000000000000000000... is too long",
+    ),
     (
         "{balance: {gt: '1e999999999'}}",
         "$.rules[0].when.balance.gt: fact 'balance' is an amount in PKR, got '1e999999999'",

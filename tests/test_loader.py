@@ -361,3 +361,54 @@ def test_problems_without_a_document_carry_their_topic_too(pack: Path) -> None:
     topics = {str(problem): problem.topic for problem in caught.value.problems}
     assert topics["locales: $: missing labels file locales/en.yaml"] == "i18n"
     assert [topic for text, topic in topics.items() if text.startswith("pack/broken.yaml")] == ["load"]
+
+
+def test_an_id_repeated_by_a_later_pack_is_filed_at_the_new_file(tmp_path: Path) -> None:
+    """A later pack repeating a rule, provider or claim id is blamed at its own file and line,
+    naming the file and line of the first."""
+    pack = tmp_path / "my_pack"
+    (pack / "providers").mkdir(parents=True)
+    (pack / "claims.yaml").write_text("claims:\n  - id: A7\n    text: again\n", encoding="utf-8")
+    jazz = (Path(simcancel.builtin_rules_path()) / "providers" / "jazz.yaml").read_text(encoding="utf-8")
+    (pack / "providers" / "jazz-again.yaml").write_text("# again\n" + jazz, encoding="utf-8")
+    (pack / "extra.yaml").write_text(
+        "rules:\n  - id: balance-not-zero\n    kind: advice\n    claims: [A7]\n"
+        "    when: {provider: jazz}\n    message: {zh-CN: x, en: x}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError) as raised:
+        load_rules(*simcancel.builtin_packs(), pack)
+    found = {problem.file: problem for problem in raised.value.problems}
+    claim = found["my_pack/claims.yaml"]
+    assert claim.line == 2
+    assert claim.message.startswith("duplicate claim id 'A7', first defined at rules/claims.yaml:")
+    provider = found["my_pack/providers/jazz-again.yaml"]
+    assert provider.line == jazz.splitlines().index("id: jazz") + 2
+    assert provider.message.startswith(
+        "duplicate provider id 'jazz', first defined at rules/providers/jazz.yaml:"
+    )
+    rule = found["my_pack/extra.yaml"]
+    assert rule.line == 2
+    assert rule.message.startswith("duplicate rule id 'balance-not-zero', first defined at rules/")
+    assert set(found) == {"my_pack/claims.yaml", "my_pack/providers/jazz-again.yaml", "my_pack/extra.yaml"}
+
+
+def test_the_label_names_every_pack_that_took_part(tmp_path: Path) -> None:
+    """The rule-set label tells the built-in rules, those without public facts and those plus
+    a user pack apart; name and version stay the first pack's."""
+    article, public = simcancel.builtin_packs()
+    assert simcancel.default_rules().label == "simcancel-builtin@2026.11.0+public-facts@2026.11.0"
+    assert simcancel.default_rules(public_facts=False).label == "simcancel-builtin@2026.11.0"
+    bare = tmp_path / "my_pack"
+    (bare / "providers").mkdir(parents=True)
+    jazz = (article / "providers" / "jazz.yaml").read_text(encoding="utf-8")
+    (bare / "providers" / "warid.yaml").write_text(jazz.replace("id: jazz", "id: warid"), encoding="utf-8")
+    assert load_rules(article, public, bare).label == (
+        "simcancel-builtin@2026.11.0+public-facts@2026.11.0+my_pack"
+    )
+    (bare / "ruleset.yaml").write_text(
+        "name: my-pack\nversion: '1'\nlocales: [zh-CN, en]\n", encoding="utf-8"
+    )
+    rules = load_rules(article, public, bare)
+    assert rules.label == "simcancel-builtin@2026.11.0+public-facts@2026.11.0+my-pack@1"
+    assert (rules.name, rules.version) == ("simcancel-builtin", "2026.11.0")

@@ -75,7 +75,7 @@ TURBOSIM_ZH = """\
   5. [销户之后] 索取一份书面销户证明并保留好；同时检查银行卡或电子钱包是否收到退款。
 
 依据（条目编号：A 为原文，B 为公开资料）：A7, A8, A9, A12, A14, A20, A24, A25
-规则版本：simcancel-builtin@2026.11.0"""
+规则版本：simcancel-builtin@2026.11.0+public-facts@2026.11.0"""
 
 
 def test_one_case_renders_this_exact_text() -> None:

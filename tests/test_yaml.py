@@ -73,9 +73,9 @@ def test_every_path_has_its_line() -> None:
         ("? [a]\n: 1\n", "f.yaml:1: $: mapping keys must be plain strings"),
         (
             "a: 2024-01-01T10:00:00\n",
-            "f.yaml:1: $: timestamps other than plain dates are not allowed, got '2024-01-01T10:00:00'",
+            "f.yaml:1: $.a: timestamps other than plain dates are not allowed, got '2024-01-01T10:00:00'",
         ),
-        ("a: " + "1" * 40 + "\n", "f.yaml:1: $: integer 11111111111111111111... is too long"),
+        ("a: " + "1" * 40 + "\n", "f.yaml:1: $.a: integer 11111111111111111111... is too long"),
         ("a: [1, 2\nb: 3\n", "f.yaml:2: $: expected valid YAML, got: "),
     ],
 )
@@ -149,3 +149,48 @@ def test_loading_a_pack_with_a_huge_rule_file_reads_only_the_cap(tmp_path: Path)
     result, peak = _peak_bytes(lambda: _load_refused(pack))
     assert "huge.yaml: $: expected a rule file of at most" in str(result)
     assert peak < 32_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("Off", "Off"),
+        ("y", "y"),
+        ("true", True),
+        ("FALSE", False),
+        ("010", 10),
+        ("0o10", 8),
+        ("0x1F", 31),
+        ("1:30", "1:30"),
+        ("1_000", "1_000"),
+        ("1e3", 1000.0),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("'yes'", "yes"),
+    ],
+)
+def test_plain_scalars_follow_the_yaml_1_2_core_schema(text: str, value: object) -> None:
+    """Only true/false are booleans, 0o is octal, no sexagesimal: what schema.json editors read."""
+    assert _doc(f"a: {text}\n").data == {"a": value}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\nb: 2026-13-45\n", "f.yaml:2: $.b: expected a date as YYYY-MM-DD, got '2026-13-45'"),
+        ("a: 1\nb: !!int x\n", "f.yaml:2: $.b: expected a YAML 1.2 int, got 'x'"),
+        ("a: 1\nb: !!bool yes\n", "f.yaml:2: $.b: expected a YAML 1.2 bool, got 'yes'"),
+        ("a: 1\nb: !!float 1_0\n", "f.yaml:2: $.b: expected a YAML 1.2 float, got '1_0'"),
+        ("a: 1\nb: [" + "9" * 40 + "]\n", "f.yaml:2: $.b[0]: integer 99999999999999999999... is too long"),
+    ],
+)
+def test_every_scalar_error_has_its_line_and_path(text: str, message: str) -> None:
+    """A scalar its tag cannot hold is a problem with the scalar's line and $.path."""
+    result = parse_yaml(text, "f.yaml")
+    assert isinstance(result, Problem)
+    assert result.line == 2
+    assert str(result) == message

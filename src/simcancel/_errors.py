@@ -11,6 +11,7 @@ import attrs
 __all__ = [
     "EngineError",
     "InvalidStateError",
+    "MissingExtraError",
     "NoRouteError",
     "Problem",
     "ProblemTopic",
@@ -18,6 +19,7 @@ __all__ = [
     "SimcancelError",
     "UsageError",
     "did_you_mean",
+    "require_hypothesis",
 ]
 
 
@@ -208,3 +210,22 @@ class EngineError(SimcancelError, RuntimeError):
 
 class NoRouteError(SimcancelError, LookupError):
     """The rule set gives no route for a state (a gap: ``simcancel verify`` finds these)."""
+
+
+class MissingExtraError(SimcancelError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it."""
+
+
+def require_hypothesis(what: str) -> None:
+    """Raise :class:`MissingExtraError` naming ``what`` unless Hypothesis can be imported.
+
+    Hypothesis is the ``testing`` extra: only :mod:`simcancel.testing` and the checks of
+    ``simcancel verify`` use it.
+    """
+    try:
+        import hypothesis  # noqa: F401, PLC0415 (imported only to see that it is there)
+    except ImportError:
+        raise MissingExtraError(
+            f"{what} needs Hypothesis, which is not installed; "
+            'install it with: pip install "simcancel[testing]"'
+        ) from None

@@ -120,6 +120,8 @@ class _Pack:
         self.problems: list[Problem] = []
         self.names: list[str] = []
         self.versions: list[str] = []
+        self.parts: list[str] = []
+        """Each pack that took part: ``name@version`` from its ruleset.yaml, else its directory name."""
         self.locales: tuple[str, ...] = ()
         self.claims: dict[str, Claim] = {}
         self.rules: list[Rule] = []
@@ -450,6 +452,16 @@ def _optional(data: dict[str, Any], key: str, path: str, read: Callable[[Any, st
     return read(data[key], f"{path}.{key}") if key in data else None
 
 
+def _first_seen(reader: _Reader, key: str, path: str) -> str | None:
+    """Where ``key`` (``provider:<id>``, ``claim:<id>``) was first defined, as ``file:line``;
+    ``None``, after recording ``path`` of this file as its place, when this is the first."""
+    if key in reader.pack.first_seen:
+        file, line = reader.pack.first_seen[key]
+        return f"{file}:{line}" if line else file
+    reader.pack.first_seen[key] = (reader.doc.file, reader.doc.line(path))
+    return None
+
+
 def _rule_id(reader: _Reader, data: dict[str, Any], path: str) -> str | None:
     """A rule's id, unique across every file of every pack (``None`` when missing)."""
     if "id" not in data:
@@ -652,9 +664,11 @@ def _read_provider(reader: _Reader) -> None:
         return
     before = len(reader.pack.problems)
     provider_id = reader.identifier(data.get("id"), "$.id")
-    if provider_id is not None and provider_id in reader.pack.providers:
-        first = reader.pack.providers[provider_id].file
-        reader.problem("$.id", f"duplicate provider id {provider_id!r}, first defined in {first}")
+    if provider_id is not None:
+        # Filed at this (the later) file, naming where the first one is.
+        first = _first_seen(reader, f"provider:{provider_id}", "$.id")
+        if first is not None:
+            reader.problem("$.id", f"duplicate provider id {provider_id!r}, first defined at {first}")
     name = reader.text(data.get("name"), "$.name", limit=100)
     kind = reader.choice(data.get("kind"), "$.kind", ProviderKind, "provider kind")
     online = reader.choice(
@@ -716,8 +730,9 @@ def _read_claims(reader: _Reader) -> None:
         if not isinstance(claim_id, str) or not _CLAIM.fullmatch(claim_id):
             reader.problem(f"{path}.id", f"expected a claim id like 'A4', got {shorten(claim_id)}")
             continue
-        if claim_id in reader.pack.claims:
-            reader.problem(f"{path}.id", f"duplicate claim id {claim_id!r}")
+        first = _first_seen(reader, f"claim:{claim_id}", f"{path}.id")
+        if first is not None:
+            reader.problem(f"{path}.id", f"duplicate claim id {claim_id!r}, first defined at {first}")
             continue
         texts = {
             key: reader.text(item[key], f"{path}.{key}", limit=500)
@@ -900,6 +915,7 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
         return _Reader(pack=pack, doc=result)
 
     manifest = directory / "ruleset.yaml"
+    named = len(pack.names)
     if manifest.is_file():
         manifest_reader = reader(manifest)
         if manifest_reader is not None:
@@ -912,6 +928,10 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
                 message="missing: a rule pack starts with ruleset.yaml (name, version, locales)",
             )
         )
+    named_by_manifest = len(pack.names) > named
+    pack.parts.append(
+        f"{pack.names[-1]}@{pack.versions[-1]}" if named_by_manifest else directory.resolve().name
+    )
     readers: list[tuple[list[Path], Callable[[_Reader, Path], None]]] = [
         (_files(directory, "claims.yaml"), lambda file, _path: _read_claims(file)),
         (_files(directory / "locales", "*.yaml"), lambda file, path: _read_labels(file, path.stem)),
@@ -969,8 +989,9 @@ def load_rules(*directories: str | Path) -> RuleSet:
     if pack.problems:
         raise RuleFileError(pack.problems)
     return RuleSet(
-        name="+".join(pack.names),
-        version="+".join(pack.versions),
+        name=pack.names[0],
+        version=pack.versions[0],
+        packs=tuple(pack.parts),
         locales=pack.locales,
         claims=pack.claims,
         rules=tuple(pack.rules),

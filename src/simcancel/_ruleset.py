@@ -302,11 +302,15 @@ class RuleSet:
     """Per locale, the names of documents, routes, stages and headings."""
     sources: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     """The directories it was loaded from."""
+    packs: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    """Every pack that took part, in load order: ``name@version`` from its ``ruleset.yaml``,
+    or its directory name when it has none.  ``name`` and ``version`` are the first's."""
 
     @property
     def label(self) -> str:
-        """``name@version``, as recorded in every assessment."""
-        return f"{self.name}@{self.version}"
+        """Which rules answered, as recorded in every assessment: every pack that took part
+        (``simcancel-builtin@2026.11.0+public-facts@2026.11.0+my_pack``), or ``name@version``."""
+        return "+".join(self.packs) if self.packs else f"{self.name}@{self.version}"
 
     def provider(self, provider_id: str) -> Provider:
         """The provider with this id; an unknown id is an :class:`InvalidStateError`."""

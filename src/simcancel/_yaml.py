@@ -1,8 +1,13 @@
 """Read a YAML rule file into plain data plus the line of every ``$.path``.
 
 Only PyYAML's composer runs (it builds a node tree, never objects); scalars are
-resolved here for the standard tags alone.  Anchors and aliases are refused (no
-alias bombs), as is any explicit tag, so a rule file can never execute code.
+resolved here for the standard tags alone, by the YAML 1.2 core schema that editors
+validating against ``rules/schema.json`` use: only ``true``/``false`` are booleans
+(``yes``, ``on``, ``no``, ``off`` are text), ``0o17`` is octal and ``017`` is 17,
+``1:30`` is text (no sexagesimal), ``~``, ``null`` and an empty value are null.  Plain
+dates (``2026-11-24``) are the one addition: rule files date providers and rules.
+Anchors and aliases are refused (no alias bombs), as is any tag but the standard ones,
+so a rule file can never execute code.
 """
 
 from __future__ import annotations
@@ -40,12 +45,33 @@ _STANDARD_TAGS = {
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# The YAML 1.2 core schema's resolution of plain scalars (yaml.org/spec/1.2.2, 10.3.2).
+_NULL = re.compile(r"~|null|Null|NULL|")
+_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+_TAG = "tag:yaml.org,2002:"
+
+
+def _core_tag(value: str) -> str:
+    """The tag of a plain (unquoted, untagged) scalar in the YAML 1.2 core schema."""
+    for pattern, kind in ((_NULL, "null"), (_BOOL, "bool"), (_INT, "int"), (_FLOAT, "float")):
+        if pattern.fullmatch(value):
+            return _TAG + kind
+    # Not core, but kept from YAML 1.1 so that a time of day is refused, not read as text.
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([Tt ].*)?", value):
+        return _TAG + "timestamp"
+    return _TAG + "str"
+
 
 class _RefusedError(Exception):
     def __init__(self, message: str, mark: Any) -> None:
         super().__init__(message)
         self.message = message
         self.line = mark.line + 1 if mark is not None else None
+        self.path = "$"
 
 
 if yaml.__with_libyaml__:
@@ -65,11 +91,18 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 
 class _SafeComposer(_EventSource):
-    """A loader whose composer refuses aliases, anchors and deep nesting."""
+    """A loader whose composer refuses aliases, anchors and deep nesting, and resolves
+    plain scalars by the YAML 1.2 core schema (PyYAML's resolver is YAML 1.1's)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _core_tag(value)
+        resolved: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return resolved
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event: Any = self.peek_event()
@@ -112,29 +145,51 @@ class Document:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar; a value its (explicit) tag cannot hold is refused at its line."""
     tag, text = node.tag, node.value
     if tag == "tag:yaml.org,2002:str":
         return text
-    if tag == "tag:yaml.org,2002:null":
+    if tag == "tag:yaml.org,2002:null" and _NULL.fullmatch(text):
         return None
-    if tag == "tag:yaml.org,2002:bool":
-        return text.lower() in {"true", "yes", "on"}
-    if tag == "tag:yaml.org,2002:int":
-        cleaned = text.replace("_", "")
-        if len(cleaned) > 30:
+    if tag == "tag:yaml.org,2002:bool" and _BOOL.fullmatch(text):
+        return text.lower() == "true"
+    if tag == "tag:yaml.org,2002:int" and _INT.fullmatch(text):
+        if len(text) > 30:
             raise _RefusedError(f"integer {text[:20]}... is too long", node.start_mark)
-        return int(cleaned, 0) if not cleaned.lstrip("+-").isdigit() else int(cleaned)
-    if tag == "tag:yaml.org,2002:float":
-        if len(text) > 40:
-            raise _RefusedError(f"number {text[:20]}... is too long", node.start_mark)
-        special = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
-        lowered = text.lower()
-        if lowered in special:  # refused by the loader, which names the field
-            return special[lowered]
-        return float(text.replace("_", ""))
-    if tag == "tag:yaml.org,2002:timestamp" and _DATE.fullmatch(text):
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text)
+    if tag == "tag:yaml.org,2002:float" and _FLOAT.fullmatch(text):
+        return _float(node)
+    if tag == "tag:yaml.org,2002:timestamp":
+        return _date(node)
+    kind = tag.removeprefix("tag:yaml.org,2002:")
+    raise _RefusedError(f"expected a YAML 1.2 {kind}, got {text[:40]!r}", node.start_mark)
+
+
+_SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+
+
+def _float(node: yaml.ScalarNode) -> float:
+    text = node.value
+    if len(text) > 40:
+        raise _RefusedError(f"number {text[:20]}... is too long", node.start_mark)
+    lowered = text.lower()
+    if lowered in _SPECIAL_FLOATS:  # refused by the loader, which names the field
+        return _SPECIAL_FLOATS[lowered]
+    return float(text)
+
+
+def _date(node: yaml.ScalarNode) -> dt.date:
+    text = node.value
+    if not _DATE.fullmatch(text):
+        raise _RefusedError(
+            f"timestamps other than plain dates are not allowed, got {text!r}", node.start_mark
+        )
+    try:
         return dt.date.fromisoformat(text)
-    raise _RefusedError(f"timestamps other than plain dates are not allowed, got {text!r}", node.start_mark)
+    except ValueError:
+        raise _RefusedError(f"expected a date as YYYY-MM-DD, got {text!r}", node.start_mark) from None
 
 
 def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
@@ -142,7 +197,11 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     if node.tag not in _STANDARD_TAGS:
         raise _RefusedError(f"tag {node.tag!r} is not allowed in rule files", node.start_mark)
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        try:
+            return _scalar(node)
+        except _RefusedError as refused:
+            refused.path = path
+            raise
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, f"{path}[{index}]", lines) for index, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
@@ -187,7 +246,7 @@ def parse_yaml(text: str | bytes, file: str) -> Document | Problem:
             loader.dispose()
         data = None if node is None else _convert(node, "$", lines)
     except _RefusedError as refused:
-        return Problem(path="$", file=file, line=refused.line, message=refused.message)
+        return Problem(path=refused.path, file=file, line=refused.line, message=refused.message)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -1,4 +1,4 @@
-"""The ``simcancel`` command: ``assess``, ``lint``, ``schema``, ``traceability``, ``verify``.
+"""The ``simcancel`` command: ``assess``, ``lint``, ``providers``, ``schema``, ``traceability``, ``verify``.
 
 ``python -m simcancel`` is the same command.  Exit codes: 0 nothing blocks / no problem;
 1 blocking issues found, lint errors, a stale traceability file, or a failed
@@ -28,7 +28,7 @@ from typing import Any, NoReturn, TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
-from simcancel._errors import Problem, RuleFileError, SimcancelError
+from simcancel._errors import Problem, RuleFileError, SimcancelError, require_hypothesis
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
@@ -53,6 +53,21 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _count(least: int) -> Any:
+    """argparse type for a whole number of at least ``least`` (a usage error otherwise: exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {least}, got {value}")
+        return value
+
+    return parse
+
+
 def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> RuleSet:
     if not replacing and not extending:
         return default_rules()
@@ -73,7 +88,15 @@ class _ArgumentError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a refused command line is raised, not printed: main() reports it."""
+    """argparse, but a refused command line is raised, not printed: main() reports it.
+
+    Abbreviations are off (``--local`` is not ``--locale``): an option that a later
+    version adds must not change what an existing command line means.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise _ArgumentError(self, message)
@@ -105,7 +128,9 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
-    directories = [Path(directory) for directory in args.rules_dirs] or list(builtin_packs())
+    directories = [
+        Path(directory) for directory in [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
+    ]
     missing = [str(directory) for directory in directories if not directory.is_dir()]
     if missing:
         raise _BadInputError(f"not a rule pack directory: {', '.join(missing)}")
@@ -121,16 +146,66 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         else:
             print(error, file=out)
+        hint = _extension_hint(args.rules_dirs)
+        if hint:
+            print(f"simcancel: {hint}", file=sys.stderr)
         return EXIT_FOUND
     counts = {"rules": len(rules.rules), "providers": len(rules.providers), "claims": len(rules.claims)}
     if args.json:
         out.write(json.dumps({**report, **counts, "problems": []}, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
-    shown = " + ".join(args.rules_dirs) or "built-in rules"
+    shown = " + ".join([*(args.rules_dirs or ["built-in rules"]), *(args.packs or ())])
     out.write(
         f"{shown}: {counts['rules']} rules, {counts['providers']} providers, "
         f"{counts['claims']} claims: no problems\n"
     )
+    return EXIT_OK
+
+
+def _extension_hint(rules_dirs: Sequence[str] | None) -> str | None:
+    """When the first rule set argument has no ruleset.yaml it is an extension pack, named wrongly."""
+    if not rules_dirs or (Path(rules_dirs[0]) / "ruleset.yaml").is_file():
+        return None
+    first = rules_dirs[0]
+    rest = "".join(f" --pack {directory}" for directory in rules_dirs[1:])
+    return (
+        f"{first} has no ruleset.yaml, so it is not a whole rule set; to check it as an "
+        f"extension of the built-in rules, use --pack: simcancel lint --pack {first}{rest}"
+    )
+
+
+def _providers(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules(args.rules_dirs, args.packs)
+    providers: list[dict[str, Any]] = [
+        {
+            "id": provider.id,
+            "name": provider.name,
+            "kind": provider.kind.value,
+            "online_cancellation": provider.online_cancellation.value,
+            "in_person_confirmation": provider.in_person_confirmation.value,
+            "channels": list(provider.channels),
+            "checked": provider.checked.isoformat(),
+            "sources": [
+                {"title": source.title, "url": source.url, "claims": list(source.claims)}
+                for source in provider.sources
+            ],
+        }
+        for provider in sorted(rules.providers.values(), key=lambda provider: provider.id)
+    ]
+    if args.json:
+        report = {"ruleset": rules.label, "providers": providers}
+        out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    for entry in providers:
+        out.write(
+            f"{entry['id']}: {entry['name']} ({entry['kind']})\n"
+            f"  online cancellation: {entry['online_cancellation']}; "
+            f"in-person confirmation: {entry['in_person_confirmation']}\n"
+            f"  checked: {entry['checked']}\n"
+        )
+        for source in entry["sources"]:
+            where = f" <{source['url']}>" if source["url"] else ""
+            out.write(f"  source: {source['title']}{where}\n")
     return EXIT_OK
 
 
@@ -140,7 +215,12 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _traceability(args: argparse.Namespace, out: TextIO) -> int:
-    rules = _rules([args.rules_dir] if args.rules_dir else None, None)
+    if not Path(args.cases).is_dir():
+        raise _BadInputError(
+            f"no golden cases directory {args.cases}: run in a simcancel checkout, "
+            "or name the cases with --cases DIR"
+        )
+    rules = _rules(args.rules_dirs, args.packs)
     report = build_report(rules, load_cases(args.cases), cases_dir=args.cases)
     text = report.to_markdown()
     if args.check is None:
@@ -180,6 +260,13 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     # nor what they import.
     from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, verify_paths  # noqa: PLC0415
 
+    # Before any work: the engine checks sample states with Hypothesis (the testing extra).
+    require_hypothesis("simcancel verify")
+    if args.require_pack and not args.rules_dirs and not args.packs:
+        raise _BadInputError(
+            "--require-pack: name the rules to check: --pack DIR for a pack extending the "
+            "built-in rules, or DIR for a whole rule set (in pre-commit: args: [--pack, my_pack])"
+        )
     directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
@@ -208,13 +295,20 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if report.ok else EXIT_FOUND
 
 
+def _version() -> str:
+    from simcancel import __version__  # noqa: PLC0415 (the package imports this module's peers)
+
+    return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simcancel",
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
+    parser.add_argument("--version", action="version", version=f"simcancel {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_assess, _add_lint, _add_schema, _add_traceability, _add_verify):
+    for add in (_add_assess, _add_lint, _add_providers, _add_schema, _add_traceability, _add_verify):
         add(commands)
     return parser
 
@@ -254,18 +348,42 @@ def _add_assess(commands: _Commands) -> None:
 
 def _add_lint(commands: _Commands) -> None:
     lint_cmd = commands.add_parser("lint", help="check rule pack files")
-    lint_cmd.add_argument(
-        "rules_dirs",
-        nargs="*",
-        metavar="RULES_DIR",
-        help="packs loaded together, the first with its ruleset.yaml (default: the built-in packs)",
-    )
+    _add_packs(lint_cmd)
     lint_cmd.add_argument(
         "--json",
         action="store_true",
         help="print {ok, packs, rules, providers, claims, problems} as JSON (problems with file and line)",
     )
     lint_cmd.set_defaults(run=_lint)
+
+
+def _add_packs(command: _Parser) -> None:
+    """The one way every command names its rules: whole rule sets as arguments, extensions
+    of the built-in rules (or of those arguments) with ``--pack``."""
+    command.add_argument(
+        "rules_dirs",
+        nargs="*",
+        metavar="RULES_DIR",
+        help="rule packs loaded together as one rule set, the first with its ruleset.yaml "
+        "(default: the built-in rules)",
+    )
+    command.add_argument(
+        "--pack",
+        metavar="PACK_DIR",
+        action="append",
+        dest="packs",
+        help="add this pack (e.g. your providers) on top of the rules; with no RULES_DIR, "
+        "on top of the built-in rules (repeatable)",
+    )
+
+
+def _add_providers(commands: _Commands) -> None:
+    providers_cmd = commands.add_parser(
+        "providers", help="list the providers of the rules: policy, sources and when they were checked"
+    )
+    _add_packs(providers_cmd)
+    providers_cmd.add_argument("--json", action="store_true", help="print {ruleset, providers} as JSON")
+    providers_cmd.set_defaults(run=_providers)
 
 
 def _add_schema(commands: _Commands) -> None:
@@ -285,9 +403,7 @@ def _add_schema(commands: _Commands) -> None:
 
 def _add_traceability(commands: _Commands) -> None:
     trace_cmd = commands.add_parser("traceability", help="print the claims traceability report (Markdown)")
-    trace_cmd.add_argument(
-        "rules_dir", nargs="?", metavar="RULES_DIR", help="the rule pack (default: the built-in rules)"
-    )
+    _add_packs(trace_cmd)
     trace_cmd.add_argument(
         "--cases", default="tests/cases", metavar="DIR", help="the golden cases (default: tests/cases)"
     )
@@ -302,20 +418,7 @@ def _add_verify(commands: _Commands) -> None:
     verify_cmd = commands.add_parser(
         "verify", help="prove rule packs consistent (totality, soundness, dead rules, ...)"
     )
-    verify_cmd.add_argument(
-        "rules_dirs",
-        nargs="*",
-        metavar="RULES_DIR",
-        help="packs loaded together as one rule set, the first with its "
-        "ruleset.yaml (default: the built-in rules)",
-    )
-    verify_cmd.add_argument(
-        "--pack",
-        metavar="PACK_DIR",
-        action="append",
-        dest="packs",
-        help="add this pack to the rules (repeatable); with no RULES_DIR, to the built-in rules",
-    )
+    _add_packs(verify_cmd)
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     verify_cmd.add_argument(
         "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="the day to evaluate on (default: today)"
@@ -323,15 +426,23 @@ def _add_verify(commands: _Commands) -> None:
     # No defaults here: they live in simcancel.analysis, imported only when verify runs.
     verify_cmd.add_argument(
         "--max-classes",
-        type=int,
+        type=_count(1),
         metavar="N",
         help="sample with Hypothesis when a walk has more combinations than this (default: 2,000,000)",
     )
-    verify_cmd.add_argument("--samples", type=int, metavar="N", help="states per sampled walk (default: 200)")
+    verify_cmd.add_argument(
+        "--samples", type=_count(1), metavar="N", help="states per sampled walk (default: 200)"
+    )
     verify_cmd.add_argument(
         "--require-exhaustive",
         action="store_true",
         help="exit 1 unless every check walked every class (none sampled for want of --max-classes)",
+    )
+    verify_cmd.add_argument(
+        "--require-pack",
+        action="store_true",
+        help="exit 2 unless RULES_DIR or --pack names the rules (the pre-commit hook: without "
+        "them it would check only the built-in rules)",
     )
     verify_cmd.set_defaults(run=_verify)
 

@@ -33,9 +33,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Never, TypeVar, cast
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from simcancel._errors import require_hypothesis
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError:  # the testing extra is not installed: say how to install it
+    require_hypothesis("simcancel.testing")
+    raise
 
 from simcancel import _engine
 from simcancel._assess import default_rules
@@ -80,7 +86,14 @@ __all__ = [
 T = TypeVar("T")
 
 _FIRST_DAY = dt.date(2000, 1, 1)
-_LAST_DAY = dt.date(2030, 12, 31)
+
+
+def _issued_by_today() -> st.SearchStrategy[dt.date]:
+    """Issue dates ``assess()`` accepts with its default ``as_of``: on or before today,
+    read when a state is drawn (a test run across midnight stays valid)."""
+    return st.deferred(lambda: st.dates(min_value=_FIRST_DAY, max_value=dt.date.today()))  # noqa: DTZ011 (assess()'s own default day)
+
+
 _PAISA = Decimal("0.01")
 
 
@@ -355,7 +368,9 @@ def user_states(  # noqa: PLR0913 (one strategy per field of UserState, as st.bu
 
     Each other argument is a strategy for that field of :class:`~simcancel.UserState`;
     ``None`` lets Hypothesis choose.  ``st.just(value)`` pins a field.  ``rules`` is only
-    read when a state is drawn, and not at all when ``provider`` is given.
+    read when a state is drawn, and not at all when ``provider`` is given.  ``activated_on``
+    is drawn on or before today, the day ``assess()`` uses by default: to assess as of
+    another day, pass ``activated_on=st.dates(max_value=that_day)`` (or ``st.none()``).
 
     ``services_``, ``documents_`` and ``intentions_`` are the deprecated spellings of
     ``services``, ``documents`` and ``intentions`` (until the next release).
@@ -414,7 +429,7 @@ def user_states(  # noqa: PLR0913 (one strategy per field of UserState, as st.bu
             owner,
             "activated_on",
             activated_on,
-            st.one_of(st.none(), st.dates(min_value=_FIRST_DAY, max_value=_LAST_DAY)),
+            st.one_of(st.none(), _issued_by_today()),
             ("datetime.date | None", _instance_of(dt.date)),
         ),
     )

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
+from simcancel._errors import require_hypothesis
 from simcancel._facts import EngineValue
 from simcancel._statespace import StateSpace
 
@@ -36,6 +37,7 @@ class Found:
 def find_state(space: StateSpace, condition: Callable[[Facts], bool], *, samples: int) -> Found:
     """The simplest state of ``space`` for which ``condition`` holds, after at most
     ``samples`` random states (derandomized: the same answer every run), or none."""
+    require_hypothesis("simcancel verify")
     from hypothesis import HealthCheck, find, settings  # noqa: PLC0415 (see the module docstring)
     from hypothesis import strategies as st  # noqa: PLC0415
     from hypothesis.errors import NoSuchExample  # noqa: PLC0415
