@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 
+from simcancel._clock import today_in_pakistan
 from simcancel._decide import decide
 from simcancel._engine import compiled, evaluate
 from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_mean, shorten
@@ -68,7 +69,7 @@ def assess(
     """Assess one SIM account: what blocks cancelling, what to watch, which route to take.
 
     ``rules`` defaults to the built-in rule set; ``locale`` is one of its locales
-    (``"zh-CN"``, ``"en"``); ``as_of`` (default: today) selects the rules in effect.
+    (``"zh-CN"``, ``"en"``); ``as_of`` (default: today in Pakistan, Asia/Karachi) selects the rules in effect.
     ``what_if=True`` adds :attr:`Assessment.what_if`, the smallest changes of the state
     that would change the answer (it costs a search: see :func:`what_if`).
     The same arguments always give an equal assessment.
@@ -128,7 +129,7 @@ def _assess(
             f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
         )
     if as_of is None:
-        as_of = dt.date.today()
+        as_of = today_in_pakistan()
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
         raise UsageError(

@@ -232,7 +232,10 @@ def _add_assess(commands: _Commands) -> None:
         help="add this pack (e.g. your providers) to the rules (repeatable)",
     )
     assess_cmd.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="assess as on this day (default: today)"
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="assess as on this day (default: today in Pakistan)",
     )
     assess_cmd.set_defaults(run=_assess)
 
@@ -303,7 +306,10 @@ def _add_verify(commands: _Commands) -> None:
     )
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     verify_cmd.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="the day to evaluate on (default: today)"
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="the day to evaluate on (default: today in Pakistan)",
     )
     # No defaults here: they live in simcancel.analysis, imported only when verify runs.
     verify_cmd.add_argument(

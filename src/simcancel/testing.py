@@ -39,6 +39,7 @@ from hypothesis.errors import InvalidArgument
 
 from simcancel import _engine
 from simcancel._assess import default_rules
+from simcancel._clock import today_in_pakistan
 from simcancel._errors import shorten
 from simcancel._facts import facts_for
 from simcancel._hypothesis_plugin import _hypothesis_setup_hook
@@ -450,7 +451,7 @@ def assert_matches_reference(
     names it and the rules that differ.
     """
     ruleset = default_rules() if rules is None else rules
-    day = dt.date.today() if as_of is None else as_of
+    day = today_in_pakistan() if as_of is None else as_of
     engine_rules = _engine.compiled(ruleset)
 
     @settings(
