@@ -81,6 +81,19 @@ def test_assess_text_is_in_the_chosen_locale(locale: str) -> None:
     assert label(other, "heading.steps") not in text
 
 
+@pytest.mark.parametrize(("asked", "meant"), [("zh", "zh-CN"), ("zh-Hans-CN", "zh-CN"), ("en-GB", "en")])
+def test_assess_negotiates_the_locale(asked: str, meant: str) -> None:
+    """--locale takes any name CLDR matches to a locale of the rule set, not only its exact names."""
+    code, text = run("assess", str(BLOCKED), "--json", "--locale", asked)
+    assert (code, json.loads(text)["locale"]) == (EXIT_FOUND, meant)
+
+
+def test_assess_unknown_locale_lists_the_rule_sets_locales(capsys: pytest.CaptureFixture[str]) -> None:
+    """A locale the rule set cannot serve exits 2 naming it, the rule set's locales and the closest."""
+    assert run("assess", str(READY), "--locale", "zh-TW")[0] == EXIT_BAD_INPUT
+    assert "locale: expected one of zh-CN, en, got 'zh-TW' (did you mean 'zh-CN'?)" in one_error(capsys)
+
+
 def test_assess_default_locale_is_chinese() -> None:
     """Without --locale the article's readers get Chinese."""
     _code, text = run("assess", str(BLOCKED))
@@ -237,7 +250,6 @@ def test_assess_with_a_missing_rule_pack_exits_2(capsys: pytest.CaptureFixture[s
         [],
         ["cancel"],
         ["assess"],
-        ["assess", str(READY), "--locale", "fr"],
         ["assess", str(READY), "--colour"],
         ["assess", str(READY), "--as-of", "2026-13-01"],
         ["verify", "--as-of", "yesterday"],

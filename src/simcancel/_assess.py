@@ -15,6 +15,7 @@ from simcancel._engine import compiled, evaluate
 from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_mean, shorten
 from simcancel._facts import facts_for
 from simcancel._loader import load_rules
+from simcancel._locales import negotiate_locale
 from simcancel._ruleset import RuleSet
 from simcancel._whatif import DEFAULT_MAX_SETS, explore
 from simcancel.model import Assessment, UserState, WhatIf
@@ -69,7 +70,9 @@ def assess(
     """Assess one SIM account: what blocks cancelling, what to watch, which route to take.
 
     ``rules`` defaults to the built-in rule set; ``locale`` is one of its locales
-    (``"zh-CN"``, ``"en"``); ``as_of`` (default: today in Pakistan, Asia/Karachi) selects the rules in effect.
+    (``"zh-CN"``, ``"en"``) or a name CLDR matches to one (``zh``, ``zh_Hans``, ``en-GB``),
+    and the assessment's ``locale`` is that pack locale; ``as_of`` (default: today in
+    Pakistan, Asia/Karachi) selects the rules in effect.
     ``what_if=True`` adds :attr:`Assessment.what_if`, the smallest changes of the state
     that would change the answer (it costs a search: see :func:`what_if`).
     The same arguments always give an equal assessment.
@@ -106,6 +109,17 @@ def what_if(
 _MAX_SETS = 100
 
 
+def _pack_locale(locale: object, ruleset: RuleSet) -> str:
+    """The rule set's locale that ``locale`` means (``zh``, ``zh_CN``, ``zh-Hans``: ``zh-CN``)."""
+    found = negotiate_locale(locale, ruleset.locales) if isinstance(locale, str) else None
+    if found is None:
+        raise UsageError(
+            f"locale: expected one of {', '.join(ruleset.locales)}, "
+            f"got {shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
+        )
+    return found
+
+
 def _assess(
     state: UserState, *, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
 ) -> Assessment:
@@ -123,11 +137,7 @@ def _assess(
                 )
             ]
         )
-    if locale not in ruleset.locales:
-        raise UsageError(
-            f"locale: expected one of {', '.join(ruleset.locales)}, got "
-            f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
-        )
+    locale = _pack_locale(locale, ruleset)
     if as_of is None:
         as_of = today_in_pakistan()
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):

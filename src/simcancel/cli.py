@@ -210,7 +210,12 @@ _Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
 def _add_assess(commands: _Commands) -> None:
     assess_cmd = commands.add_parser("assess", help="assess the state in a JSON file")
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
-    assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
+    assess_cmd.add_argument(
+        "--locale",
+        default="zh-CN",
+        help="a locale of the rule set (built in: zh-CN, en) or a name CLDR matches to one "
+        "(zh, zh_Hans, en-GB); default: zh-CN",
+    )
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
     assess_cmd.add_argument(
         "--what-if",
