@@ -29,7 +29,9 @@ import attrs
 from simcancel._errors import Problem, ProblemTopic, RuleFileError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
+from simcancel._locales import plural_categories
 from simcancel._ruleset import (
+    PLURAL_CATEGORIES,
     AllOf,
     Always,
     AnyOf,
@@ -40,12 +42,14 @@ from simcancel._ruleset import (
     Localized,
     OnlineCancellation,
     Op,
+    Plural,
     Provider,
     ProviderKind,
     Rule,
     RuleKind,
     RuleSet,
     Source,
+    Text,
 )
 from simcancel._yaml import Document, parse_yaml
 from simcancel.model import RouteKind, Stage
@@ -141,7 +145,7 @@ class _Pack:
         self.claim_uses: list[tuple[_Reader, str, str]] = []
         self.provider_uses: list[tuple[_Reader, str, str]] = []
         self.document_uses: list[tuple[_Reader, str, str]] = []
-        self.localized: list[tuple[_Reader, str, dict[str, str]]] = []
+        self.localized: list[tuple[_Reader, str, dict[str, Text]]] = []
         self.first_seen: dict[str, tuple[str, int | None]] = {}
 
 
@@ -252,19 +256,46 @@ class _Reader:
                 self.problem(f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
         return tags
 
-    def localized(self, value: Any, path: str) -> dict[str, str] | None:
+    def localized(self, value: Any, path: str) -> dict[str, Text] | None:
         """Text by locale; completeness and placeholders are checked once locales are known."""
         i18n = self.about("i18n")
         if not isinstance(value, dict):
             i18n.problem(path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
             return None
-        texts: dict[str, str] = {}
+        texts: dict[str, Text] = {}
         for locale, text in value.items():
-            checked = i18n.text(text, f"{path}.{locale}")
+            checked = (
+                i18n.plural(text, f"{path}.{locale}")
+                if isinstance(text, dict)
+                else i18n.text(text, f"{path}.{locale}")
+            )
             if checked is not None:
                 texts[locale] = checked
         self.pack.localized.append((i18n, path, texts))
         return texts
+
+    def plural(self, value: dict[str, Any], path: str) -> Plural | None:
+        """One locale's text in plural forms: ``{plural: <count fact>, one: ..., other: ...}``.
+
+        Which categories the locale needs is checked once the locale is known."""
+        allowed = {"plural", *PLURAL_CATEGORIES}
+        data = self.mapping(value, path, allowed=allowed, required=("plural", "other"))
+        if data is None:
+            return None
+        count = data.get("plural")
+        if not isinstance(count, str) or count not in FACTS or FACTS[count].kind is not FactKind.COUNT:
+            counts = [name for name, fact in FACTS.items() if fact.kind is FactKind.COUNT]
+            hint = did_you_mean(count, counts) if isinstance(count, str) else ""
+            self.problem(f"{path}.plural", f"expected a count fact, got {shorten(count)}{hint}")
+            return None
+        forms = {
+            category: self.text(data[category], f"{path}.{category}")
+            for category in PLURAL_CATEGORIES
+            if category in data
+        }
+        if None in forms.values() or "other" not in forms:
+            return None
+        return Plural(count=count, forms={key: text for key, text in forms.items() if text is not None})
 
 
 # --- conditions ---------------------------------------------------------------------------
@@ -833,7 +864,34 @@ def _check_references(pack: _Pack) -> None:
             )
 
 
-def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, str]) -> None:
+def _text_placeholders(reader: _Reader, path: str, text: Text, locale: str) -> set[str] | None:
+    """The placeholders of one locale's text; of plural forms, every form's and the count.
+
+    Plural forms must have every CLDR plural category of the locale, and no other."""
+    if not isinstance(text, Plural):
+        return _placeholders(reader, path, text)
+    needed = [category for category in PLURAL_CATEGORIES if category in plural_categories(locale)]
+    missing = [category for category in needed if category not in text.forms]
+    if missing:
+        reader.problem(
+            path, f"missing plural form {', '.join(missing)}: locale {locale!r} has {', '.join(needed)}"
+        )
+    for category in text.forms:
+        if category not in needed:
+            reader.problem(
+                f"{path}.{category}",
+                f"locale {locale!r} has no plural category {category!r}; it has {', '.join(needed)}",
+            )
+    names: set[str] = {text.count}
+    for category, form in text.forms.items():
+        found = _placeholders(reader, f"{path}.{category}", form)
+        if found is None:
+            return None
+        names |= found
+    return names
+
+
+def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, Text]) -> None:
     """One text by locale has exactly the rule set's locales, with the same placeholders."""
     for locale in texts:
         if locale not in pack.locales:
@@ -846,7 +904,9 @@ def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, s
     missing = [locale for locale in pack.locales if locale not in texts]
     if missing:
         reader.problem(path, f"missing text for locale {', '.join(missing)}")
-    found = {locale: _placeholders(reader, f"{path}.{locale}", text) for locale, text in texts.items()}
+    found = {
+        locale: _text_placeholders(reader, f"{path}.{locale}", text, locale) for locale, text in texts.items()
+    }
     sets = {frozenset(names) for names in found.values() if names is not None}
     if len(sets) > 1:
         listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())

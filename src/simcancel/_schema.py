@@ -14,7 +14,14 @@ from typing import Any
 from simcancel import _loader
 from simcancel._facts import CATALOGUE, Catalogue, FactKind, FactSpec
 from simcancel._limits import MAX_RULES
-from simcancel._ruleset import InPersonConfirmation, OnlineCancellation, Op, ProviderKind, RuleKind
+from simcancel._ruleset import (
+    PLURAL_CATEGORIES,
+    InPersonConfirmation,
+    OnlineCancellation,
+    Op,
+    ProviderKind,
+    RuleKind,
+)
 from simcancel.model import RouteKind, Stage
 
 __all__ = ["rules_schema", "rules_schema_text"]
@@ -268,7 +275,22 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
             "description": "Text by locale, e.g. {zh-CN: ..., en: ...}. Every locale of ruleset.yaml must be "
             "present (checked by `simcancel lint`), with the same {fact} placeholders.",
             "propertyNames": _ref("locale"),
-            "additionalProperties": _text(2000),
+            "additionalProperties": {"anyOf": [_text(2000), _ref("plural")]},
+        },
+        "plural": {
+            "type": "object",
+            "description": "One locale's text in CLDR plural forms, picked by the value of the count fact "
+            "`plural`: every plural category of the locale must be present (en: one, other; zh-CN: other), "
+            "checked by `simcancel lint`.",
+            "required": ["plural", "other"],
+            "additionalProperties": False,
+            "properties": {
+                "plural": {
+                    "enum": [spec.name for spec in catalogue.specs if spec.kind is FactKind.COUNT],
+                    "description": "The count fact whose value picks the form.",
+                },
+                **{category: _text(2000) for category in PLURAL_CATEGORIES},
+            },
         },
         "condition": {
             "description": "'always', or a mapping whose entries must all hold: fact tests (fact: value, or "
