@@ -103,7 +103,7 @@ def test_an_unknown_provider_is_a_json_error_at_its_path(
         (
             ["assess", str(BLOCKED), "--json", "--locale", "fr"],
             "UsageError",
-            r"^locale: expected one of zh-CN, en, got 'fr'$",
+            r"^locale: expected one of zh-CN, en, ur, got 'fr'$",
         ),
         (
             ["assess", str(BLOCKED), "--json", "--as-of", "soon"],
@@ -142,7 +142,7 @@ def test_without_json_errors_stay_text(tmp_path: Path, capsys: pytest.CaptureFix
     assert err.startswith("usage: simcancel assess ")
     assert "simcancel assess: error: argument --as-of: expected a date" in err
     assert run("assess", str(BLOCKED), "--locale", "fr")[0] == EXIT_BAD_INPUT
-    assert capsys.readouterr().err == "simcancel: locale: expected one of zh-CN, en, got 'fr'\n"
+    assert capsys.readouterr().err == "simcancel: locale: expected one of zh-CN, en, ur, got 'fr'\n"
 
 
 # --- lint --json -------------------------------------------------------------------------------------

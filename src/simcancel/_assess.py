@@ -35,18 +35,27 @@ def builtin_rules_path() -> Path:
     raise UsageError(f"the built-in rules are missing: looked in {shipped} and {checkout}")
 
 
+SHIPPED_LOCALE_PACKS = ("locale-ur",)
+"""The locale packs shipped inside each built-in pack (``locale-ur``: Urdu)."""
+
 PUBLIC_FACTS = "public-facts"
 """The optional pack of public facts (claims B1-B12), inside the built-in rules directory."""
 
 
-def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
-    """The built-in packs to load together: the article's, then the public facts'.
+def builtin_packs(*, public_facts: bool = True, locale_packs: bool = True) -> tuple[Path, ...]:
+    """The built-in packs to load together: the article's, then the public facts', then
+    the locale packs translating them (Urdu).
 
     ``load_rules(*builtin_packs(), "my_pack")`` extends the built-in rules with a pack
-    of your own.
+    of your own; a locale pack must translate every rule loaded with it, so a pack that
+    adds rules without Urdu texts loads with ``builtin_packs(locale_packs=False)``.
     """
     article = builtin_rules_path()
-    return (article, article / PUBLIC_FACTS) if public_facts else (article,)
+    packs = (article, article / PUBLIC_FACTS) if public_facts else (article,)
+    if not locale_packs:
+        return packs
+    # The shipped locale packs, after the packs they translate.
+    return (*packs, *(pack / name for pack in packs for name in SHIPPED_LOCALE_PACKS))
 
 
 @functools.cache

@@ -213,7 +213,7 @@ def _add_assess(commands: _Commands) -> None:
     assess_cmd.add_argument(
         "--locale",
         default="zh-CN",
-        help="a locale of the rule set (built in: zh-CN, en) or a name CLDR matches to one "
+        help="a locale of the rule set (built in: zh-CN, en, ur) or a name CLDR matches to one "
         "(zh, zh_Hans, en-GB); default: zh-CN",
     )
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
