@@ -94,6 +94,14 @@ def test_assess_unknown_locale_lists_the_rule_sets_locales(capsys: pytest.Captur
     assert "locale: expected one of zh-CN, en, ur, got 'zh-TW' (did you mean 'zh-CN'?)" in one_error(capsys)
 
 
+def test_assess_in_urdu_from_the_built_in_rules() -> None:
+    """`simcancel assess --locale ur` works with the built-in rules: Urdu headings and texts."""
+    code, text = run("assess", str(BLOCKED), "--locale", "ur", "--as-of", "2026-11-24")
+    assert code == EXIT_FOUND
+    assert text.startswith(label("ur", "heading.verdict_blocked"))
+    assert "کارڈ میں ابھی 150.00 روپے بیلنس موجود ہے۔" in text
+
+
 def test_assess_default_locale_is_chinese() -> None:
     """Without --locale the article's readers get Chinese."""
     _code, text = run("assess", str(BLOCKED))
