@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import attrs
 import pytest
 
-from simcancel import RuleFileError, UserState, assess, load_rules
+from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
 from simcancel._ruleset import Plural
+from simcancel.analysis import check_i18n
 from tests.packs import clean_state, minimal_pack
 
 _RULE = """\
@@ -124,3 +126,18 @@ def test_shipped_count_messages_say_one_service_not_services_s(tmp_path: Path) -
     texts = [issue.message for issue in (*result.blocking, *result.warnings)]
     assert any(text.startswith("1 value-added service (") for text in texts)
     assert any(text.startswith("1 active value-added service renews by itself.") for text in texts)
+
+
+def test_verify_i18n_reports_missing_plural_forms() -> None:
+    """verify's i18n check finds a plural text without every category of its locale."""
+    rules = default_rules()
+    rule = rules.rule("services-still-active")
+    broken = attrs.evolve(
+        rule,
+        message={**rule.message, "en": Plural(count="active_services", forms={"other": "{active_services}"})},
+    )
+    changed = attrs.evolve(rules, rules=tuple(broken if r.id == rule.id else r for r in rules.rules))
+    assert check_i18n(rules).ok
+    assert "rule services-still-active message: plural forms missing in en" in [
+        example.problem for example in check_i18n(changed).counterexamples
+    ]
