@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from simcancel import UsageError, default_rules
+from simcancel._clock import today_in_pakistan
 from simcancel.analysis import DEFAULT_MAX_CLASSES, check_totality
 from simcancel.analysis._options import DEFAULT_SAMPLES, VerifyOptions
 
@@ -14,7 +13,7 @@ from simcancel.analysis._options import DEFAULT_SAMPLES, VerifyOptions
 def test_of_fills_in_today_and_the_defaults() -> None:
     """VerifyOptions.of() with no day evaluates on today, with the documented defaults."""
     options = VerifyOptions.of()
-    assert options.as_of == dt.date.today()
+    assert options.as_of == today_in_pakistan()
     assert (options.max_classes, options.samples) == (DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES)
 
 

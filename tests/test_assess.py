@@ -20,8 +20,10 @@ from simcancel import (
     UsageError,
     UserState,
     assess,
+    assess_many,
     default_rules,
     live_sessions,
+    what_if,
 )
 from simcancel._facts import months_between
 from simcancel._ruleset import ProviderKind, claim_sort_key
@@ -185,10 +187,42 @@ def test_unknown_locale_is_a_usage_error_with_suggestion() -> None:
     """An unknown locale raises UsageError listing the locales and suggesting the closest."""
     with pytest.raises(
         UsageError,
-        match=r"locale: expected one of zh-CN, en, got 'zh_CN' "
+        match=r"locale: expected one of zh-CN, en, ur, got 'zh-TW' "
         r"\(did you mean 'zh-CN'\?\)",
     ):
-        assess(_valid_state(), locale="zh_CN")
+        assess(_valid_state(), locale="zh-TW")
+
+
+@pytest.mark.parametrize(
+    ("asked", "meant"),
+    [
+        ("zh", "zh-CN"),
+        ("zh_CN", "zh-CN"),
+        ("zh-cn", "zh-CN"),
+        ("zh-Hans", "zh-CN"),
+        ("zh-Hans-CN", "zh-CN"),
+        ("en-GB", "en"),
+        ("en_US", "en"),
+        ("EN", "en"),
+    ],
+)
+def test_locale_names_are_negotiated_to_the_pack_locale(asked: str, meant: str) -> None:
+    """A locale name people pass is negotiated (CLDR) to the pack's; the assessment carries the pack's."""
+    state = _valid_state()
+    as_of = dt.date(2026, 11, 24)
+    result = assess(state, locale=asked, as_of=as_of)
+    assert result.locale == meant
+    assert result == assess(state, locale=meant, as_of=as_of)
+    assert what_if(state, locale=asked, as_of=as_of) == what_if(state, locale=meant, as_of=as_of)
+    assert [r.locale for r in assess_many([state], locale=asked, as_of=as_of)] == [meant]
+
+
+@pytest.mark.parametrize("asked", ["fr", "zh-TW", "zh-Hant", "", "x" * 300, "en;q=1"])
+def test_a_locale_that_cannot_be_negotiated_is_a_usage_error(asked: str) -> None:
+    """A locale no pack locale matches is a UsageError naming it and the pack's locales."""
+    with pytest.raises(UsageError, match=r"^locale: expected one of zh-CN, en, ur, got '") as caught:
+        assess(_valid_state(), locale=asked)
+    assert repr(asked)[:20].rstrip("'") in str(caught.value)
 
 
 def test_not_a_user_state_is_an_invalid_state_error() -> None:

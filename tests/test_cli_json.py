@@ -102,8 +102,8 @@ def test_an_unknown_provider_is_a_json_error_at_its_path(
         ),
         (
             ["assess", str(BLOCKED), "--json", "--locale", "fr"],
-            "ArgumentError",
-            r"^simcancel assess: argument --locale: invalid choice: 'fr'",
+            "UsageError",
+            r"^locale: expected one of zh-CN, en, ur, got 'fr'$",
         ),
         (
             ["assess", str(BLOCKED), "--json", "--as-of", "soon"],
@@ -137,10 +137,12 @@ def test_without_json_errors_stay_text(tmp_path: Path, capsys: pytest.CaptureFix
         "simcancel: invalid user state (1 problem):\n"
         "  $.balance: expected a non-negative amount in PKR, got '-1'\n"
     )
-    assert run("assess", str(BLOCKED), "--locale", "fr")[0] == EXIT_BAD_INPUT
+    assert run("assess", str(BLOCKED), "--as-of", "soon")[0] == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err.startswith("usage: simcancel assess ")
-    assert "simcancel assess: error: argument --locale: invalid choice: 'fr'" in err
+    assert "simcancel assess: error: argument --as-of: expected a date" in err
+    assert run("assess", str(BLOCKED), "--locale", "fr")[0] == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == "simcancel: locale: expected one of zh-CN, en, ur, got 'fr'\n"
 
 
 # --- lint --json -------------------------------------------------------------------------------------

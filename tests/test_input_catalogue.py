@@ -405,12 +405,12 @@ def test_unknown_provider_is_refused_by_assess_with_a_suggestion(baseline: Asses
         (
             lambda: assess(UserState.from_dict(VALID_STATE), locale="fr"),
             UsageError,
-            "locale: expected one of zh-CN, en, got 'fr'",
+            "locale: expected one of zh-CN, en, ur, got 'fr'",
         ),
         (
-            lambda: assess(UserState.from_dict(VALID_STATE), locale="zh-cn"),
+            lambda: assess(UserState.from_dict(VALID_STATE), locale="zh-TW"),
             UsageError,
-            "locale: expected one of zh-CN, en, got 'zh-cn' (did you mean 'zh-CN'?)",
+            "locale: expected one of zh-CN, en, ur, got 'zh-TW' (did you mean 'zh-CN'?)",
         ),
         (
             lambda: assess(UserState.from_dict(VALID_STATE), rules="rules/"),  # type: ignore[arg-type]

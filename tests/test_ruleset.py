@@ -25,7 +25,7 @@ import pytest
 
 import simcancel
 from simcancel import RuleSet, UserState, assess, default_rules, load_rules
-from simcancel._ruleset import FrozenMapping
+from simcancel._ruleset import FrozenMapping, Plural
 
 CASES = [
     json.loads(path.read_text(encoding="utf-8"))
@@ -155,6 +155,12 @@ def test_no_mapping_or_sequence_inside_the_default_rules_can_be_changed(public_f
         + len(rules.rules)  # each rule's message
         + sum(rule.fix is not None for rule in rules.rules)
         + sum(len(rule.steps) for rule in rules.rules)
+        + sum(  # each plural text's forms
+            isinstance(text, Plural)
+            for rule in rules.rules
+            for localized in (rule.message, rule.fix or {}, *rule.steps)
+            for text in localized.values()
+        )
     )
     assert len(mappings) == expected
     assert {"rules.claims", "rules.providers", "rules.labels", "rules.labels['en']"} <= set(mappings)
@@ -231,7 +237,7 @@ def test_rule_sets_pickle_and_deep_copy_with_their_mappings_still_read_only() ->
 def test_rules_are_hashable_and_compared_by_value() -> None:
     """Rules loaded twice are equal with equal hashes; rule sets stay compared by identity."""
     first = default_rules()
-    second = load_rules(*simcancel.builtin_packs())
+    second = load_rules(*simcancel.builtin_packs(locale_packs=True))
     assert first != second
     assert first.rules == second.rules
     assert [hash(rule) for rule in first.rules] == [hash(rule) for rule in second.rules]

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import attrs
 
+from simcancel._clock import today_in_pakistan
 from simcancel._decide import decide
 from simcancel._engine import compiled, evaluate
 from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_mean, shorten
 from simcancel._facts import facts_for
 from simcancel._loader import load_rules
+from simcancel._locales import negotiate_locale
 from simcancel._ruleset import RuleSet
 from simcancel._whatif import DEFAULT_MAX_SETS, explore
 from simcancel.model import Assessment, UserState, WhatIf
@@ -33,18 +35,27 @@ def builtin_rules_path() -> Path:
     raise UsageError(f"the built-in rules are missing: looked in {shipped} and {checkout}")
 
 
+SHIPPED_LOCALE_PACKS = ("locale-ur",)
+"""The locale packs shipped inside each built-in pack (``locale-ur``: Urdu)."""
+
 PUBLIC_FACTS = "public-facts"
 """The optional pack of public facts (claims B1-B12), inside the built-in rules directory."""
 
 
-def builtin_packs(*, public_facts: bool = True) -> tuple[Path, ...]:
-    """The built-in packs to load together: the article's, then the public facts'.
+def builtin_packs(*, public_facts: bool = True, locale_packs: bool = False) -> tuple[Path, ...]:
+    """The built-in packs to load together: the article's, then the public facts', and
+    with ``locale_packs=True`` the locale packs translating them (Urdu).
 
     ``load_rules(*builtin_packs(), "my_pack")`` extends the built-in rules with a pack
-    of your own.
+    of your own.  A locale pack must translate every rule loaded with it, so the Urdu
+    packs are left out unless asked for: :func:`default_rules` has them.
     """
     article = builtin_rules_path()
-    return (article, article / PUBLIC_FACTS) if public_facts else (article,)
+    packs = (article, article / PUBLIC_FACTS) if public_facts else (article,)
+    if not locale_packs:
+        return packs
+    # The shipped locale packs, after the packs they translate.
+    return (*packs, *(pack / name for pack in packs for name in SHIPPED_LOCALE_PACKS))
 
 
 def default_rules(*, public_facts: bool = True) -> RuleSet:
@@ -60,7 +71,7 @@ def default_rules(*, public_facts: bool = True) -> RuleSet:
 
 @functools.cache
 def _default_rules(public_facts: bool) -> RuleSet:  # noqa: FBT001 (a cache key, called once above)
-    return load_rules(*builtin_packs(public_facts=public_facts))
+    return load_rules(*builtin_packs(public_facts=public_facts, locale_packs=True))
 
 
 def assess(
@@ -74,7 +85,9 @@ def assess(
     """Assess one SIM account: what blocks cancelling, what to watch, which route to take.
 
     ``rules`` defaults to the built-in rule set; ``locale`` is one of its locales
-    (``"zh-CN"``, ``"en"``); ``as_of`` (default: today) selects the rules in effect.
+    (``"zh-CN"``, ``"en"``) or a name CLDR matches to one (``zh``, ``zh_Hans``, ``en-GB``),
+    and the assessment's ``locale`` is that pack locale; ``as_of`` (default: today in
+    Pakistan, Asia/Karachi) selects the rules in effect.
     ``what_if=True`` adds :attr:`Assessment.what_if`, the smallest changes of the state
     that would change the answer (it costs a search: see :func:`what_if`).
     The same arguments always give an equal assessment.
@@ -111,6 +124,17 @@ def what_if(
 _MAX_SETS = 100
 
 
+def _pack_locale(locale: object, ruleset: RuleSet) -> str:
+    """The rule set's locale that ``locale`` means (``zh``, ``zh_CN``, ``zh-Hans``: ``zh-CN``)."""
+    found = negotiate_locale(locale, ruleset.locales) if isinstance(locale, str) else None
+    if found is None:
+        raise UsageError(
+            f"locale: expected one of {', '.join(ruleset.locales)}, "
+            f"got {shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
+        )
+    return found
+
+
 def _assess(
     state: UserState, *, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
 ) -> Assessment:
@@ -128,13 +152,9 @@ def _assess(
                 )
             ]
         )
-    if locale not in ruleset.locales:
-        raise UsageError(
-            f"locale: expected one of {', '.join(ruleset.locales)}, got "
-            f"{shorten(locale)}{did_you_mean(str(locale), ruleset.locales)}"
-        )
+    locale = _pack_locale(locale, ruleset)
     if as_of is None:
-        as_of = dt.date.today()  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
+        as_of = today_in_pakistan()
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
         raise UsageError(

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, overload
 
 from simcancel._assess import assess, default_rules
+from simcancel._clock import today_in_pakistan
 from simcancel._errors import SimcancelError, UsageError
 from simcancel._ruleset import RuleSet
 from simcancel.model import Assessment, UserState
@@ -72,7 +73,7 @@ def assess_many(
             f"states: expected an iterable of states or dicts (for one state, call assess()), "
             f"got {type(states).__name__}"
         )
-    return _Results(_assess_each(states, rules, locale, as_of or dt.date.today(), on_error))  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
+    return _Results(_assess_each(states, rules, locale, as_of or today_in_pakistan(), on_error))
 
 
 class _Results(Iterator[Assessment | SimcancelError]):

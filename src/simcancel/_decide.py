@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 
 from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, EngineValue, FactKind, display_value
-from simcancel._ruleset import Localized, Rule, RuleKind, RuleSet, claim_sort_key
+from simcancel._locales import plural_category
+from simcancel._ruleset import Localized, Plural, Rule, RuleKind, RuleSet, claim_sort_key
 from simcancel.model import (
     Assessment,
     Document,
@@ -57,7 +58,13 @@ class _Renderer:
 
     def text(self, localized: Localized) -> str:
         # Placeholders were checked at load time: fact names only, no format specs.
-        return localized[self.locale].format_map(self.values)
+        text = localized[self.locale]
+        if isinstance(text, Plural):
+            # The loader checked that the forms cover every plural category of the locale.
+            count = self.facts[text.count]
+            assert isinstance(count, int)
+            text = text.forms[plural_category(self.locale, count)]
+        return text.format_map(self.values)
 
     def label(self, key: str) -> str:
         return self.rules.labels[self.locale].get(key, key)

@@ -30,7 +30,9 @@ import attrs
 from simcancel._errors import Problem, ProblemTopic, RuleFileError, UsageError, did_you_mean, shorten
 from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
+from simcancel._locales import plural_categories
 from simcancel._ruleset import (
+    PLURAL_CATEGORIES,
     AllOf,
     Always,
     AnyOf,
@@ -41,12 +43,14 @@ from simcancel._ruleset import (
     Localized,
     OnlineCancellation,
     Op,
+    Plural,
     Provider,
     ProviderKind,
     Rule,
     RuleKind,
     RuleSet,
     Source,
+    Text,
 )
 from simcancel._yaml import Document, parse_yaml_file
 from simcancel.model import RouteKind, Stage
@@ -132,7 +136,7 @@ class _Pack:
         self.claim_uses: list[tuple[_Reader, str, str]] = []
         self.provider_uses: list[tuple[_Reader, str, str]] = []
         self.document_uses: list[tuple[_Reader, str, str]] = []
-        self.localized: list[tuple[_Reader, str, dict[str, str]]] = []
+        self.localized: list[tuple[_Reader, str, dict[str, Text]]] = []
         self.first_seen: dict[str, tuple[str, int | None]] = {}
 
 
@@ -243,19 +247,46 @@ class _Reader:
                 self.problem(f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
         return tags
 
-    def localized(self, value: Any, path: str) -> dict[str, str] | None:
+    def localized(self, value: Any, path: str) -> dict[str, Text] | None:
         """Text by locale; completeness and placeholders are checked once locales are known."""
         i18n = self.about("i18n")
         if not isinstance(value, dict):
             i18n.problem(path, f"expected text by locale (e.g. zh-CN: ..., en: ...), got {shorten(value)}")
             return None
-        texts: dict[str, str] = {}
+        texts: dict[str, Text] = {}
         for locale, text in value.items():
-            checked = i18n.text(text, f"{path}.{locale}")
+            checked = (
+                i18n.plural(text, f"{path}.{locale}")
+                if isinstance(text, dict)
+                else i18n.text(text, f"{path}.{locale}")
+            )
             if checked is not None:
                 texts[locale] = checked
         self.pack.localized.append((i18n, path, texts))
         return texts
+
+    def plural(self, value: dict[str, Any], path: str) -> Plural | None:
+        """One locale's text in plural forms: ``{plural: <count fact>, one: ..., other: ...}``.
+
+        Which categories the locale needs is checked once the locale is known."""
+        allowed = {"plural", *PLURAL_CATEGORIES}
+        data = self.mapping(value, path, allowed=allowed, required=("plural", "other"))
+        if data is None:
+            return None
+        count = data.get("plural")
+        if not isinstance(count, str) or count not in FACTS or FACTS[count].kind is not FactKind.COUNT:
+            counts = [name for name, fact in FACTS.items() if fact.kind is FactKind.COUNT]
+            hint = did_you_mean(count, counts) if isinstance(count, str) else ""
+            self.problem(f"{path}.plural", f"expected a count fact, got {shorten(count)}{hint}")
+            return None
+        forms = {
+            category: self.text(data[category], f"{path}.{category}")
+            for category in PLURAL_CATEGORIES
+            if category in data
+        }
+        if None in forms.values() or "other" not in forms:
+            return None
+        return Plural(count=count, forms={key: text for key, text in forms.items() if text is not None})
 
 
 # --- conditions ---------------------------------------------------------------------------
@@ -837,7 +868,34 @@ def _check_references(pack: _Pack) -> None:
             )
 
 
-def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, str]) -> None:
+def _text_placeholders(reader: _Reader, path: str, text: Text, locale: str) -> set[str] | None:
+    """The placeholders of one locale's text; of plural forms, every form's and the count.
+
+    Plural forms must have every CLDR plural category of the locale, and no other."""
+    if not isinstance(text, Plural):
+        return _placeholders(reader, path, text)
+    needed = [category for category in PLURAL_CATEGORIES if category in plural_categories(locale)]
+    missing = [category for category in needed if category not in text.forms]
+    if missing:
+        reader.problem(
+            path, f"missing plural form {', '.join(missing)}: locale {locale!r} has {', '.join(needed)}"
+        )
+    for category in text.forms:
+        if category not in needed:
+            reader.problem(
+                f"{path}.{category}",
+                f"locale {locale!r} has no plural category {category!r}; it has {', '.join(needed)}",
+            )
+    names: set[str] = {text.count}
+    for category, form in text.forms.items():
+        found = _placeholders(reader, f"{path}.{category}", form)
+        if found is None:
+            return None
+        names |= found
+    return names
+
+
+def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, Text]) -> None:
     """One text by locale has exactly the rule set's locales, with the same placeholders."""
     for locale in texts:
         if locale not in pack.locales:
@@ -850,7 +908,9 @@ def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, s
     missing = [locale for locale in pack.locales if locale not in texts]
     if missing:
         reader.problem(path, f"missing text for locale {', '.join(missing)}")
-    found = {locale: _placeholders(reader, f"{path}.{locale}", text) for locale, text in texts.items()}
+    found = {
+        locale: _text_placeholders(reader, f"{path}.{locale}", text, locale) for locale, text in texts.items()
+    }
     sets = {frozenset(names) for names in found.values() if names is not None}
     if len(sets) > 1:
         listed = "; ".join(f"{locale}: {sorted(names or ())}" for locale, names in found.items())
@@ -889,6 +949,175 @@ def _cross_check(pack: _Pack) -> None:
     for reader, path, texts in pack.localized:
         _check_localized(pack, reader, path, texts)
     _check_labels(pack)
+
+
+# --- locale packs ---------------------------------------------------------------------------
+
+LOCALE_PACK_FILE = "locale.yaml"
+LOCALE_PACK_KEYS = {"locale", "description", "texts", "labels"}
+_TEXT_FIELDS = ("message", "fix", "steps")
+
+
+def _locale_texts(reader: _Reader, entry: Any, path: str) -> dict[str, Any] | None:
+    """One rule's texts in a locale pack: ``message``, ``fix`` and ``steps`` as the rule has them."""
+    data = reader.mapping(entry, path, allowed=set(_TEXT_FIELDS), required=())
+    if data is None:
+        return None
+
+    def one(value: Any, at: str) -> Text | None:
+        return reader.plural(value, at) if isinstance(value, dict) else reader.text(value, at)
+
+    found: dict[str, Any] = {}
+    for field in ("message", "fix"):
+        if field in data:
+            found[field] = one(data[field], f"{path}.{field}")
+    if "steps" in data:
+        found["steps"] = [
+            one(step, f"{path}.steps[{index}]")
+            for index, step in enumerate(reader.sequence(data["steps"], f"{path}.steps"))
+        ]
+    return found
+
+
+def _translated(reader: _Reader, rule: Rule, locale: str, texts: dict[str, Any], path: str) -> Rule | None:
+    """``rule`` with its texts in ``locale`` added, or None after a problem (missing, extra, or
+    other placeholders than the rule's first locale)."""
+    first = next(iter(rule.message))
+    wanted: dict[str, Localized] = {"message": rule.message}
+    if rule.fix is not None:
+        wanted["fix"] = rule.fix
+    wanted |= {f"steps[{index}]": step for index, step in enumerate(rule.steps)}
+    given: dict[str, Any] = {key: texts[key] for key in ("message", "fix") if key in texts}
+    given |= {f"steps[{index}]": step for index, step in enumerate(texts.get("steps", []))}
+    ok = True
+    for key in wanted:
+        if key not in given:
+            reader.problem(path, f"missing {key} of rule {rule.id!r} ({rule.file}:{rule.line})")
+            ok = False
+    for key in given:
+        if key not in wanted:
+            reader.problem(f"{path}.{key}", f"rule {rule.id!r} has no {key} ({rule.file}:{rule.line})")
+            ok = False
+    for key, text in given.items():
+        if key not in wanted or text is None:
+            ok = False
+            continue
+        expected = _text_placeholders(reader, f"{path}.{key}", wanted[key][first], first)
+        names = _text_placeholders(reader, f"{path}.{key}", text, locale)
+        if names is not None and expected is not None and names != expected:
+            reader.problem(
+                f"{path}.{key}",
+                f"expected the placeholders of {first} {sorted(expected)}, got {sorted(names)}",
+            )
+            ok = False
+    if not ok:
+        return None
+    return attrs.evolve(
+        rule,
+        message={**rule.message, locale: given["message"]},
+        fix=None if rule.fix is None else {**rule.fix, locale: given["fix"]},
+        steps=tuple({**step, locale: given[f"steps[{index}]"]} for index, step in enumerate(rule.steps)),
+    )
+
+
+def _read_locale_pack(pack: _Pack, directory: Path, shown: str) -> tuple[str, _Reader, dict[str, Any]] | None:
+    """``locale.yaml``: the locale, its labels (into the pack) and its texts by rule id."""
+    result = parse_yaml_file(directory / LOCALE_PACK_FILE, f"{shown}/{LOCALE_PACK_FILE}")
+    if isinstance(result, Problem):
+        pack.problems.append(result)
+        return None
+    reader = _Reader(pack=pack, doc=result, topic="i18n")
+    data = reader.mapping(result.data, "$", allowed=LOCALE_PACK_KEYS, required=("locale", "texts", "labels"))
+    if data is None:
+        return None
+    tags = reader.language_tags([data.get("locale")], "$.locale", "a locale like 'ur'")
+    if not tags:
+        return None
+    locale = tags[0]
+    if locale in pack.locales:
+        reader.problem(
+            "$.locale", f"locale {locale!r} is already one of the rule set's ({', '.join(pack.locales)})"
+        )
+        return None
+    labels = data.get("labels")
+    if isinstance(labels, dict):
+        merged = pack.labels.setdefault(locale, {})
+        for key, text in labels.items():
+            checked = reader.text(text, f"$.labels.{key}", limit=500)
+            if checked is not None:
+                merged[key] = checked
+        pack.label_readers.setdefault(locale, reader)
+    else:
+        reader.problem("$.labels", f"expected a mapping of label keys to text, got {shorten(labels)}")
+    texts = data.get("texts")
+    if not isinstance(texts, dict):
+        reader.problem("$.texts", f"expected a mapping of rule ids to texts, got {shorten(texts)}")
+        texts = {}
+    return locale, reader, texts
+
+
+def _read_locale_packs(pack: _Pack, directories: list[tuple[Path, str]]) -> None:
+    """Add each locale pack's locale to the rule set; each locale must be complete: every rule's
+    every text and every label of the rule set, with the same placeholders."""
+    if not directories:
+        return
+    if not pack.locales:
+        return  # the rule packs did not load far enough to translate
+    by_locale: dict[str, list[tuple[_Reader, dict[str, Any]]]] = {}
+    for directory, shown in directories:
+        read = _read_locale_pack(pack, directory, shown)
+        if read is not None:
+            by_locale.setdefault(read[0], []).append((read[1], read[2]))
+    rules = {rule.id: rule for rule in pack.rules}
+    base_labels = set(pack.labels.get(pack.locales[0], {}))
+    for locale, readers in by_locale.items():
+        before = len(pack.problems)
+        entries = _locale_entries(readers, rules, locale)
+        translated = _translate_all(pack, readers[0][0], entries, locale)
+        labels = pack.labels.get(locale, {})
+        for key in sorted(base_labels - set(labels)):
+            readers[0][0].problem("$.labels", f"missing label {key!r} (other locales have it)")
+        for key in sorted(set(labels) - base_labels):
+            pack.label_readers[locale].problem(f"$.labels.{key}", f"unknown label key {key!r}")
+        if len(pack.problems) == before:
+            pack.rules = translated
+            pack.locales = (*pack.locales, locale)
+
+
+_Entries = dict[str, tuple[_Reader, dict[str, Any], str]]
+
+
+def _locale_entries(
+    readers: list[tuple[_Reader, dict[str, Any]]], rules: dict[str, Rule], locale: str
+) -> _Entries:
+    """The texts of each rule id in one locale's packs, with where they were read."""
+    entries: _Entries = {}
+    for reader, texts in readers:
+        for rule_id, entry in texts.items():
+            path = f"$.texts.{rule_id}"
+            if rule_id not in rules:
+                reader.problem(path, f"unknown rule id {rule_id!r}{did_you_mean(str(rule_id), rules)}")
+            elif rule_id in entries:
+                reader.problem(path, f"duplicate texts for rule {rule_id!r} in locale {locale!r}")
+            else:
+                given = _locale_texts(reader, entry, path)
+                if given is not None:
+                    entries[rule_id] = (reader, given, path)
+    return entries
+
+
+def _translate_all(pack: _Pack, first_reader: _Reader, entries: _Entries, locale: str) -> list[Rule]:
+    """Every rule with its ``locale`` texts; a rule without them is a problem of the locale pack."""
+    translated: list[Rule] = []
+    for rule in pack.rules:
+        if rule.id not in entries:
+            first_reader.problem("$.texts", f"missing texts for rule {rule.id!r} ({rule.file}:{rule.line})")
+            continue
+        reader, given, path = entries[rule.id]
+        done = _translated(reader, rule, locale, given, path)
+        if done is not None:
+            translated.append(done)
+    return translated
 
 
 def _files(directory: Path, pattern: str) -> list[Path]:
@@ -963,7 +1192,9 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
 def load_rules(*directories: str | Path) -> RuleSet:
     """Load and check one or more rule packs into a :class:`RuleSet`.
 
-    Later packs add claims, providers and rules to the first (ids must stay unique).
+    Later packs add claims, providers and rules to the first (ids must stay unique).  A
+    locale pack (a directory with ``locale.yaml``) adds a locale to the rules of every other
+    pack, whatever its place in the arguments, and must translate all of them.
     Raises :class:`RuleFileError` listing every problem, each with file, line and path.
     """
     if not directories:
@@ -971,6 +1202,7 @@ def load_rules(*directories: str | Path) -> RuleSet:
     if bad := [d for d in directories if not isinstance(d, str | os.PathLike)]:
         raise UsageError(f"load_rules: expected rule pack directories (str or Path), got {shorten(bad[0])}")
     pack = _Pack()
+    locale_packs: list[tuple[Path, str]] = []
     for index, directory in enumerate(directories):
         path = Path(directory)
         if not path.is_dir():
@@ -978,10 +1210,13 @@ def load_rules(*directories: str | Path) -> RuleSet:
                 Problem(path="$", file=str(directory), message="expected a rule pack directory, found none")
             )
             continue
-        _read_pack(
-            pack, path, first=index == 0, shown=_shown_name(path, Path(directories[0]).resolve().parent)
-        )
+        shown = _shown_name(path, Path(directories[0]).resolve().parent)
+        if (path / LOCALE_PACK_FILE).is_file() and not (path / "ruleset.yaml").is_file():
+            locale_packs.append((path, shown))
+            continue
+        _read_pack(pack, path, first=index == 0, shown=shown)
     _cross_check(pack)
+    _read_locale_packs(pack, locale_packs)
     if not pack.problems and not pack.rules:
         pack.problems.append(
             Problem(path="$", file=str(directories[0]), message="expected at least one rule, found none")

@@ -23,17 +23,22 @@ __all__ = [
     "Claim",
     "Condition",
     "InPersonConfirmation",
+    "Localized",
     "OnlineCancellation",
     "Op",
+    "PLURAL_CATEGORIES",
+    "Plural",
     "Provider",
     "ProviderKind",
     "Rule",
     "RuleKind",
     "RuleSet",
     "Source",
+    "Text",
     "Comparison",
     "FrozenMapping",
     "claim_sort_key",
+    "text_forms",
 ]
 
 
@@ -123,19 +128,50 @@ def condition_facts(condition: Condition) -> tuple[str, ...]:
     return tuple(seen)
 
 
-Localized = Mapping[str, str]
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+"""CLDR's plural categories, in CLDR's order."""
+
+
+def _forms(forms: Mapping[str, str]) -> Mapping[str, str]:
+    return _frozen(forms)
+
+
+@attrs.frozen(kw_only=True)
+class Plural:
+    """One locale's text in plural forms: the form for the CLDR plural category of the
+    value of ``count`` (``{plural: active_services, one: ..., other: ...}``)."""
+
+    count: str
+    """The count fact whose value picks the form."""
+    forms: Mapping[str, str] = attrs.field(converter=_forms)
+    """Text by CLDR plural category (``one``, ``other``, ...); ``other`` is always there."""
+
+    def texts(self) -> tuple[str, ...]:
+        """Every form, in CLDR's category order."""
+        return tuple(self.forms[category] for category in PLURAL_CATEGORIES if category in self.forms)
+
+
+Text = str | Plural
+"""One locale's text: a string, or its plural forms."""
+
+Localized = Mapping[str, Text]
 """Text by locale (``{"zh-CN": ..., "en": ...}``); a rule holds it read-only."""
 
 
-def _localized(text: Mapping[str, str]) -> Localized:
+def text_forms(text: Text) -> tuple[str, ...]:
+    """The strings of one locale's text: itself, or each of its plural forms."""
+    return text.texts() if isinstance(text, Plural) else (text,)
+
+
+def _localized(text: Mapping[str, Text]) -> Localized:
     return _frozen(text)
 
 
-def _optional_localized(text: Mapping[str, str] | None) -> Localized | None:
+def _optional_localized(text: Mapping[str, Text] | None) -> Localized | None:
     return None if text is None else _frozen(text)
 
 
-def _localized_tuple(texts: Iterable[Mapping[str, str]]) -> tuple[Localized, ...]:
+def _localized_tuple(texts: Iterable[Mapping[str, Text]]) -> tuple[Localized, ...]:
     return tuple(_frozen(text) for text in frozen_tuple(texts))
 
 

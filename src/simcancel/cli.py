@@ -68,10 +68,16 @@ def _count(least: int) -> Any:
     return parse
 
 
+def _builtin(extending: Sequence[str] | None) -> tuple[Path, ...]:
+    """The built-in packs: with their Urdu locale packs, unless a pack of the user's extends
+    them (a locale pack must translate every rule loaded with it)."""
+    return builtin_packs(locale_packs=not extending)
+
+
 def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> RuleSet:
     if not replacing and not extending:
         return default_rules()
-    base = list(replacing) if replacing else builtin_packs()
+    base = list(replacing) if replacing else _builtin(extending)
     return load_rules(*base, *(extending or ()))
 
 
@@ -129,7 +135,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     directories = [
-        Path(directory) for directory in [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
+        Path(directory) for directory in [*(args.rules_dirs or _builtin(args.packs)), *(args.packs or ())]
     ]
     missing = [str(directory) for directory in directories if not directory.is_dir()]
     if missing:
@@ -267,7 +273,7 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
             "--require-pack: name the rules to check: --pack DIR for a pack extending the "
             "built-in rules, or DIR for a whole rule set (in pre-commit: args: [--pack, my_pack])"
         )
-    directories = [*(args.rules_dirs or builtin_packs()), *(args.packs or ())]
+    directories = [*(args.rules_dirs or _builtin(args.packs)), *(args.packs or ())]
     missing = [directory for directory in directories if not Path(directory).is_dir()]
     if missing:
         print(f"simcancel: not a rule pack directory: {', '.join(missing)}", file=sys.stderr)
@@ -319,7 +325,12 @@ _Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # noqa: SLF001 (ar
 def _add_assess(commands: _Commands) -> None:
     assess_cmd = commands.add_parser("assess", help="assess the state in a JSON file")
     assess_cmd.add_argument("file", metavar="FILE.json", help="the state, as JSON ('-': stdin)")
-    assess_cmd.add_argument("--locale", default="zh-CN", choices=("zh-CN", "en"))
+    assess_cmd.add_argument(
+        "--locale",
+        default="zh-CN",
+        help="a locale of the rule set (built in: zh-CN, en, ur) or a name CLDR matches to one "
+        "(zh, zh_Hans, en-GB); default: zh-CN",
+    )
     assess_cmd.add_argument("--json", action="store_true", help="print the assessment as JSON")
     assess_cmd.add_argument(
         "--what-if",
@@ -341,7 +352,10 @@ def _add_assess(commands: _Commands) -> None:
         help="add this pack (e.g. your providers) to the rules (repeatable)",
     )
     assess_cmd.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="assess as on this day (default: today)"
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="assess as on this day (default: today in Pakistan)",
     )
     assess_cmd.set_defaults(run=_assess)
 
@@ -421,7 +435,10 @@ def _add_verify(commands: _Commands) -> None:
     _add_packs(verify_cmd)
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     verify_cmd.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", type=_iso_date, help="the day to evaluate on (default: today)"
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="the day to evaluate on (default: today in Pakistan)",
     )
     # No defaults here: they live in simcancel.analysis, imported only when verify runs.
     verify_cmd.add_argument(

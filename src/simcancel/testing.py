@@ -45,6 +45,7 @@ except ImportError:  # the testing extra is not installed: say how to install it
 
 from simcancel import _engine
 from simcancel._assess import default_rules
+from simcancel._clock import today_in_pakistan
 from simcancel._errors import shorten
 from simcancel._facts import facts_for
 from simcancel._hypothesis_plugin import _hypothesis_setup_hook
@@ -91,7 +92,7 @@ _FIRST_DAY = dt.date(2000, 1, 1)
 def _issued_by_today() -> st.SearchStrategy[dt.date]:
     """Issue dates ``assess()`` accepts with its default ``as_of``: on or before today,
     read when a state is drawn (a test run across midnight stays valid)."""
-    return st.deferred(lambda: st.dates(min_value=_FIRST_DAY, max_value=dt.date.today()))  # noqa: DTZ011 (assess()'s own default day)
+    return st.deferred(lambda: st.dates(min_value=_FIRST_DAY, max_value=today_in_pakistan()))
 
 
 _PAISA = Decimal("0.01")
@@ -465,7 +466,7 @@ def assert_matches_reference(
     names it and the rules that differ.
     """
     ruleset = default_rules() if rules is None else rules
-    day = dt.date.today() if as_of is None else as_of  # noqa: DTZ011 (the server's day, until as_of follows Pakistan's)
+    day = today_in_pakistan() if as_of is None else as_of
     engine_rules = _engine.compiled(ruleset)
 
     @settings(

@@ -25,7 +25,7 @@ import yaml
 from simcancel import _engine
 from simcancel._decide import decide
 from simcancel._errors import NoRouteError, SimcancelError
-from simcancel._loader import load_rules
+from simcancel._loader import LOCALE_PACK_FILE, load_rules
 from simcancel._ruleset import RuleSet
 from simcancel._yaml import parse_yaml
 from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, VerifyOptions
@@ -160,6 +160,10 @@ def _assess_facts(
         return f"{type(error).__name__}: {error}"
 
 
+_NOT_RULE_FILES = {"ruleset.yaml", "claims.yaml", LOCALE_PACK_FILE}
+"""The files of a pack that are not rule files (a locale pack's is its locale.yaml)."""
+
+
 def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
     """Copies of ``rules``' packs with rule files, providers and rules in reverse order."""
     copies = []
@@ -167,15 +171,13 @@ def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
         origin = Path(source)
         pack = target / f"{index}" / origin.name
         shutil.copytree(origin, pack)
-        rule_files = sorted(
-            path for path in pack.glob("*.yaml") if path.name not in {"ruleset.yaml", "claims.yaml"}
-        )
+        rule_files = sorted(path for path in pack.glob("*.yaml") if path.name not in _NOT_RULE_FILES)
         providers = sorted((pack / "providers").glob("*.yaml"))
         for files in (rule_files, providers):
             for position, path in enumerate(reversed(files)):
                 path.rename(path.with_name(f"{position:03d}-{path.name}"))
         for path in sorted(pack.glob("*.yaml")):
-            if path.name in {"ruleset.yaml", "claims.yaml"}:
+            if path.name in _NOT_RULE_FILES:
                 continue
             document = parse_yaml(path.read_bytes(), path.name)
             data = getattr(document, "data", None)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from simcancel._clock import today_in_pakistan
 from simcancel._errors import UsageError
 
 __all__ = ["DEFAULT_MAX_CLASSES", "DEFAULT_SAMPLES", "VerifyOptions"]
@@ -26,7 +27,7 @@ def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) ->
 class VerifyOptions:
     """The options every state-based check reads."""
 
-    as_of: dt.date = attrs.field(factory=dt.date.today)
+    as_of: dt.date = attrs.field(factory=today_in_pakistan)
     """The day states are evaluated on (``activated_on`` is relative to it)."""
     max_classes: int = attrs.field(default=DEFAULT_MAX_CLASSES, validator=_positive)
     """A walk over more combinations than this samples instead, and says so."""
@@ -43,7 +44,5 @@ class VerifyOptions:
     ) -> VerifyOptions:
         """The options of the public ``check_*(rules, *, as_of=None, ...)`` signatures (None: today)."""
         return cls(
-            as_of=dt.date.today() if as_of is None else as_of,  # noqa: DTZ011 (the server's day, for now)
-            max_classes=max_classes,
-            samples=samples,
+            as_of=today_in_pakistan() if as_of is None else as_of, max_classes=max_classes, samples=samples
         )

@@ -6,7 +6,8 @@ import string
 import time
 from collections.abc import Sequence
 
-from simcancel._ruleset import RuleSet, claim_sort_key
+from simcancel._locales import plural_categories
+from simcancel._ruleset import Plural, RuleSet, Text, claim_sort_key, text_forms
 from simcancel.analysis._report import CheckResult, Counterexample
 from simcancel.model import RouteKind
 
@@ -54,11 +55,15 @@ def check_traceability(rules: RuleSet) -> CheckResult:
 _FIELDS = string.Formatter()
 
 
-def _placeholders(text: str) -> frozenset[str] | None:
+def _placeholders(text: Text) -> frozenset[str] | None:
+    """The placeholders of one locale's text (of plural forms: every form's and the count)."""
+    names = {text.count} if isinstance(text, Plural) else set()
     try:
-        return frozenset(field for _, field, _, _ in _FIELDS.parse(text) if field is not None)
+        for form in text_forms(text):
+            names.update(field for _, field, _, _ in _FIELDS.parse(form) if field is not None)
     except ValueError:
         return None
+    return frozenset(names)
 
 
 def check_i18n(rules: RuleSet) -> CheckResult:
@@ -82,6 +87,12 @@ def check_i18n(rules: RuleSet) -> CheckResult:
                 found.append(
                     Counterexample(problem=f"rule {rule.id} {where}: the locales use different placeholders")
                 )
+            for locale in rules.locales:
+                text = localized[locale]
+                if isinstance(text, Plural) and not plural_categories(locale) <= set(text.forms):
+                    found.append(
+                        Counterexample(problem=f"rule {rule.id} {where}: plural forms missing in {locale}")
+                    )
     needed = {f"route.{route.value}" for route in RouteKind}
     needed |= {f"document.{document}" for rule in rules.rules for document in rule.documents}
     needed |= {f"stage.{rule.stage.value}" for rule in rules.rules if rule.stage is not None}
