@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,25 @@ def test_the_documented_install_works_outside_the_checkout(tmp_path: Path) -> No
         check=True,
     )
     assert version.stdout.strip() == simcancel.__version__
+
+
+def test_the_package_description_has_no_link_an_index_cannot_follow(tmp_path: Path) -> None:
+    """The wheel's long description is the README with relative links turned into sdist paths."""
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("simcancel-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = (item for item in archive.namelist() if item.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode("utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/" in readme
+    assert "](docs/" not in metadata
+    assert "Tutorial (`docs/tutorial.md` in the source distribution)" in metadata
+    assert "Description-Content-Type: text/markdown" in metadata
 
 
 def test_the_license_file_is_the_one_pyproject_names() -> None:
