@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from simcancel import _compile, _engine, default_rules, load_rules
 from simcancel._facts import FACTS
 from simcancel._ruleset import Op
 from simcancel.analysis import check_differential, check_purity
-from simcancel.analysis._engine_checks import purity_states
+from simcancel.analysis._engine_checks import _copy_pack, purity_states
 from simcancel.analysis._options import VerifyOptions
 from simcancel.analysis._search import Search
 from tests.packs import BROKEN_PACKS, broken_pack
@@ -83,3 +84,17 @@ def test_purity_draws_states_that_can_be_written_out() -> None:
     assert bound is not None
     assert max(int(state["active_services"]) for state in states) <= bound
     assert any(int(state["active_services"]) > 1 for state in states)
+
+
+def test_purity_copies_a_pack_without_following_its_links(tmp_path: Path) -> None:
+    """A pack holding `parent -> ..` and a link to a big tree is copied as its rule files alone."""
+    pack = broken_pack("good", tmp_path / "packs")
+    (pack / "parent").symlink_to("..")
+    (pack / "venv").symlink_to(Path(sys.prefix))
+    copied = tmp_path / "copy"
+    _copy_pack(pack, copied)
+    names = sorted(path.relative_to(copied).as_posix() for path in copied.rglob("*"))
+    assert "parent" not in names
+    assert "venv" not in names
+    assert set(names) >= {"routes.yaml", "ruleset.yaml", "providers", "locales"}
+    assert all(not path.is_symlink() for path in copied.rglob("*"))

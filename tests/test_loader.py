@@ -7,6 +7,7 @@ ways at once and checks that every defect is reported in the same error.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,19 @@ def test_the_label_names_every_pack_that_took_part(tmp_path: Path) -> None:
     rules = load_rules(article, public, bare)
     assert rules.label == "simcancel-builtin@2026.11.0+public-facts@2026.11.0+my-pack@1"
     assert (rules.name, rules.version) == ("simcancel-builtin", "2026.11.0")
+
+
+def test_links_and_special_files_in_a_pack_are_refused_by_name(tmp_path: Path) -> None:
+    """A rule file that is a symbolic link or a FIFO is refused with its name, never read."""
+    pack = minimal_pack(tmp_path / "pack")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("rules: []\n", encoding="utf-8")
+    (pack / "linked.yaml").symlink_to(outside)
+    os.mkfifo(pack / "providers" / "pipe.yaml")
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert any(
+        p.startswith("pack/linked.yaml: $: refused: a symbolic link; rule packs hold plain") for p in problems
+    )
+    assert any(p.startswith("pack/providers/pipe.yaml: $: refused: not a regular file") for p in problems)

@@ -1120,8 +1120,22 @@ def _translate_all(pack: _Pack, first_reader: _Reader, entries: _Entries, locale
     return translated
 
 
-def _files(directory: Path, pattern: str) -> list[Path]:
-    return sorted(path for path in directory.glob(pattern) if path.is_file())
+def _files(directory: Path, pattern: str, refused: list[Path] | None = None) -> list[Path]:
+    """The regular files matching ``pattern``; links and special files (FIFOs, devices) go to
+    ``refused``: a pack is read without following a link out of it or blocking on a pipe."""
+    found = []
+    for path in sorted(directory.glob(pattern)):
+        if path.is_symlink() or (path.exists() and not path.is_file() and not path.is_dir()):
+            if refused is not None:
+                refused.append(path)
+        elif path.is_file():
+            found.append(path)
+    return found
+
+
+def _refusal(path: Path) -> str:
+    kind = "a symbolic link" if path.is_symlink() else "not a regular file (a FIFO, socket or device)"
+    return f"refused: {kind}; rule packs hold plain files and are read without following links"
 
 
 def _shown_name(directory: Path, anchor: Path) -> str:
@@ -1161,19 +1175,24 @@ def _read_pack(pack: _Pack, directory: Path, *, first: bool, shown: str) -> None
     pack.parts.append(
         f"{pack.names[-1]}@{pack.versions[-1]}" if named_by_manifest else directory.resolve().name
     )
+    refused: list[Path] = []
     readers: list[tuple[list[Path], Callable[[_Reader, Path], None]]] = [
         (_files(directory, "claims.yaml"), lambda file, _path: _read_claims(file)),
-        (_files(directory / "locales", "*.yaml"), lambda file, path: _read_labels(file, path.stem)),
-        (_files(directory / "providers", "*.yaml"), lambda file, _path: _read_provider(file)),
+        (_files(directory / "locales", "*.yaml", refused), lambda file, path: _read_labels(file, path.stem)),
+        (_files(directory / "providers", "*.yaml", refused), lambda file, _path: _read_provider(file)),
         (
             [
                 path
-                for path in _files(directory, "*.yaml")
+                for path in _files(directory, "*.yaml", refused)
                 if path.name not in {"ruleset.yaml", "claims.yaml"}
             ],
             lambda file, _path: _read_rule_file(file),
         ),
     ]
+    for path in refused:
+        pack.problems.append(
+            Problem(path="$", file=f"{shown}/{path.relative_to(directory)}", message=_refusal(path))
+        )
     total = sum(len(paths) for paths, _ in readers)
     if total > MAX_FILES:
         pack.problems.append(

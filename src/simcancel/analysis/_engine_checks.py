@@ -164,13 +164,28 @@ _NOT_RULE_FILES = {"ruleset.yaml", "claims.yaml", LOCALE_PACK_FILE}
 """The files of a pack that are not rule files (a locale pack's is its locale.yaml)."""
 
 
+def _copy_pack(origin: Path, target: Path) -> None:
+    """Copy the files the loader reads (``*.yaml`` at the top, in ``locales/`` and in
+    ``providers/``), never following a link nor reading a special file: a pack holding
+    ``parent -> ..`` or a link to a virtualenv is copied in milliseconds, not walked."""
+    for folder in ("", "locales", "providers"):
+        source = origin / folder
+        if folder and (source.is_symlink() or not source.is_dir()):
+            continue
+        for path in sorted(source.glob("*.yaml")):
+            if path.is_symlink() or not path.is_file():
+                continue  # the loader refused the pack if it held one; nothing to copy
+            (target / folder).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / folder / path.name)
+
+
 def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
     """Copies of ``rules``' packs with rule files, providers and rules in reverse order."""
     copies = []
     for index, source in enumerate(rules.sources):
         origin = Path(source)
         pack = target / f"{index}" / origin.name
-        shutil.copytree(origin, pack)
+        _copy_pack(origin, pack)
         rule_files = sorted(path for path in pack.glob("*.yaml") if path.name not in _NOT_RULE_FILES)
         providers = sorted((pack / "providers").glob("*.yaml"))
         for files in (rule_files, providers):
