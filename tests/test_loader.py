@@ -429,3 +429,46 @@ def test_links_and_special_files_in_a_pack_are_refused_by_name(tmp_path: Path) -
         p.startswith("pack/linked.yaml: $: refused: a symbolic link; rule packs hold plain") for p in problems
     )
     assert any(p.startswith("pack/providers/pipe.yaml: $: refused: not a regular file") for p in problems)
+
+
+def test_a_provider_fix_is_data_of_the_provider_and_becomes_an_advice_rule() -> None:
+    """Jazz's *6611# fix is data of its provider file and fires where the rule it follows does."""
+    rules = simcancel.default_rules()
+    fix = rules.rule("jazz-services-unsubscribe")
+    target = rules.rule("services-still-active")
+    assert fix.file == "rules/public-facts/providers/jazz.yaml"
+    assert (fix.kind.value, fix.stage, fix.claims) == ("advice", target.stage, ("B11",))
+    assert fix.facts == (*target.facts, "provider")
+    assert "jazz-services-unsubscribe" not in {
+        rule.id for rule in simcancel.default_rules(public_facts=False).rules
+    }
+
+
+_FIX = "{id: f1, for: route-ask, claims: [A1], message: {zh-CN: x, en: x}, fix: {zh-CN: x, en: x}}"
+
+
+@pytest.mark.parametrize(
+    ("extension", "message"),
+    [
+        (
+            f"id: nobody\nextends: true\nfixes: [{_FIX}]\n",
+            "unknown provider 'nobody'",
+        ),
+        (
+            f"id: other\nextends: true\nfixes: [{_FIX}]\n",
+            "expected the id of a rule with a stage and a fix, got 'route-ask'",
+        ),
+        ("id: other\nextends: true\nfixes: [{id: f1, for: route-ask}]\n", "missing required key 'claims'"),
+    ],
+)
+def test_a_provider_fix_must_name_a_provider_and_a_rule_with_a_fix(
+    tmp_path: Path, extension: str, message: str
+) -> None:
+    """A fix for an unknown provider, for a rule without a fix, or incomplete, is refused at its file."""
+    pack = minimal_pack(tmp_path / "pack", {"providers/extra.yaml": extension})
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(pack)
+    assert any(
+        problem.file == "pack/providers/extra.yaml" and message in problem.message
+        for problem in caught.value.problems
+    ), caught.value

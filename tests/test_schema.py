@@ -109,7 +109,7 @@ def test_enumerations_follow_the_code() -> None:
     assert rule["kind"]["enum"] == [kind.value for kind in RuleKind]
     assert rule["stage"]["enum"] == [stage.value for stage in Stage if stage is not Stage.ROUTE]
     assert rule["route"]["enum"] == [route.value for route in RouteKind]
-    provider = DEFS["provider_file"]["properties"]
+    provider = DEFS["provider_file"]["oneOf"][0]["properties"]
     assert provider["kind"]["enum"] == [kind.value for kind in ProviderKind]
     assert provider["online_cancellation"]["enum"] == [v.value for v in OnlineCancellation]
     assert provider["in_person_confirmation"]["enum"] == [v.value for v in InPersonConfirmation]

@@ -111,7 +111,10 @@ _PROVIDER_REQUIRED = (
     "sources",
     "checked",
 )
-PROVIDER_KEYS = {*_PROVIDER_REQUIRED, "note"}
+PROVIDER_KEYS = {*_PROVIDER_REQUIRED, "note", "fixes"}
+PROVIDER_EXTENSION_KEYS = {"id", "extends", "fixes", "note"}
+"""A later pack's file for a provider an earlier pack defines: ``extends: true`` and its fixes."""
+PROVIDER_FIX_KEYS = {"id", "for", "claims", "message", "fix"}
 
 
 # --- the pack and its readers -------------------------------------------------------------
@@ -138,6 +141,7 @@ class _Pack:
         self.document_uses: list[tuple[_Reader, str, str]] = []
         self.localized: list[tuple[_Reader, str, dict[str, Text]]] = []
         self.first_seen: dict[str, tuple[str, int | None]] = {}
+        self.provider_fixes: list[_ProviderFix] = []
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -688,8 +692,105 @@ def _sources(reader: _Reader, value: Any, path: str) -> tuple[Source, ...]:
     return tuple(sources)
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class _ProviderFix:
+    """A provider's own fix text for a rule, read now and made a rule once every pack is read."""
+
+    reader: _Reader
+    path: str
+    provider: str
+    id: str
+    target: str
+    claims: tuple[str, ...]
+    message: dict[str, Text]
+    fix: dict[str, Text]
+
+
+def _provider_fixes(reader: _Reader, provider_id: str | None, raw: Any, path: str) -> None:
+    """``fixes: [{id, for, claims, message, fix}]``: what to do, said for this provider, after
+    the fix of rule ``for`` (``*6611#`` for Jazz's value-added services)."""
+    for index, item in enumerate(reader.sequence(raw, path)):
+        at = f"{path}[{index}]"
+        data = reader.mapping(item, at, allowed=PROVIDER_FIX_KEYS, required=sorted(PROVIDER_FIX_KEYS))
+        if data is None:
+            continue
+        before = len(reader.pack.problems)
+        fix_id = _rule_id(reader, data, at)
+        target = reader.identifier(data.get("for"), f"{at}.for")
+        claims = tuple(reader.claim_ids(data.get("claims", []), f"{at}.claims", non_empty=True))
+        message = reader.localized(data.get("message"), f"{at}.message")
+        fix = reader.localized(data.get("fix"), f"{at}.fix")
+        if len(reader.pack.problems) > before or None in (provider_id, fix_id, target, message, fix):
+            continue
+        assert provider_id is not None
+        assert fix_id is not None
+        assert target is not None
+        assert message is not None
+        assert fix is not None
+        reader.pack.provider_fixes.append(
+            _ProviderFix(
+                reader=reader,
+                path=at,
+                provider=provider_id,
+                id=fix_id,
+                target=target,
+                claims=claims,
+                message=message,
+                fix=fix,
+            )
+        )
+
+
+def _read_provider_extension(reader: _Reader, data: dict[str, Any]) -> None:
+    """``extends: true``: fixes for a provider an earlier pack defines, in this pack's terms."""
+    reader.mapping(data, "$", allowed=PROVIDER_EXTENSION_KEYS, required=("id", "extends", "fixes"))
+    provider_id = reader.identifier(data.get("id"), "$.id")
+    _provider_fixes(reader, provider_id, data.get("fixes"), "$.fixes")
+
+
+def _provider_fix_rules(pack: _Pack) -> None:
+    """Each provider fix becomes an advice rule at the stage of the rule it follows, firing
+    when that rule does for that provider: the provider's words, as data of its file."""
+    rules = {rule.id: rule for rule in pack.rules}
+    for entry in pack.provider_fixes:
+        reader = entry.reader
+        if entry.provider not in pack.providers:
+            reader.problem(
+                "$.id", f"unknown provider {entry.provider!r}{did_you_mean(entry.provider, pack.providers)}"
+            )
+            continue
+        target = rules.get(entry.target)
+        if target is None or target.stage is None or target.fix is None:
+            reader.problem(
+                f"{entry.path}.for",
+                f"expected the id of a rule with a stage and a fix, got {entry.target!r}"
+                f"{did_you_mean(entry.target, rules)}",
+            )
+            continue
+        provider_test = Comparison(fact="provider", op=Op.EQ, value=entry.provider)
+        parts = target.when.parts if isinstance(target.when, AllOf) else (target.when,)
+        pack.rules.append(
+            Rule(
+                id=entry.id,
+                kind=RuleKind.ADVICE,
+                claims=entry.claims,
+                when=AllOf(parts=(*parts, provider_test)),
+                message=entry.message,
+                fix=entry.fix,
+                stage=target.stage,
+                effective_from=target.effective_from,
+                effective_until=target.effective_until,
+                file=reader.doc.file,
+                line=reader.doc.line(entry.path) or 0,
+            )
+        )
+
+
 def _read_provider(reader: _Reader) -> None:
     """A provider file: one provider's policy, as far as its sources say."""
+    if isinstance(reader.doc.data, dict) and reader.doc.data.get("extends") is True:
+        _read_provider_extension(reader, reader.doc.data)
+        return
     data = reader.mapping(reader.doc.data, "$", allowed=PROVIDER_KEYS, required=_PROVIDER_REQUIRED)
     if data is None:
         return
@@ -721,6 +822,8 @@ def _read_provider(reader: _Reader) -> None:
         languages = reader.language_tags(languages, "$.languages", "a language tag like 'en' or 'ur'")
     sources = _sources(reader, data.get("sources"), "$.sources")
     checked = reader.date(data.get("checked"), "$.checked")
+    if "fixes" in data:
+        _provider_fixes(reader, provider_id, data["fixes"], "$.fixes")
     if (
         len(reader.pack.problems) > before
         or provider_id is None
@@ -1234,6 +1337,7 @@ def load_rules(*directories: str | Path) -> RuleSet:
             locale_packs.append((path, shown))
             continue
         _read_pack(pack, path, first=index == 0, shown=shown)
+    _provider_fix_rules(pack)
     _cross_check(pack)
     _read_locale_packs(pack, locale_packs)
     if not pack.problems and not pack.rules:

@@ -206,9 +206,52 @@ def _provider_file() -> dict[str, Any]:
             },
             "checked": {**_ref("date"), "description": "The day the sources were last read."},
             "note": {"type": "string"},
+            "fixes": _ref("provider_fixes"),
         },
     }
-    return _keys(schema, _loader.PROVIDER_KEYS, "a provider file")
+    extension = {
+        "title": "Fixes for a provider an earlier pack defines (providers/*.yaml with extends: true)",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "extends", "fixes"],
+        "properties": {
+            "id": _ref("id"),
+            "extends": {"const": True},
+            "fixes": _ref("provider_fixes"),
+            "note": {"type": "string"},
+        },
+    }
+    _keys(extension, _loader.PROVIDER_EXTENSION_KEYS, "a provider extension")
+    full = _keys(schema, _loader.PROVIDER_KEYS, "a provider file")
+    return {"oneOf": [full, extension]}
+
+
+def _provider_fixes() -> dict[str, Any]:
+    fix = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(_loader.PROVIDER_FIX_KEYS),
+        "properties": {
+            "id": {
+                **_ref("id"),
+                "description": "The id of the advice this fix becomes (unique, like a rule's).",
+            },
+            "for": {
+                **_ref("id"),
+                "description": "The rule (with a stage and a fix) whose fix this one follows.",
+            },
+            "claims": {"type": "array", "minItems": 1, "items": _ref("claim_id")},
+            "message": _ref("localized"),
+            "fix": _ref("localized"),
+        },
+    }
+    _keys(fix, _loader.PROVIDER_FIX_KEYS, "a provider fix")
+    return {
+        "type": "array",
+        "items": fix,
+        "description": "What to do, said for this provider, after the fix of rule `for`; it fires when that "
+        "rule does for this provider.",
+    }
 
 
 def _claims_file() -> dict[str, Any]:
@@ -319,6 +362,7 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
             },
         },
         "provider_file": _provider_file(),
+        "provider_fixes": _provider_fixes(),
         "claims_file": _claims_file(),
         "ruleset_file": _ruleset_file(),
         "locale_file": {
