@@ -76,6 +76,12 @@ def _reap() -> None:
 
 def compiled(rules: RuleSet) -> CompiledRules:
     """Compile and register ``rules`` once; later calls return the same registration."""
+    if not _DOOMED:
+        # The common case without the lock: a dict read is atomic under the GIL, and a
+        # registration found here stays alive as long as the caller holds ``rules``.
+        found = _COMPILED.get(rules)
+        if found is not None:
+            return found
     with _LOCK:
         _reap()
         found = _COMPILED.get(rules)
