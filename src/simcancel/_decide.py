@@ -7,10 +7,11 @@ which rule files or rules were read: issues are ordered by stage, then rule id.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import string
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, EngineValue, FactKind, display_value
@@ -75,6 +76,10 @@ class _Text:
         self.constant = template.format_map({}) if not names else None
 
 
+def _no_key(_facts: Mapping[str, EngineValue]) -> object:
+    return ()
+
+
 class _RulePlan:
     """What decide needs of one rule in one locale, computed once per rule set and locale."""
 
@@ -83,6 +88,7 @@ class _RulePlan:
         "documents",
         "fix",
         "issue_kind",
+        "key",
         "memo",
         "message",
         "needs",
@@ -105,10 +111,14 @@ class _RulePlan:
             if text is not None:
                 needs.update(dict.fromkeys(text.names))
         self.needs = tuple(needs)
+        # The memo key: the needed facts' values (one value, or a tuple), read in C.
+        self.key: Callable[[Mapping[str, EngineValue]], object] = (
+            operator.itemgetter(*self.needs) if self.needs else _no_key
+        )
         # Issues and route options of rules that read finite facts only (flags, enums,
         # providers) are immutable values of those facts: built once, then shared.
         finite = all(name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs)
-        self.memo: dict[tuple[EngineValue, ...], object] | None = {} if finite else None
+        self.memo: dict[object, object] | None = {} if finite else None
 
 
 class _Plan:
@@ -150,7 +160,7 @@ class _Plan:
         return found
 
     def sorted_claims(self, used: list[_RulePlan]) -> tuple[str, ...]:
-        key = tuple(plan.rule.id for plan in used)
+        key = tuple(map(_rule_id, used))
         found = self.claims.get(key)
         if found is None:
             claims = {claim for plan in used for claim in plan.rule.claims}
@@ -216,7 +226,7 @@ class _Renderer:
         """The rule's issue and the step its fix makes (``None``: not a step)."""
         memo = plan.memo
         if memo is not None:
-            key = tuple([self.facts[name] for name in plan.needs])
+            key = plan.key(self.facts)
             found = memo.get(key)
             if found is not None:
                 return found  # type: ignore[return-value]
@@ -242,7 +252,7 @@ class _Renderer:
         """The rule's route option and the steps it gives when it is the primary route."""
         memo = plan.memo
         if memo is not None:
-            key = tuple([self.facts[name] for name in plan.needs])
+            key = plan.key(self.facts)
             found = memo.get(key)
             if found is not None:
                 return found  # type: ignore[return-value]
@@ -347,6 +357,10 @@ def decide(
         claims=plan.sorted_claims([*issues, primary, *alternatives]),
         labels=plan.provider_labels(provider),
     )
+
+
+def _rule_id(plan: _RulePlan) -> str:
+    return plan.rule.id
 
 
 def _rank(plan: _RulePlan) -> int:
