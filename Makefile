@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench soak fuzz stress traceability generate dist clean
+.PHONY: demo test lint typecheck unit bench bench-verify bench-batch soak fuzz stress traceability generate dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ dist: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
+
+# How verify grows with provider-specific thresholds (20/50/100/200 providers).
+bench-verify: $(STAMP)
+	$(BIN)/python benchmarks/bench_verify.py
+
+# assess_many over Dask with 1 and 2 worker processes; RSS of 1M states streamed.
+bench-batch: $(STAMP)
+	$(BIN)/python benchmarks/bench_batch.py
 
 # Long fuzz (issue 4): SIMCANCEL_FUZZ_EXAMPLES examples shared out over tests/test_fuzz.py,
 # in two processes (state parsing | raw text, bytes and rule files) to use both cores.

@@ -10,7 +10,7 @@ answer cites the claims of the source article it rests on.
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
 from simcancel._assess import assess, builtin_packs, builtin_rules_path, default_rules, what_if
 from simcancel._batch import assess_many
@@ -62,13 +62,27 @@ def _installed_version() -> str:
     metadata: its version is then ``"0+unknown"``, a valid PEP 440 local version that sorts
     before every release, so nothing mistakes it for one.
     """
+    from importlib import metadata  # noqa: PLC0415 - it imports email, zipfile, csv: only when asked
+
     try:
-        return _metadata.version("simcancel")
-    except _metadata.PackageNotFoundError:
+        return metadata.version("simcancel")
+    except metadata.PackageNotFoundError:
         return "0+unknown"
 
 
-__version__ = _installed_version()
+if TYPE_CHECKING:
+    __version__: str
+
+
+def __getattr__(name: str) -> str:
+    # ``__version__`` is read on first use (PEP 562): reading the package metadata costs
+    # more start-up than the rest of ``simcancel assess FILE``'s assessment.
+    if name == "__version__":
+        version = _installed_version()
+        globals()["__version__"] = version
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Assessment",

@@ -7,12 +7,17 @@ which rule files or rules were read: issues are ordered by stage, then rule id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import operator
+import string
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 
 from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, EngineValue, FactKind, display_value
+from simcancel._frozen import FrozenMapping
 from simcancel._locales import plural_category
-from simcancel._ruleset import Localized, Plural, Rule, RuleKind, RuleSet, claim_sort_key
+from simcancel._ruleset import Plural, Rule, RuleKind, RuleSet, claim_sort_key
 from simcancel.model import (
     Assessment,
     Document,
@@ -42,55 +47,251 @@ def _issue_order(rule: Rule) -> tuple[int, str]:
     return (_STAGE_ORDER[rule.stage] if rule.stage else len(_STAGE_ORDER), rule.id)
 
 
+_ROUTE_STAGE = _STAGE_ORDER[Stage.ROUTE]
+_FINITE_KINDS = frozenset({FactKind.BOOL, FactKind.ENUM, FactKind.PROVIDER})
+_FIELDS = string.Formatter()
+_MEMO_LIMIT = 4096
+"""At most this many memoized issues, claim lists, ... per plan (a bound, not a tuning)."""
+
+
+def _money(value: int) -> str:
+    # display_value's f"{Decimal(value) / 100:.2f}" for integer paisa, without the Decimal.
+    sign = "-" if value < 0 else ""
+    whole, cents = divmod(abs(value), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+class _Text:
+    """One localized text of a rule in one locale: constant, a template and its facts, or
+    plural forms of a count fact, each a template."""
+
+    __slots__ = ("constant", "count", "forms", "locale", "names", "template")
+
+    def __init__(self, text: str | Plural, locale: str) -> None:
+        self.locale = locale
+        self.count = ""
+        self.forms: dict[str, _Text] | None = None
+        self.constant: str | None = None
+        self.template = ""
+        self.names: tuple[str, ...] = ()
+        if isinstance(text, Plural):
+            self.count = text.count
+            self.forms = {category: _Text(form, locale) for category, form in text.forms.items()}
+            every = [text.count, *(name for form in self.forms.values() for name in form.names)]
+            self.names = tuple(dict.fromkeys(every))
+            return
+        self.template = text
+        names: list[str] = []
+        for _, field, _, _ in _FIELDS.parse(text):
+            if field is not None and field not in names:
+                names.append(field)
+        self.names = tuple(names)
+        # Placeholders were checked at load time: fact names only, no format specs.
+        self.constant = text.format_map({}) if not names else None
+
+
+def _no_key(_facts: Mapping[str, EngineValue]) -> object:
+    return ()
+
+
+class _RulePlan:
+    """What decide needs of one rule in one locale, computed once per rule set and locale."""
+
+    __slots__ = (
+        "dated",
+        "documents",
+        "fix",
+        "issue_kind",
+        "key",
+        "memo",
+        "message",
+        "needs",
+        "rank",
+        "rule",
+        "steps",
+    )
+
+    def __init__(self, rule: Rule, rank: int, locale: str, documents: tuple[Document, ...]) -> None:
+        self.rule = rule
+        self.rank = rank
+        self.dated = rule.effective_from is not None or rule.effective_until is not None
+        self.issue_kind = _ISSUE_KIND.get(rule.kind)
+        self.message = _Text(rule.message[locale], locale)
+        self.fix = _Text(rule.fix[locale], locale) if rule.fix is not None else None
+        self.steps = tuple(_Text(step[locale], locale) for step in rule.steps)
+        self.documents = documents
+        needs = dict.fromkeys(rule.facts)
+        for text in (self.message, self.fix, *self.steps):
+            if text is not None:
+                needs.update(dict.fromkeys(text.names))
+        self.needs = tuple(needs)
+        # The memo key: the needed facts' values (one value, or a tuple), read in C.
+        self.key: Callable[[Mapping[str, EngineValue]], object] = (
+            operator.itemgetter(*self.needs) if self.needs else _no_key
+        )
+        # Issues and route options of rules that read finite facts only (flags, enums,
+        # providers) are immutable values of those facts: built once, then shared.
+        finite = all(name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs)
+        self.memo: dict[object, object] | None = {} if finite else None
+
+
+class _Plan:
+    """Per rule set and locale: every rule's plan by id, labels by provider, memos."""
+
+    def __init__(self, rules: RuleSet, locale: str) -> None:
+        self.rules = rules
+        self.locale = locale
+        self.label = rules.label
+        labels = rules.labels.get(locale, {})
+        self.by_id: dict[str, _RulePlan] = {}
+        for rule in rules.rules:
+            if rule.id in self.by_id:
+                continue  # decide reads the first rule of an id, as the rule loop did
+            documents = tuple(
+                Document(id=doc, name=labels.get(f"document.{doc}", f"document.{doc}"))
+                for doc in rule.documents
+            )
+            self.by_id[rule.id] = _RulePlan(rule, 0, locale, documents)
+        # An issue's rank: stage, then id; a route's: priority, then id.
+        for index, plan in enumerate(sorted(self.by_id.values(), key=lambda p: _issue_order(p.rule))):
+            plan.rank = index
+        self.route_rank = {
+            rule.id: index for index, rule in enumerate(sorted(self.by_id_rules(), key=route_order))
+        }
+        self.claim_key = {claim: claim_sort_key(claim) for rule in rules.rules for claim in rule.claims}
+        self.labels: dict[str, FrozenMapping[str, str]] = {}
+        self.claims: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def by_id_rules(self) -> list[Rule]:
+        return [plan.rule for plan in self.by_id.values()]
+
+    def provider_labels(self, provider: str) -> FrozenMapping[str, str]:
+        found = self.labels.get(provider)
+        if found is None:
+            found = FrozenMapping(shown_labels(self.rules, self.locale, provider))
+            if len(self.labels) < _MEMO_LIMIT:
+                self.labels[provider] = found
+        return found
+
+    def sorted_claims(self, used: list[_RulePlan]) -> tuple[str, ...]:
+        key = tuple(map(_rule_id, used))
+        found = self.claims.get(key)
+        if found is None:
+            claims = {claim for plan in used for claim in plan.rule.claims}
+            claim_key = self.claim_key
+            found = tuple(sorted(claims, key=lambda claim: claim_key.get(claim) or claim_sort_key(claim)))
+            if len(self.claims) < _MEMO_LIMIT:
+                self.claims[key] = found
+        return found
+
+
+_PLANS: weakref.WeakKeyDictionary[RuleSet, dict[str, _Plan]] = weakref.WeakKeyDictionary()
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan(rules: RuleSet, locale: str) -> _Plan:
+    """The plan of ``rules`` in ``locale``, built on first use."""
+    try:
+        return _PLANS[rules][locale]
+    except KeyError:
+        pass
+    with _PLANS_LOCK:
+        by_locale = _PLANS.setdefault(rules, {})
+        found = by_locale.get(locale)
+        if found is None:
+            found = by_locale[locale] = _Plan(rules, locale)
+        return found
+
+
 class _Renderer:
     """Turns a rule's texts into one locale, filling placeholders with fact values."""
 
-    def __init__(self, rules: RuleSet, facts: Mapping[str, EngineValue], locale: str) -> None:
-        self.rules = rules
+    __slots__ = ("facts", "providers", "values")
+
+    def __init__(self, rules: RuleSet, facts: Mapping[str, EngineValue]) -> None:
         self.facts = facts
-        self.locale = locale
-        self.values = {name: self._shown(name, value) for name, value in facts.items() if name in FACTS}
+        self.providers = rules.providers
+        self.values: dict[str, EngineValue] = {}
 
-    def _shown(self, name: str, value: EngineValue) -> EngineValue:
-        if FACTS[name].kind is FactKind.PROVIDER and isinstance(value, str):
-            return self.rules.providers[value].name
-        return display_value(name, value)
+    def need(self, names: tuple[str, ...]) -> None:
+        values = self.values
+        for name in names:
+            if name not in values:
+                value = self.facts[name]
+                spec = FACTS[name]
+                if spec.kind is FactKind.MONEY and type(value) is int:
+                    value = _money(value)
+                elif spec.kind is FactKind.PROVIDER and isinstance(value, str):
+                    value = self.providers[value].name
+                else:
+                    value = display_value(name, value)
+                values[name] = value
 
-    def text(self, localized: Localized) -> str:
-        # Placeholders were checked at load time: fact names only, no format specs.
-        text = localized[self.locale]
-        if isinstance(text, Plural):
+    def text(self, text: _Text) -> str:
+        if text.constant is not None:
+            return text.constant
+        if text.forms is not None:
             # The loader checked that the forms cover every plural category of the locale.
             count = self.facts[text.count]
             assert isinstance(count, int)
-            text = text.forms[plural_category(self.locale, count)]
-        return text.format_map(self.values)
-
-    def label(self, key: str) -> str:
-        return self.rules.labels[self.locale].get(key, key)
+            return self.text(text.forms[plural_category(text.locale, count)])
+        return text.template.format_map(self.values)
 
     def trigger(self, rule: Rule) -> tuple[tuple[str, EngineValue], ...]:
-        return tuple((name, self.values[name]) for name in rule.facts)
+        values = self.values
+        return tuple((name, values[name]) for name in rule.facts)
 
-    def issue(self, rule: Rule) -> Issue:
-        return Issue(
+    def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
+        """The rule's issue and the step its fix makes (``None``: not a step)."""
+        memo = plan.memo
+        if memo is not None:
+            key = plan.key(self.facts)
+            found = memo.get(key)
+            if found is not None:
+                return found  # type: ignore[return-value]
+        self.need(plan.needs)
+        rule = plan.rule
+        assert plan.issue_kind is not None
+        issue = Issue(
             code=rule.id,
-            kind=_ISSUE_KIND[rule.kind],
-            message=self.text(rule.message),
-            fix=self.text(rule.fix) if rule.fix is not None else None,
+            kind=plan.issue_kind,
+            message=self.text(plan.message),
+            fix=self.text(plan.fix) if plan.fix is not None else None,
             claims=rule.claims,
             facts=self.trigger(rule),
         )
+        step = None
+        if rule.stage is not None and issue.fix is not None:
+            step = Step(stage=rule.stage, text=issue.fix, code=rule.id, claims=rule.claims)
+        if memo is not None and len(memo) < _MEMO_LIMIT:
+            memo[key] = (issue, step)
+        return issue, step
 
-    def route(self, rule: Rule) -> RouteOption:
+    def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
+        """The rule's route option and the steps it gives when it is the primary route."""
+        memo = plan.memo
+        if memo is not None:
+            key = plan.key(self.facts)
+            found = memo.get(key)
+            if found is not None:
+                return found  # type: ignore[return-value]
+        self.need(plan.needs)
+        rule = plan.rule
         assert rule.route is not None
-        return RouteOption(
+        option = RouteOption(
             route=rule.route,
             code=rule.id,
-            reason=self.text(rule.message),
+            reason=self.text(plan.message),
             claims=rule.claims,
             facts=self.trigger(rule),
         )
+        steps = tuple(
+            Step(stage=Stage.ROUTE, text=self.text(step), code=rule.id, claims=rule.claims)
+            for step in plan.steps
+        )
+        if memo is not None and len(memo) < _MEMO_LIMIT:
+            memo[key] = (option, steps)
+        return option, steps
 
 
 SHOWN_LABELS = ("format.", "heading.", "kind.", "route.", "stage.", "what_if.")
@@ -110,56 +311,76 @@ def shown_labels(rules: RuleSet, locale: str, provider: str) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _claims(rules: Iterable[Rule]) -> tuple[str, ...]:
-    return tuple(sorted({claim for rule in rules for claim in rule.claims}, key=claim_sort_key))
-
-
 def decide(
     rules: RuleSet, fired: Iterable[str], facts: Mapping[str, EngineValue], *, locale: str, as_of: dt.date
 ) -> Assessment:
     """Build the assessment from the ids of the rules that fired for ``facts``."""
-    fired_ids = set(fired)
-    active = [rule for rule in rules.rules if rule.id in fired_ids and rule.in_effect(as_of)]
-    render = _Renderer(rules, facts, locale)
-
-    issues = sorted((rule for rule in active if rule.kind is not RuleKind.ROUTE), key=_issue_order)
-    routes = sorted((rule for rule in active if rule.kind is RuleKind.ROUTE), key=route_order)
+    plan = _plan(rules, locale)
+    by_id = plan.by_id
+    issues: list[_RulePlan] = []
+    routes: list[_RulePlan] = []
+    for rule_id in set(fired):
+        found = by_id.get(rule_id)
+        if found is None or (found.dated and not found.rule.in_effect(as_of)):
+            continue
+        (issues if found.issue_kind is not None else routes).append(found)
     if not routes:
         raise NoRouteError(
             f"rule set {rules.label} gives no route for provider "
             f"{facts.get('provider')!r} with these facts; run "
             f"`simcancel verify` on it to find the gap"
         )
+    issues.sort(key=_rank)
+    route_rank = plan.route_rank
+    routes.sort(key=lambda found: route_rank[found.rule.id])
     primary = routes[0]
-    alternatives: list[Rule] = []
-    for rule in routes[1:]:
-        if rule.route is not primary.route and all(rule.route is not alt.route for alt in alternatives):
-            alternatives.append(rule)
+    alternatives: list[_RulePlan] = []
+    for found in routes[1:]:
+        route = found.rule.route
+        if route is not primary.rule.route and all(route is not alt.rule.route for alt in alternatives):
+            alternatives.append(found)
 
-    steps = [
-        Step(stage=rule.stage, text=render.text(rule.fix), code=rule.id, claims=rule.claims)
-        for rule in issues
-        if rule.stage is not None and rule.fix is not None
-    ]
-    steps.extend(
-        Step(stage=Stage.ROUTE, text=render.text(step), code=primary.id, claims=primary.claims)
-        for step in primary.steps
-    )
-    steps.sort(key=lambda step: _STAGE_ORDER[step.stage])  # stable: keeps order within a stage
+    render = _Renderer(rules, facts)
+    blocking: list[Issue] = []
+    warnings: list[Issue] = []
+    advice: list[Issue] = []
+    before: list[Step] = []
+    after: list[Step] = []
+    for found in issues:
+        issue, step = render.issue(found)
+        if issue.kind is IssueKind.BLOCKING:
+            blocking.append(issue)
+        elif issue.kind is IssueKind.WARNING:
+            warnings.append(issue)
+        else:
+            advice.append(issue)
+        if step is not None:
+            (before if _STAGE_ORDER[step.stage] <= _ROUTE_STAGE else after).append(step)
+    primary_option, route_steps = render.route(primary)
+    before.extend(route_steps)
+    before.extend(after)
 
-    used = [*issues, primary, *alternatives]
+    provider = str(facts["provider"])
     return Assessment(
-        provider=str(facts["provider"]),
+        provider=provider,
         locale=locale,
         as_of=as_of,
-        ruleset=rules.label,
-        blocking=tuple(render.issue(r) for r in issues if r.kind is RuleKind.BLOCKING),
-        warnings=tuple(render.issue(r) for r in issues if r.kind is RuleKind.WARNING),
-        advice=tuple(render.issue(r) for r in issues if r.kind is RuleKind.ADVICE),
-        route=render.route(primary),
-        alternatives=tuple(render.route(rule) for rule in alternatives),
-        documents=tuple(Document(id=doc, name=render.label(f"document.{doc}")) for doc in primary.documents),
-        steps=tuple(steps),
-        claims=_claims(used),
-        labels=shown_labels(rules, locale, str(facts["provider"])),
+        ruleset=plan.label,
+        blocking=tuple(blocking),
+        warnings=tuple(warnings),
+        advice=tuple(advice),
+        route=primary_option,
+        alternatives=tuple(render.route(found)[0] for found in alternatives),
+        documents=primary.documents,
+        steps=tuple(before),
+        claims=plan.sorted_claims([*issues, primary, *alternatives]),
+        labels=plan.provider_labels(provider),
     )
+
+
+def _rule_id(plan: _RulePlan) -> str:
+    return plan.rule.id
+
+
+def _rank(plan: _RulePlan) -> int:
+    return plan.rank

@@ -173,6 +173,12 @@ def _handle(rules: CompiledRules, shown: str | None = None) -> int:
 
 def compiled(rules: RuleSet) -> CompiledRules:
     """Compile and register ``rules`` once; later calls return the same registration."""
+    if not _DOOMED:
+        # The common case without the lock: a dict read is atomic under the GIL, and a
+        # registration found here stays alive as long as the caller holds ``rules``.
+        found = _COMPILED.get(rules)
+        if found is not None:
+            return found
     with _locked():
         _reap()
         found = _COMPILED.get(rules)

@@ -20,6 +20,8 @@ import attrs
 from simcancel._errors import InvalidStateError, Problem, shorten
 from simcancel._frozen import FrozenMapping, frozen_tuple
 
+_encode_string = json.encoder.encode_basestring  # the C function when _json is there
+
 __all__ = [
     "ASSESSMENT_SCHEMA_ID",
     "MAX_COUNT",
@@ -568,8 +570,77 @@ class Assessment:
         return structure_assessment(data)
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are).
+
+        The same text as ``json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)``;
+        ``indent=None`` is the compact form, the cheapest.
+        """
+        data = self.to_dict()
+        if indent is None:
+            return json.dumps(data, ensure_ascii=False)
+        return indented_json(data, indent)
+
+
+class _NotPlainError(Exception):
+    """A value :func:`indented_json` leaves to :func:`json.dumps`."""
+
+
+def indented_json(data: object, indent: int) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=indent)``, about twice as fast.
+
+    CPython's C encoder has no indentation, so ``indent`` makes :mod:`json` fall back to
+    its pure-Python encoder and its generators; this walk of plain JSON data (dicts with
+    string keys, lists, strings, ints, booleans, None) escapes strings with the C
+    function and joins once.  Anything else is left to :func:`json.dumps`.
+    """
+    out: list[str] = []
+    try:
+        _indented(data, out, "\n", " " * indent)
+    except _NotPlainError:
+        return json.dumps(data, ensure_ascii=False, indent=indent)
+    return "".join(out)
+
+
+def _indented(value: object, out: list[str], newline: str, step: str) -> None:  # noqa: C901, PLR0912 (one branch per JSON type)
+    kind = type(value)
+    if isinstance(value, str) and kind is str:
+        out.append(_encode_string(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + step
+        separator = "{" + inner
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _NotPlainError
+            out.append(separator)
+            out.append(_encode_string(key))
+            out.append(": ")
+            _indented(item, out, inner, step)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + step
+        separator = "[" + inner
+        for item in value:  # type: ignore[attr-defined]
+            out.append(separator)
+            _indented(item, out, inner, step)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    else:
+        raise _NotPlainError
 
 
 def _facts_dict(facts: tuple[tuple[str, DisplayValue], ...]) -> Mapping[str, DisplayValue]:

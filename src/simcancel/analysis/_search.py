@@ -21,6 +21,8 @@ covers, its combinations, ``max_classes``), and a check that passed on samples s
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
@@ -29,7 +31,7 @@ import attrs
 
 from simcancel._facts import EngineValue, state_for
 from simcancel._reference import Predicate, predicates
-from simcancel._ruleset import RuleSet
+from simcancel._ruleset import AllOf, Comparison, Condition, Op, RuleSet
 from simcancel._statespace import StateSpace, Variable, state_space
 from simcancel.analysis._options import VerifyOptions
 from simcancel.analysis._report import CheckResult, Counterexample, Fallback, Mode
@@ -66,33 +68,80 @@ class Search:
     options: VerifyOptions
     space: StateSpace
     predicates: Mapping[str, Predicate]
+    guards: Mapping[str, tuple[str, EngineValue]] = attrs.field(factory=dict)
+    """Per rule id, a fact and value the rule needs (an ``eq`` test of its top ``all``)."""
+    _selections: dict[tuple[str, ...], Selection] = attrs.field(factory=dict, init=False)
 
     @classmethod
     def of(cls, rules: RuleSet, options: VerifyOptions) -> Search:
         """The search for ``rules``: its state space and each rule's reference predicate."""
-        return cls(rules=rules, options=options, space=state_space(rules), predicates=dict(predicates(rules)))
+        guards = {rule.id: guard for rule in rules.rules if (guard := _guard(rule.when)) is not None}
+        return cls(
+            rules=rules,
+            options=options,
+            space=state_space(rules),
+            predicates=dict(predicates(rules)),
+            guards=guards,
+        )
+
+    def selection(self, ids: Iterable[str]) -> Selection:
+        """The rules ``ids`` indexed by their guards, for :meth:`fired_in` (cached)."""
+        key = tuple(ids)
+        found = self._selections.get(key)
+        if found is None:
+            unguarded: list[tuple[str, Predicate]] = []
+            guarded: dict[str, dict[tuple[type, EngineValue], list[tuple[str, Predicate]]]] = {}
+            for rule_id in dict.fromkeys(key):
+                entry = (rule_id, self.predicates[rule_id])
+                guard = self.guards.get(rule_id)
+                if guard is None:
+                    unguarded.append(entry)
+                else:
+                    fact, value = guard
+                    guarded.setdefault(fact, {}).setdefault((type(value), value), []).append(entry)
+            found = self._selections[key] = Selection(unguarded=tuple(unguarded), guarded=guarded)
+        return found
+
+    def fired_in(self, facts: Mapping[str, EngineValue], selection: Selection) -> set[str]:
+        """Which rules of ``selection`` fire for ``facts`` (reference predicates); a rule
+        whose guard does not hold is not even tried, since it cannot fire."""
+        found = {rule_id for rule_id, holds in selection.unguarded if holds(facts)}
+        for fact, by_value in selection.guarded.items():
+            value = facts[fact]
+            for rule_id, holds in by_value.get((type(value), value), ()):
+                if holds(facts):
+                    found.add(rule_id)
+        return found
 
     def fired(self, facts: Mapping[str, EngineValue], ids: Iterable[str]) -> set[str]:
         """Which of the rules ``ids`` fire for ``facts`` (reference evaluator)."""
-        return {rule_id for rule_id in ids if self.predicates[rule_id](facts)}
+        return self.fired_in(facts, self.selection(ids))
 
     def example(self, facts: Mapping[str, EngineValue], problem: str) -> Counterexample:
         """``problem`` with the state ``facts`` stand for, on the options' day."""
         as_of = self.options.as_of
         return Counterexample(problem=problem, state=state_for(facts, as_of), as_of=as_of)
 
-    def states(
+    def states(  # noqa: PLR0913 - guard is keyword-only, an optional narrowing
         self,
         what: str,
         space: StateSpace,
         variables: Sequence[Variable],
         hit: Callable[[Facts], bool],
         limit: int,
+        *,
+        guard: tuple[str, EngineValue] | None = None,
     ) -> Walked:
         """Up to ``limit`` states of ``space`` where ``hit`` holds: every combination of
         ``variables``' classes, or past ``max_classes`` the simplest sampled one (a
-        :class:`Fallback` named ``what`` says so)."""
+        :class:`Fallback` named ``what`` says so).  ``guard``, a fact and value without
+        which ``hit`` cannot hold, lets a search for one state skip the classes without it
+        (the same state found, the same count of classes gone through)."""
         combinations = StateSpace.count(variables)
+        if combinations <= self.options.max_classes and guard is not None and limit == 1:
+            guarded = _first_guarded(space, variables, hit, guard)
+            if guarded is not None:
+                return guarded
         if combinations <= self.options.max_classes:
             hits: list[Facts] = []
             evaluated = 0
@@ -110,6 +159,59 @@ class Search:
             hits=() if found.state is None else (dict(found.state),),
             fallback=Fallback(walk=what, combinations=combinations, max_classes=self.options.max_classes),
         )
+
+
+@attrs.frozen(kw_only=True)
+class Selection:
+    """Rules to evaluate together: those without a guard, and the others by guard value."""
+
+    unguarded: tuple[tuple[str, Predicate], ...]
+    guarded: Mapping[str, Mapping[tuple[type, EngineValue], Sequence[tuple[str, Predicate]]]]
+
+
+def _guard(condition: Condition) -> tuple[str, EngineValue] | None:
+    """A fact and value without which ``condition`` cannot hold: the first ``eq`` test of a
+    top-level ``all`` (or the condition itself), else ``None``."""
+    parts = condition.parts if isinstance(condition, AllOf) else (condition,)
+    for part in parts:
+        if isinstance(part, Comparison) and part.op is Op.EQ and not isinstance(part.value, tuple):
+            return (part.fact, part.value)
+    return None
+
+
+def _first_guarded(
+    space: StateSpace,
+    variables: Sequence[Variable],
+    hit: Callable[[Facts], bool],
+    guard: tuple[str, EngineValue],
+) -> Walked | None:
+    """:meth:`Search.states` for one hit, walking only the classes where ``guard`` holds, in
+    the same order; ``evaluated`` is the position of the hit in the whole walk (every class
+    before it was decided, by the guard or by ``hit``).  ``None``: the guard's fact is not
+    held by exactly one of ``variables`` in every class, so it cannot narrow the walk."""
+    fact, wanted = guard
+    holders = [
+        index for index, variable in enumerate(variables) if any(fact in values for values in variable.values)
+    ]
+    if len(holders) != 1 or not all(fact in values for values in variables[holders[0]].values):
+        return None
+    held = holders[0]
+    sizes = [len(variable.values) for variable in variables]
+    strides = [math.prod(sizes[index + 1 :]) for index in range(len(sizes))]
+    allowed = [
+        index
+        for index, values in enumerate(variables[held].values)
+        if type(values[fact]) is type(wanted) and values[fact] == wanted
+    ]
+    ranges = [allowed if index == held else range(size) for index, size in enumerate(sizes)]
+    for combination in itertools.product(*ranges):
+        facts = dict(space.base)
+        for variable, class_index in zip(variables, combination, strict=True):
+            facts.update(variable.values[class_index])
+        if hit(facts):
+            position = sum(index * stride for index, stride in zip(combination, strides, strict=True))
+            return Walked(mode="exhaustive", evaluated=position + 1, hits=(facts,))
+    return Walked(mode="exhaustive", evaluated=math.prod(sizes), hits=())
 
 
 @attrs.frozen(kw_only=True)
@@ -230,11 +332,15 @@ class Witness:
     missing: str
     """The failure, completed by which states were tried: ``rule x fires for none of ...``."""
     latent: StateSpace | None = None
+    guard: tuple[str, EngineValue] | None = None
+    """A fact and value without which ``holds`` cannot hold (narrows the walk, never its result)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Look for a witness, then (if needed) for one in the latent space."""
         space = search.space
-        walked = search.states(self.what, space, space.variables_for(self.facts), self.holds, 1)
+        walked = search.states(
+            self.what, space, space.variables_for(self.facts), self.holds, 1, guard=self.guard
+        )
         if walked.hits:
             return Outcome(mode=walked.mode, evaluated=walked.evaluated, fallbacks=_fallbacks(walked))
         tried = f"{walked.evaluated} sampled states"
@@ -244,7 +350,12 @@ class Witness:
         if self.latent is not None:
             latent = self.latent
             elsewhere = search.states(
-                f"{self.what}, any provider policy", latent, latent.variables_for(self.facts), self.holds, 1
+                f"{self.what}, any provider policy",
+                latent,
+                latent.variables_for(self.facts),
+                self.holds,
+                1,
+                guard=self.guard,
             )
             evaluated += elsewhere.evaluated
             fallbacks += _fallbacks(elsewhere)

@@ -9,7 +9,7 @@ states; past ``max_classes`` combinations the walk samples instead, and says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from simcancel._decide import decide, route_order
 from simcancel._errors import NoRouteError
@@ -174,24 +174,11 @@ def monotonicity(search: Search) -> CheckResult:
             if not any(rule.id in blocking for rule in touched) or len(variable.values) < 2:
                 continue
             ids = [rule.id for rule in touched]
-
-            def problem(facts: Facts, variable: Variable = variable, ids: list[str] = ids) -> str | None:
-                before = search.fired(facts, ids) & blocking
-                for index, values in enumerate(variable.values):
-                    after = search.fired({**facts, **values}, ids) & blocking
-                    fixed, added = before - after, after - before
-                    if fixed and added:
-                        return (
-                            f"fixing {', '.join(sorted(fixed))} by moving to "
-                            f"{variable.labels[index]} adds blocking {', '.join(sorted(added))}"
-                        )
-                return None
-
             facts_read = {fact for rule in touched for fact in rule.facts}
             yield EveryState(
                 what=f"moves of {variable.name}",
                 variables=search.space.variables_for(facts_read),
-                problem=problem,
+                problem=_moves_problem(search, variable, ids, blocking, facts_read),
             )
 
     return run_check(
@@ -203,6 +190,51 @@ def monotonicity(search: Search) -> CheckResult:
             fail="some fix of a blocking issue adds another blocking issue",
         ),
     )
+
+
+def _moves_problem(
+    search: Search, variable: Variable, ids: list[str], blocking: set[str], facts_read: set[str]
+) -> Callable[[Facts], str | None]:
+    """What is wrong with moving ``variable`` from a state, if anything.
+
+    The rules ``ids`` read ``facts_read`` only, so the blocking set after each move of a
+    state depends on the other facts read alone: computed once per their values (one
+    evaluation per class of the variable), and the verdict once per those values and the
+    blocking set before.  Each state then costs one evaluation, which keeps the walk
+    linear in its states instead of states x classes.
+    """
+    selection = search.selection(ids)
+    moved = set(variable.facts).intersection(*(set(values) for values in variable.values))
+    others = tuple(sorted(facts_read - moved))
+    frozen_blocking = frozenset(blocking)
+    afters: dict[tuple[EngineValue, ...], list[frozenset[str]]] = {}
+    verdicts: dict[tuple[tuple[EngineValue, ...], frozenset[str]], str | None] = {}
+
+    def problem(facts: Facts) -> str | None:
+        before = frozenset(search.fired_in(facts, selection)) & frozen_blocking
+        key = tuple([facts[name] for name in others])
+        verdict_key = (key, before)
+        if verdict_key in verdicts:
+            return verdicts[verdict_key]
+        after_sets = afters.get(key)
+        if after_sets is None:
+            after_sets = afters[key] = [
+                frozenset(search.fired_in({**facts, **values}, selection)) & frozen_blocking
+                for values in variable.values
+            ]
+        verdict = None
+        for index, after in enumerate(after_sets):
+            fixed, added = before - after, after - before
+            if fixed and added:
+                verdict = (
+                    f"fixing {', '.join(sorted(fixed))} by moving to "
+                    f"{variable.labels[index]} adds blocking {', '.join(sorted(added))}"
+                )
+                break
+        verdicts[verdict_key] = verdict
+        return verdict
+
+    return problem
 
 
 def check_monotonicity(
@@ -237,6 +269,7 @@ def dead_rules(search: Search) -> CheckResult:
             holds=search.predicates[rule.id],
             missing=f"rule {rule.id} ({rule.file}:{rule.line}) fires",
             latent=hypothetical,
+            guard=search.guards.get(rule.id),
         )
         for rule in search.rules.rules
     ]
