@@ -398,3 +398,16 @@ def test_states_no_rule_matches_do_not_crash_the_process(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "survived"
+
+
+def test_the_lock_message_names_the_day_it_lifts() -> None:
+    """The one-year-lock route says the calendar day the lock lifts: as_of plus the days left (B6)."""
+    from simcancel import assess
+
+    state = UserState.from_dict(clean_state(activated_on="2025-11-25"))
+    for locale, said in (("en", "the lock lifts on 2026-11-25"), ("zh-CN", "即到 2026-11-25 才满一年")):
+        result = assess(state, locale=locale, as_of=dt.date(2026, 11, 24))
+        assert result.route.code == "route-ask-one-year-lock"
+        assert said in result.route.reason
+    later = assess(state, locale="en", as_of=dt.date(2026, 6, 30))
+    assert "the lock lifts on 2026-11-25" in later.route.reason

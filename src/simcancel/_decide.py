@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 
 from simcancel._errors import NoRouteError
-from simcancel._facts import FACTS, EngineValue, FactKind, display_value
+from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value
 from simcancel._frozen import FrozenMapping
 from simcancel._locales import plural_category
 from simcancel._ruleset import Plural, Rule, RuleKind, RuleSet, claim_sort_key
@@ -125,9 +125,14 @@ class _RulePlan:
             if text is not None:
                 needs.update(dict.fromkeys(text.names))
         self.needs = tuple(needs)
+        # A shown value (a date) is keyed by the facts it is computed from; it also depends on
+        # as_of, so a rule showing one is never memoized.
+        keyed = dict.fromkeys(
+            fact for name in self.needs for fact in (SHOWN[name].facts if name in SHOWN else (name,))
+        )
         # The memo key: the needed facts' values (one value, or a tuple), read in C.
         self.key: Callable[[Mapping[str, EngineValue]], object] = (
-            operator.itemgetter(*self.needs) if self.needs else _no_key
+            operator.itemgetter(*keyed) if keyed else _no_key
         )
         # Issues and route options of rules that read finite facts only (flags, enums,
         # providers) are immutable values of those facts: built once, then shared.
@@ -206,17 +211,20 @@ def _plan(rules: RuleSet, locale: str) -> _Plan:
 class _Renderer:
     """Turns a rule's texts into one locale, filling placeholders with fact values."""
 
-    __slots__ = ("facts", "providers", "values")
+    __slots__ = ("as_of", "facts", "providers", "values")
 
-    def __init__(self, rules: RuleSet, facts: Mapping[str, EngineValue]) -> None:
+    def __init__(self, rules: RuleSet, facts: Mapping[str, EngineValue], as_of: dt.date) -> None:
         self.facts = facts
+        self.as_of = as_of
         self.providers = rules.providers
         self.values: dict[str, EngineValue] = {}
 
     def need(self, names: tuple[str, ...]) -> None:
         values = self.values
         for name in names:
-            if name not in values:
+            if name in SHOWN:
+                values[name] = SHOWN[name].show(self.facts, self.as_of)
+            elif name not in values:
                 value = self.facts[name]
                 spec = FACTS[name]
                 if spec.kind is FactKind.MONEY and type(value) is int:
@@ -340,7 +348,7 @@ def decide(
         if route is not primary.rule.route and all(route is not alt.rule.route for alt in alternatives):
             alternatives.append(found)
 
-    render = _Renderer(rules, facts)
+    render = _Renderer(rules, facts, as_of)
     blocking: list[Issue] = []
     warnings: list[Issue] = []
     advice: list[Issue] = []

@@ -44,6 +44,8 @@ __all__ = [
     "EngineValue",
     "FactKind",
     "FactSpec",
+    "SHOWN",
+    "Shown",
     "Interval",
     "StatePath",
     "display_value",
@@ -621,6 +623,35 @@ FACTS: Mapping[str, FactSpec] = CATALOGUE.by_name
 
 facts_for = CATALOGUE.facts_for
 state_for = CATALOGUE.state_for
+
+
+@attrs.frozen(kw_only=True)
+class Shown:
+    """A value texts may show but no rule compares: computed from facts and the day of the
+    assessment when a text names it (a date is no fact, since rules compare days)."""
+
+    name: str
+    doc: str
+    facts: tuple[str, ...]
+    """The facts it is computed from."""
+    show: Callable[[Mapping[str, EngineValue], dt.date], str]
+
+
+def _lock_lifts_on(facts: Mapping[str, EngineValue], as_of: dt.date) -> str:
+    return (as_of + dt.timedelta(days=int(facts["lock_days_left"]))).isoformat()
+
+
+SHOWN: Mapping[str, Shown] = MappingProxyType(
+    {
+        "lock_lifts_on": Shown(
+            name="lock_lifts_on",
+            doc="The day the reported one-year lock lifts for this SIM, YYYY-MM-DD (B6).",
+            facts=("lock_days_left",),
+            show=_lock_lifts_on,
+        )
+    }
+)
+"""Placeholders besides the facts: values only texts show, by name."""
 
 
 def display_value(name: str, value: EngineValue) -> DisplayValue:

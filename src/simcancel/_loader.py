@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import attrs
 
 from simcancel._errors import Problem, ProblemTopic, RuleFileError, UsageError, did_you_mean, shorten
-from simcancel._facts import FACTS, EngineValue, FactKind, FactSpec
+from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._locales import plural_categories
 from simcancel._ruleset import (
@@ -948,8 +948,9 @@ def _placeholders(reader: _Reader, path: str, text: str) -> set[str] | None:
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
-        if field not in FACTS:
-            reader.problem(path, f"placeholder {{{field}}} is not a fact{did_you_mean(field, FACTS)}")
+        if field not in FACTS and field not in SHOWN:
+            known = [*FACTS, *SHOWN]
+            reader.problem(path, f"placeholder {{{field}}} is not a fact{did_you_mean(field, known)}")
         elif spec or conversion:
             reader.problem(path, f"placeholder {{{field}}} takes no format spec or conversion")
         names.add(field)
