@@ -12,6 +12,7 @@ import string
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value
@@ -208,6 +209,9 @@ def _plan(rules: RuleSet, locale: str) -> _Plan:
         return found
 
 
+_Made = TypeVar("_Made")
+
+
 class _Renderer:
     """Turns a rule's texts into one locale, filling placeholders with fact values."""
 
@@ -249,14 +253,25 @@ class _Renderer:
         values = self.values
         return tuple((name, values[name]) for name in rule.facts)
 
+    def _memoized(self, plan: _RulePlan, build: Callable[[], _Made]) -> _Made:
+        """``build()``, or what it gave before for the same values of the plan's facts."""
+        memo = plan.memo
+        if memo is None:
+            return build()
+        key = plan.key(self.facts)
+        found = memo.get(key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        made = build()
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = made
+        return made
+
     def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         """The rule's issue and the step its fix makes (``None``: not a step)."""
-        memo = plan.memo
-        if memo is not None:
-            key = plan.key(self.facts)
-            found = memo.get(key)
-            if found is not None:
-                return found  # type: ignore[return-value]
+        return self._memoized(plan, lambda: self._issue(plan))
+
+    def _issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         self.need(plan.needs)
         rule = plan.rule
         assert plan.issue_kind is not None
@@ -271,18 +286,13 @@ class _Renderer:
         step = None
         if rule.stage is not None and issue.fix is not None:
             step = Step(stage=rule.stage, text=issue.fix, code=rule.id, claims=rule.claims)
-        if memo is not None and len(memo) < _MEMO_LIMIT:
-            memo[key] = (issue, step)
         return issue, step
 
     def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         """The rule's route option and the steps it gives when it is the primary route."""
-        memo = plan.memo
-        if memo is not None:
-            key = plan.key(self.facts)
-            found = memo.get(key)
-            if found is not None:
-                return found  # type: ignore[return-value]
+        return self._memoized(plan, lambda: self._route(plan))
+
+    def _route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         self.need(plan.needs)
         rule = plan.rule
         assert rule.route is not None
@@ -297,8 +307,6 @@ class _Renderer:
             Step(stage=Stage.ROUTE, text=self.text(step), code=rule.id, claims=rule.claims)
             for step in plan.steps
         )
-        if memo is not None and len(memo) < _MEMO_LIMIT:
-            memo[key] = (option, steps)
         return option, steps
 
 
