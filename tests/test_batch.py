@@ -81,7 +81,7 @@ def test_a_dask_bag_on_a_local_cluster_gives_the_same_answers() -> None:
     expected = list(assess_many(states, locale="en", as_of=AS_OF))
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster),
     ):
