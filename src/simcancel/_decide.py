@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from simcancel._errors import NoRouteError
-from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value
+from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value, pkr
 from simcancel._frozen import FrozenMapping
 from simcancel._locales import plural_category
 from simcancel._ruleset import Plural, Rule, RuleKind, RuleSet, claim_sort_key
@@ -53,13 +53,6 @@ _FINITE_KINDS = frozenset({FactKind.BOOL, FactKind.ENUM, FactKind.PROVIDER})
 _FIELDS = string.Formatter()
 _MEMO_LIMIT = 4096
 """At most this many memoized issues, claim lists, ... per plan (a bound, not a tuning)."""
-
-
-def _money(value: int) -> str:
-    # display_value's f"{Decimal(value) / 100:.2f}" for integer paisa, without the Decimal.
-    sign = "-" if value < 0 else ""
-    whole, cents = divmod(abs(value), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 class _Text:
@@ -232,7 +225,7 @@ class _Renderer:
                 value = self.facts[name]
                 spec = FACTS[name]
                 if spec.kind is FactKind.MONEY and type(value) is int:
-                    value = _money(value)
+                    value = pkr(value)
                 elif spec.kind is FactKind.PROVIDER and isinstance(value, str):
                     value = self.providers[value].name
                 else:

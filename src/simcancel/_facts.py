@@ -24,7 +24,6 @@ import enum
 import functools
 import operator
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +51,7 @@ __all__ = [
     "facts_for",
     "months_before",
     "months_between",
+    "pkr",
     "state_for",
 ]
 
@@ -515,10 +515,17 @@ def _path_getter(spec: FactSpec, path: str) -> Callable[[UserState], EngineValue
     return get
 
 
+def pkr(paisa: int) -> str:
+    """Integer paisa as PKR with two decimals (``15000`` -> ``"150.00"``), as states and texts spell it."""
+    sign = "-" if paisa < 0 else ""
+    whole, cents = divmod(abs(paisa), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
 def _json_value(spec: FactSpec, value: EngineValue) -> Any:
     """The fact's engine value as the state's JSON data spells it."""
     if spec.kind is FactKind.MONEY:
-        return f"{Decimal(int(value)) / 100:.2f}"
+        return pkr(int(value))
     return value
 
 
@@ -657,5 +664,5 @@ SHOWN: Mapping[str, Shown] = MappingProxyType(
 def display_value(name: str, value: EngineValue) -> DisplayValue:
     """A fact's value as people read it: money back in PKR with two decimals."""
     if FACTS[name].kind is FactKind.MONEY and isinstance(value, int):
-        return f"{Decimal(value) / 100:.2f}"
+        return pkr(value)
     return value

@@ -58,17 +58,22 @@ from simcancel.model import RouteKind, Stage
 __all__ = [
     "CHANNELS",
     "CLAIM_KEYS",
+    "CLAIM_PATTERN",
+    "ID_PATTERN",
+    "LABEL_KEY_PATTERN",
+    "LOCALE_PATTERN",
     "MANIFEST_KEYS",
     "PROVIDER_KEYS",
+    "PROVIDER_REQUIRED",
     "RULE_KEYS",
     "load_rules",
 ]
 
 MAX_FILES = 200
-_ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
-_CLAIM = re.compile(r"[A-Z]\d{1,3}")
-_LOCALE = re.compile(r"[a-z]{2,3}(?:-[A-Z][A-Za-z]{1,3})?")
-_LABEL_KEY = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+CLAIM_PATTERN = re.compile(r"[A-Z]\d{1,3}")
+LOCALE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Z][A-Za-z]{1,3})?")
+LABEL_KEY_PATTERN = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
 
 _E = TypeVar("_E", bound=enum.Enum)
 _T = TypeVar("_T")
@@ -99,7 +104,7 @@ _KEY_TOPICS: dict[str, ProblemTopic] = {"claims": "traceability", "locales": "i1
 """A missing key is a problem about what it holds."""
 _RULE_REQUIRED = ("id", "kind", "claims", "when", "message")
 _ROUTE_ONLY_KEYS = ("route", "priority", "documents", "steps")
-_PROVIDER_REQUIRED = (
+PROVIDER_REQUIRED = (
     "id",
     "name",
     "kind",
@@ -111,7 +116,7 @@ _PROVIDER_REQUIRED = (
     "sources",
     "checked",
 )
-PROVIDER_KEYS = {*_PROVIDER_REQUIRED, "note", "fixes"}
+PROVIDER_KEYS = {*PROVIDER_REQUIRED, "note", "fixes"}
 PROVIDER_EXTENSION_KEYS = {"id", "extends", "fixes", "note"}
 """A later pack's file for a provider an earlier pack defines: ``extends: true`` and its fixes."""
 PROVIDER_FIX_KEYS = {"id", "for", "claims", "message", "fix"}
@@ -195,7 +200,7 @@ class _Reader:
 
     def identifier(self, value: Any, path: str) -> str | None:
         """An id of lowercase letters, digits, ``-`` and ``_``."""
-        if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > 64:
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value) or len(value) > 64:
             self.problem(
                 path,
                 f"expected an id of lowercase letters, digits and '-' (at most 64), got {shorten(value)}",
@@ -234,7 +239,7 @@ class _Reader:
         traced = self.about("traceability")
         claims: list[str] = []
         for index, claim in enumerate(traced.sequence(value, path, non_empty=non_empty)):
-            if isinstance(claim, str) and _CLAIM.fullmatch(claim):
+            if isinstance(claim, str) and CLAIM_PATTERN.fullmatch(claim):
                 claims.append(claim)
                 self.pack.claim_uses.append((traced, f"{path}[{index}]", claim))
             else:
@@ -245,7 +250,7 @@ class _Reader:
         """A non-empty list of language tags (``en``, ``zh-CN``); ``expected`` describes one."""
         tags: list[str] = []
         for index, tag in enumerate(self.sequence(value, path, non_empty=True)):
-            if isinstance(tag, str) and _LOCALE.fullmatch(tag):
+            if isinstance(tag, str) and LOCALE_PATTERN.fullmatch(tag):
                 tags.append(tag)
             else:
                 self.problem(f"{path}[{index}]", f"expected {expected}, got {shorten(tag)}")
@@ -791,7 +796,7 @@ def _read_provider(reader: _Reader) -> None:
     if isinstance(reader.doc.data, dict) and reader.doc.data.get("extends") is True:
         _read_provider_extension(reader, reader.doc.data)
         return
-    data = reader.mapping(reader.doc.data, "$", allowed=PROVIDER_KEYS, required=_PROVIDER_REQUIRED)
+    data = reader.mapping(reader.doc.data, "$", allowed=PROVIDER_KEYS, required=PROVIDER_REQUIRED)
     if data is None:
         return
     before = len(reader.pack.problems)
@@ -861,7 +866,7 @@ def _read_claims(reader: _Reader) -> None:
         if item is None:
             continue
         claim_id = item.get("id")
-        if not isinstance(claim_id, str) or not _CLAIM.fullmatch(claim_id):
+        if not isinstance(claim_id, str) or not CLAIM_PATTERN.fullmatch(claim_id):
             reader.problem(f"{path}.id", f"expected a claim id like 'A4', got {shorten(claim_id)}")
             continue
         first = _first_seen(reader, f"claim:{claim_id}", f"{path}.id")
@@ -897,7 +902,7 @@ def _read_labels(reader: _Reader, locale: str) -> None:
         return
     merged = reader.pack.labels.setdefault(locale, {})
     for key, text in labels.items():
-        if not _LABEL_KEY.fullmatch(key):
+        if not LABEL_KEY_PATTERN.fullmatch(key):
             reader.problem(f"$.labels.{key}", "expected a dotted label key like 'document.passport_copy'")
             continue
         checked = reader.text(text, f"$.labels.{key}", limit=500)

@@ -162,7 +162,7 @@ def _provider_file() -> dict[str, Any]:
         "'unknown'",
         "type": "object",
         "additionalProperties": False,
-        "required": list(_loader._PROVIDER_REQUIRED),
+        "required": list(_loader.PROVIDER_REQUIRED),
         "properties": {
             "id": _ref("id"),
             "name": _text(100),
@@ -297,9 +297,9 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of any file of a rule pack, for ``catalogue``'s facts."""
     facts = {spec.name: _fact_test(spec) for spec in catalogue.specs}
     defs: dict[str, Any] = {
-        "id": {"type": "string", "pattern": _anchored(_loader._ID.pattern), "maxLength": 64},
-        "claim_id": {"type": "string", "pattern": _anchored(_loader._CLAIM.pattern)},
-        "locale": {"type": "string", "pattern": _anchored(_loader._LOCALE.pattern)},
+        "id": {"type": "string", "pattern": _anchored(_loader.ID_PATTERN.pattern), "maxLength": 64},
+        "claim_id": {"type": "string", "pattern": _anchored(_loader.CLAIM_PATTERN.pattern)},
+        "locale": {"type": "string", "pattern": _anchored(_loader.LOCALE_PATTERN.pattern)},
         "date": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
         "localized": {
             "type": "object",
@@ -373,7 +373,7 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
             "properties": {
                 "labels": {
                     "type": "object",
-                    "propertyNames": {"pattern": _anchored(_loader._LABEL_KEY.pattern)},
+                    "propertyNames": {"pattern": _anchored(_loader.LABEL_KEY_PATTERN.pattern)},
                     "additionalProperties": _text(500),
                 }
             },
@@ -390,7 +390,7 @@ def rules_schema(catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
                     "type": "object",
                     "description": "The locale's labels: every key the rule set's other locales have "
                     "(checked by `simcancel lint`).",
-                    "propertyNames": {"pattern": _anchored(_loader._LABEL_KEY.pattern)},
+                    "propertyNames": {"pattern": _anchored(_loader.LABEL_KEY_PATTERN.pattern)},
                     "additionalProperties": _text(500),
                 },
                 "texts": {
