@@ -18,7 +18,9 @@ from tests.packs import clean_state
 # The public names as of this release.  Adding a name is a decision: update this list.
 EXPECTED_ALL = [
     "Assessment",
+    "Certainty",
     "ChangeSet",
+    "Choice",
     "Claim",
     "Document",
     "Documents",
@@ -29,10 +31,16 @@ EXPECTED_ALL = [
     "IssueKind",
     "LineStatus",
     "NoRouteError",
+    "PartialAssessment",
+    "PartialIssue",
+    "PartialState",
     "Plan",
+    "PossibleRoute",
     "Problem",
     "Provider",
+    "Question",
     "RegisteredOwner",
+    "Reply",
     "RouteKind",
     "RouteOption",
     "Rule",
@@ -54,12 +62,14 @@ EXPECTED_ALL = [
     "__version__",
     "assess",
     "assess_many",
+    "assess_partial",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
     "json_schema",
     "live_sessions",
     "load_rules",
+    "next_questions",
     "render_text",
     "what_if",
 ]
@@ -67,13 +77,20 @@ EXPECTED_ALL = [
 VALUE_OBJECTS = [
     simcancel.Assessment,
     simcancel.ChangeSet,
+    simcancel.Choice,
     simcancel.Claim,
     simcancel.Document,
     simcancel.Documents,
     simcancel.Intentions,
     simcancel.Issue,
+    simcancel.PartialAssessment,
+    simcancel.PartialIssue,
+    simcancel.PartialState,
+    simcancel.PossibleRoute,
     simcancel.Problem,
     simcancel.Provider,
+    simcancel.Question,
+    simcancel.Reply,
     simcancel.RouteOption,
     simcancel.Rule,
     simcancel.Service,
@@ -86,6 +103,7 @@ VALUE_OBJECTS = [
     simcancel.WhatIfGoal,
 ]
 ENUMS = [
+    simcancel.Certainty,
     simcancel.IssueKind,
     simcancel.LineStatus,
     simcancel.Plan,
@@ -186,6 +204,9 @@ def _instances() -> dict[type, object]:
     assert result.what_if is not None
     assert result.what_if.unblock is not None
     rules = simcancel.default_rules()
+    partial = simcancel.PartialState.from_dict({"provider": "jazz", "arrears": "420"})
+    partial_result = simcancel.assess_partial(partial, locale="en")
+    question = next(q for q in simcancel.next_questions(partial, locale="en") if q.choices)
     found: list[object] = [
         state,
         state.services[0],
@@ -206,6 +227,13 @@ def _instances() -> dict[type, object]:
         rules.claims["A4"],
         rules.providers["jazz"],
         simcancel.Problem(path="$", message="m"),
+        partial,
+        partial_result,
+        partial_result.blocking[0],
+        partial_result.routes[0],
+        question,
+        question.choices[0],
+        question.replies[0],
     ]
     return {type(obj): obj for obj in found}
 

@@ -26,6 +26,18 @@ from simcancel._errors import (
     UsageError,
 )
 from simcancel._loader import load_rules
+from simcancel._partial import assess_partial
+from simcancel._partial_model import (
+    Certainty,
+    Choice,
+    PartialAssessment,
+    PartialIssue,
+    PossibleRoute,
+    Question,
+    Reply,
+)
+from simcancel._partial_state import PartialState
+from simcancel._questions import next_questions
 from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
 from simcancel.model import (
@@ -86,7 +98,9 @@ def __getattr__(name: str) -> str:
 
 __all__ = [
     "Assessment",
+    "Certainty",
     "ChangeSet",
+    "Choice",
     "Claim",
     "Document",
     "Documents",
@@ -97,10 +111,16 @@ __all__ = [
     "IssueKind",
     "LineStatus",
     "NoRouteError",
+    "PartialAssessment",
+    "PartialIssue",
+    "PartialState",
     "Plan",
+    "PossibleRoute",
     "Problem",
     "Provider",
+    "Question",
     "RegisteredOwner",
+    "Reply",
     "RouteKind",
     "RouteOption",
     "Rule",
@@ -122,12 +142,14 @@ __all__ = [
     "__version__",
     "assess",
     "assess_many",
+    "assess_partial",
     "builtin_packs",
     "builtin_rules_path",
     "default_rules",
     "json_schema",
     "live_sessions",
     "load_rules",
+    "next_questions",
     "render_text",
     "what_if",
 ]

@@ -20,7 +20,15 @@ from simcancel._ruleset import RuleSet
 from simcancel._whatif import DEFAULT_MAX_SETS, explore
 from simcancel.model import Assessment, UserState, WhatIf
 
-__all__ = ["PUBLIC_FACTS", "assess", "builtin_packs", "builtin_rules_path", "default_rules", "what_if"]
+__all__ = [
+    "PUBLIC_FACTS",
+    "assess",
+    "checked_arguments",
+    "builtin_packs",
+    "builtin_rules_path",
+    "default_rules",
+    "what_if",
+]
 
 
 def builtin_rules_path() -> Path:
@@ -135,13 +143,30 @@ def _pack_locale(locale: object, ruleset: RuleSet) -> str:
     return found
 
 
+def checked_arguments(
+    rules: RuleSet | None, locale: object, as_of: dt.date | None
+) -> tuple[RuleSet, str, dt.date]:
+    """The rule set (default: the built-in one), its locale that ``locale`` means, and the
+    day (default: today in Pakistan), or a :class:`UsageError` naming the wrong one."""
+    ruleset = default_rules() if rules is None else rules
+    if not isinstance(ruleset, RuleSet):
+        raise UsageError(f"rules: expected a RuleSet from load_rules(), got {shorten(ruleset)}")
+    found = _pack_locale(locale, ruleset)
+    if as_of is None:
+        as_of = today_in_pakistan()
+    elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
+        raise UsageError(
+            f"as_of: expected a datetime.date (for a datetime, pass its .date()), got {shorten(as_of)}"
+        )
+    return ruleset, found, as_of
+
+
 def _assess(
     state: UserState, *, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
 ) -> Assessment:
     """:func:`assess`, with the what-if search when ``max_sets`` is positive."""
-    ruleset = default_rules() if rules is None else rules
-    if not isinstance(ruleset, RuleSet):
-        raise UsageError(f"rules: expected a RuleSet from load_rules(), got {shorten(ruleset)}")
+    ruleset, locale, as_of = checked_arguments(rules, locale, as_of)
     if not isinstance(state, UserState):
         raise InvalidStateError(
             [
@@ -151,14 +176,6 @@ def _assess(
                     f"got {shorten(state)}",
                 )
             ]
-        )
-    locale = _pack_locale(locale, ruleset)
-    if as_of is None:
-        as_of = today_in_pakistan()
-    elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-        # A datetime is a date subclass, yet comparing it with a rule's dates raises TypeError.
-        raise UsageError(
-            f"as_of: expected a datetime.date (for a datetime, pass its .date()), got {shorten(as_of)}"
         )
     activated = state.activated_on
     if activated is not None and dt.date(activated.year, activated.month, activated.day) > as_of:

@@ -29,7 +29,7 @@ from simcancel.model import (
     Step,
 )
 
-__all__ = ["SHOWN_LABELS", "decide", "route_order", "shown_labels"]
+__all__ = ["SHOWN_LABELS", "decide", "issue_rank", "render_partial", "route_order", "shown_labels"]
 
 _STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
 _ISSUE_KIND = {
@@ -393,3 +393,74 @@ def _rule_id(plan: _RulePlan) -> str:
 
 def _rank(plan: _RulePlan) -> int:
     return plan.rank
+
+
+class _PartialRenderer(_Renderer):
+    """A renderer for what is known so far: a value nobody knows shows as ``unknown_text``.
+
+    Nothing is memoized (the memo is keyed by complete facts), a plural form of an unknown
+    count is the ``other`` form, and an issue's trigger facts list only known values.
+    """
+
+    __slots__ = ("unknown", "unknown_text")
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        facts: Mapping[str, EngineValue],
+        as_of: dt.date,
+        *,
+        unknown: frozenset[str],
+        unknown_text: str,
+    ) -> None:
+        super().__init__(rules, facts, as_of)
+        self.unknown = unknown
+        self.unknown_text = unknown_text
+
+    def _is_unknown(self, name: str) -> bool:
+        facts = SHOWN[name].facts if name in SHOWN else (name,)
+        return any(fact in self.unknown for fact in facts)
+
+    def need(self, names: tuple[str, ...]) -> None:
+        super().need(tuple(name for name in names if not self._is_unknown(name)))
+        for name in names:
+            if self._is_unknown(name):
+                self.values[name] = self.unknown_text
+
+    def text(self, text: _Text) -> str:
+        if text.forms is not None and text.count in self.unknown:
+            return self.text(text.forms["other"])
+        return super().text(text)
+
+    def trigger(self, rule: Rule) -> tuple[tuple[str, EngineValue], ...]:
+        values = self.values
+        return tuple((name, values[name]) for name in rule.facts if name not in self.unknown)
+
+    def _memoized(self, plan: _RulePlan, build: Callable[[], _Made]) -> _Made:
+        return build()
+
+
+def render_partial(  # noqa: PLR0913 - keyword-only: what is known, and how to word it
+    rules: RuleSet,
+    rule_ids: Iterable[str],
+    facts: Mapping[str, EngineValue],
+    *,
+    unknown: frozenset[str],
+    unknown_text: str,
+    locale: str,
+    as_of: dt.date,
+) -> dict[str, Issue | RouteOption]:
+    """Each rule's issue or route option, worded with what is known (``facts`` outside
+    ``unknown``); a placeholder whose value is unknown shows ``unknown_text``."""
+    plan = _plan(rules, locale)
+    render = _PartialRenderer(rules, facts, as_of, unknown=unknown, unknown_text=unknown_text)
+    made: dict[str, Issue | RouteOption] = {}
+    for rule_id in rule_ids:
+        found = plan.by_id[rule_id]
+        made[rule_id] = render.issue(found)[0] if found.issue_kind is not None else render.route(found)[0]
+    return made
+
+
+def issue_rank(rules: RuleSet, rule_id: str) -> int:
+    """Where an issue of rule ``rule_id`` stands among issues: by stage, then id."""
+    return _plan(rules, rules.locales[0]).by_id[rule_id].rank

@@ -292,6 +292,9 @@ class Derivation:
     read_provider: Callable[[Provider], dict[str, EngineValue]] | None = None
     """When set, the facts come from the rule set's providers, not from the state: the
     state space enumerates the providers through it."""
+    answer: str = "value"
+    """How a person answers for its field (``provider``, ``services``, ``date``): what a
+    partial state accepts and an interview asks (:mod:`simcancel._fields`)."""
 
     def describe(self) -> str:
         """How the docs name it."""
@@ -304,6 +307,7 @@ PROVIDER_POLICY = Derivation(
     read=_read_provider,
     write=_write_provider,
     read_provider=_provider_facts,
+    answer="provider",
 )
 SERVICE_COUNTS = Derivation(
     name="service counts",
@@ -311,6 +315,7 @@ SERVICE_COUNTS = Derivation(
     read=_read_services,
     write=_write_services,
     representative=_services_representative,
+    answer="services",
 )
 ACTIVATION_MONTHS = Derivation(
     name="activation months",
@@ -318,6 +323,7 @@ ACTIVATION_MONTHS = Derivation(
     read=_read_activation,
     write=_write_activation,
     representative=_activation_representative,
+    answer="date",
 )
 
 
