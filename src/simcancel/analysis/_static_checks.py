@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from simcancel._locales import plural_categories
+from simcancel._questions import question_labels
 from simcancel._ruleset import Plural, RuleSet, Text, claim_sort_key, text_forms
 from simcancel.analysis._report import CheckResult, Counterexample
 from simcancel.model import RouteKind
@@ -67,7 +68,8 @@ def _placeholders(text: Text) -> frozenset[str] | None:
 
 
 def check_i18n(rules: RuleSet) -> CheckResult:
-    """Every text exists in every locale with the same placeholders; every label too."""
+    """Every text exists in every locale with the same placeholders; every label too, the
+    questions of every field a rule reads and the interview's words among them."""
     started = time.perf_counter()
     found: list[Counterexample] = []
     for rule in rules.rules:
@@ -96,6 +98,7 @@ def check_i18n(rules: RuleSet) -> CheckResult:
     needed = {f"route.{route.value}" for route in RouteKind}
     needed |= {f"document.{document}" for rule in rules.rules for document in rule.documents}
     needed |= {f"stage.{rule.stage.value}" for rule in rules.rules if rule.stage is not None}
+    needed |= question_labels(rules)
     for locale in rules.locales:
         labels = rules.labels.get(locale, {})
         found.extend(
