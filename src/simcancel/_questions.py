@@ -194,6 +194,7 @@ INTERVIEW_LABELS = (
     "partial.depends_on",
     "partial.possible",
     "partial.routes",
+    "partial.separator",
     "partial.unknown_value",
     "partial.verdict_open",
 )

@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable
 
 from simcancel._errors import UsageError, shorten
+from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue
 from simcancel.model import Assessment, RouteKind, WhatIf
 
-__all__ = ["render_text"]
+__all__ = ["render_partial_text", "render_text"]
 
 
 def render_text(assessment: Assessment) -> str:
@@ -105,3 +106,70 @@ def _what_if_lines(what_if: WhatIf, label: Callable[[str], str], colon: str) -> 
         if not goal.complete:
             lines.append(f"    {label('what_if.incomplete')}")
     return lines
+
+
+def render_partial_text(result: PartialAssessment) -> str:
+    """A partial assessment as text for people, in its locale: what is certain, what is
+    possible and on which unanswered fields it depends."""
+    if not isinstance(result, PartialAssessment):
+        raise UsageError(f"result: expected a PartialAssessment from assess_partial(), got {shorten(result)}")
+    labels = result.labels
+
+    def label(key: str) -> str:
+        return labels.get(key, key)
+
+    colon = labels.get("format.colon", ": ")
+    separator = labels.get("partial.separator", ", ")
+
+    def fields(template: str, names: tuple[str, ...]) -> str:
+        return label(template).replace("{fields}", separator.join(names))
+
+    unknown = labels.get("partial.unknown_value", "?")
+    provider = (
+        unknown if result.provider is None else labels.get(f"provider.{result.provider}", result.provider)
+    )
+    lines = [label(_partial_verdict(result)), f"{label('heading.provider')}{colon}{provider}", ""]
+
+    def issue_lines(issue: PartialIssue) -> list[str]:
+        found = issue.issue
+        mark = "" if issue.certain else fields("partial.possible", issue.depends_on) + " "
+        shown = [f"  - [{found.code}] {mark}{found.message}  ({', '.join(found.claims)})"]
+        if found.fix:
+            shown.append(f"    -> {found.fix}")
+        return shown
+
+    for kind, issues in (
+        ("blocking", result.blocking),
+        ("warning", result.warnings),
+        ("advice", result.advice),
+    ):
+        if issues:
+            lines.append(f"{label('kind.' + kind)}{colon.rstrip()}")
+            for issue in issues:
+                lines.extend(issue_lines(issue))
+            lines.append("")
+    route = result.route
+    if route is not None:
+        lines.append(f"{label('heading.route')}{colon}{label('route.' + route.route.value)}")
+        lines.append(f"  {route.reason}  ({', '.join(route.claims)})")
+    else:
+        lines.append(f"{label('partial.routes')}{colon.rstrip()}")
+        for option in result.routes:
+            where = " " + fields("partial.depends_on", option.depends_on) if option.depends_on else ""
+            lines.append(
+                f"  - {label('route.' + option.option.route.value)}{where}{colon}{option.option.reason}"
+            )
+    lines.append("")
+    lines.append(f"{label('heading.ruleset')}{colon}{result.ruleset}")
+    return "\n".join(lines)
+
+
+def _partial_verdict(result: PartialAssessment) -> str:
+    if result.nothing_blocks is Certainty.IMPOSSIBLE:
+        return "heading.verdict_blocked"
+    if result.nothing_blocks is Certainty.OPEN:
+        return "partial.verdict_open"
+    route = result.route
+    if route is not None and route.route is RouteKind.ASK_PROVIDER and "heading.verdict_ask" in result.labels:
+        return "heading.verdict_ask"
+    return "heading.verdict_ok"

@@ -1,4 +1,5 @@
-"""The ``simcancel`` command: ``assess``, ``lint``, ``providers``, ``schema``, ``traceability``, ``verify``.
+"""The ``simcancel`` command: ``assess``, ``interview``, ``lint``, ``providers``, ``schema``,
+``traceability``, ``verify``.
 
 ``python -m simcancel`` is the same command.  Exit codes: 0 nothing blocks / no problem;
 1 blocking issues found, lint errors, a stale traceability file, or a failed
@@ -36,11 +37,13 @@ from simcancel._structure import read_json
 from simcancel._traceability import build_report, load_cases
 from simcancel.model import UserState
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
 
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""What shells report for a program stopped by Ctrl-C (128 + SIGINT)."""
 EXIT_BROKEN_PIPE = 141
 """What shells report for a writer killed by SIGPIPE (128 + 13), as ``git log | head`` does."""
 
@@ -314,7 +317,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"simcancel {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_assess, _add_lint, _add_providers, _add_schema, _add_traceability, _add_verify):
+    for add in (
+        _add_assess,
+        _add_interview,
+        _add_lint,
+        _add_providers,
+        _add_schema,
+        _add_traceability,
+        _add_verify,
+    ):
         add(commands)
     return parser
 
@@ -358,6 +369,76 @@ def _add_assess(commands: _Commands) -> None:
         help="assess as on this day (default: today in Pakistan)",
     )
     assess_cmd.set_defaults(run=_assess)
+
+
+def _add_interview(commands: _Commands) -> None:
+    interview_cmd = commands.add_parser(
+        "interview", help="ask the questions that matter, one at a time, then assess the answers"
+    )
+    _add_packs(interview_cmd)
+    interview_cmd.add_argument(
+        "--locale",
+        default="zh-CN",
+        help="the language of the questions and the answer (built in: zh-CN, en, ur); default: zh-CN",
+    )
+    interview_cmd.add_argument(
+        "--answers",
+        metavar="FILE.json",
+        type=Path,
+        help="resume from the answers in this file (if it exists) and save every answer to it",
+    )
+    interview_cmd.add_argument(
+        "--json",
+        action="store_true",
+        help="print the final assessment as JSON on stdout (the questions go to stderr)",
+    )
+    interview_cmd.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="assess as on this day (default: today in Pakistan)",
+    )
+    interview_cmd.set_defaults(run=_interview)
+
+
+def _interview(args: argparse.Namespace, out: TextIO) -> int:
+    from simcancel._assess import checked_arguments  # noqa: PLC0415
+    from simcancel._interview import Interview, read_answers  # noqa: PLC0415 - only this command
+
+    rules = _rules(args.rules_dirs, args.packs)
+    rules, locale, as_of = checked_arguments(rules, args.locale, args.as_of)
+    try:
+        partial = read_answers(args.answers) if args.answers is not None else None
+    except OSError as error:
+        raise _BadInputError(f"cannot read {args.answers}: {error.strerror or error}") from None
+    talk = sys.stderr if args.json else out
+    interview = Interview(
+        rules=rules,
+        locale=locale,
+        as_of=as_of,
+        read=sys.stdin.readline,
+        out=talk,
+        answers=args.answers,
+        partial=partial,
+    )
+    interrupted = False
+    try:
+        finished = interview.run()
+    except KeyboardInterrupt:
+        finished, interrupted = False, True
+    talk.write("\n")
+    if not finished:
+        interview.say(interview.label("interview.stopped"))
+    else:
+        interview.say(interview.label("interview.done"))
+    if args.answers is not None:
+        interview.say(f"{interview.label('interview.saved')}{args.answers}")
+    shown, nothing_blocks = interview.report(finished=finished, as_json=args.json)
+    out.write(shown + "\n")
+    out.flush()
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if nothing_blocks else EXIT_FOUND
 
 
 def _add_lint(commands: _Commands) -> None:

@@ -1,0 +1,215 @@
+"""``simcancel interview``: ask the next question until the answer is determined.
+
+Each turn asks the top question of :func:`simcancel.next_questions` in the person's
+language (its words are the rule pack's labels), reads one line, and either takes the
+answer or says why not and asks again.  ``?`` is "I do not know", which is always fine.
+The answers are saved after every turn when a file is given, so Ctrl-D, Ctrl-C or a
+closed terminal leave them in place to resume from.  The end is the assessment: the
+complete one when every field is known, else the partial one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from simcancel._errors import InvalidStateError, UsageError
+from simcancel._facts import SERVICE_COUNTS
+from simcancel._fields import FIELD_BY_PATH, AnswerKind
+from simcancel._partial import assess_partial
+from simcancel._partial_model import Certainty, Question
+from simcancel._partial_state import UNKNOWN, PartialState
+from simcancel._questions import next_questions
+from simcancel._render import render_partial_text, render_text
+from simcancel._ruleset import RuleSet
+
+__all__ = ["DONT_KNOW", "Interview", "read_answers"]
+
+DONT_KNOW = "?"
+"""What a person types for "I do not know"."""
+
+_MAX_ANSWERS_BYTES = 100_000
+"""An answers file is a partial state: a few hundred bytes."""
+
+
+class _Stop(Exception):  # noqa: N818 - a signal to leave the loop, not an error
+    """The person left (end of input)."""
+
+
+def read_answers(path: Path) -> PartialState:
+    """The partial state saved in ``path`` (an empty one when the file does not exist yet)."""
+    if not path.exists():
+        return PartialState()
+    with path.open("rb") as source:
+        data = source.read(_MAX_ANSWERS_BYTES + 1)
+    if len(data) > _MAX_ANSWERS_BYTES:
+        raise UsageError(f"answers file {path}: expected at most {_MAX_ANSWERS_BYTES} bytes")
+    return PartialState.from_json(data)
+
+
+def _save(path: Path, partial: PartialState) -> None:
+    """Write the answers atomically: an interrupted save leaves the previous file whole."""
+    directory = path.parent if str(path.parent) else Path()
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(partial.to_json() + "\n")
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Interview:
+    """One interview on a terminal: questions to ``out``, answers from ``read``."""
+
+    def __init__(  # noqa: PLR0913 - keyword-only settings of one run
+        self,
+        *,
+        rules: RuleSet,
+        locale: str,
+        as_of: dt.date,
+        read: Callable[[], str],
+        out: TextIO,
+        answers: Path | None = None,
+        partial: PartialState | None = None,
+    ) -> None:
+        self.rules = rules
+        self.locale = locale
+        self.as_of = as_of
+        self.read = read
+        self.out = out
+        self.answers = answers
+        self.partial = partial if partial is not None else PartialState()
+        self.labels = rules.labels.get(locale, {})
+
+    def label(self, key: str) -> str:
+        """A label of the locale (its key when the pack lacks it)."""
+        return self.labels.get(key, key)
+
+    def say(self, text: str) -> None:
+        """Write a line and flush it: the person reads it before typing."""
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def line(self, prompt: str) -> str:
+        """One line typed after ``prompt``; :class:`_Stop` at the end of input."""
+        self.out.write(prompt)
+        self.out.flush()
+        text = self.read()
+        if not text:
+            raise _Stop
+        return text.strip()
+
+    def run(self) -> bool:
+        """Ask until nothing left can change the answer; ``True`` when it ran to the end,
+        ``False`` when the person left (end of input).  KeyboardInterrupt propagates, the
+        answers so far saved."""
+        self.say(self.label("interview.intro"))
+        try:
+            while True:
+                questions = next_questions(
+                    self.partial, rules=self.rules, locale=self.locale, as_of=self.as_of
+                )
+                if not questions:
+                    return True
+                self.partial = self.ask(questions[0])
+                if self.answers is not None:
+                    _save(self.answers, self.partial)
+        except _Stop:
+            return False
+
+    def ask(self, question: Question) -> PartialState:
+        """Ask ``question`` until it gets an answer the partial state accepts."""
+        field = FIELD_BY_PATH[question.field]
+        self.say("")
+        self.say(question.text)
+        for number, choice in enumerate(question.choices, start=1):
+            self.say(f"  {number}. {choice.label}")
+        self.say(f"  {DONT_KNOW}  {self.label('answer.unknown')}")
+        while True:
+            try:
+                return self._answer(question, field.answer)
+            except _InvalidAnswerError as error:
+                self.say(f"{self.label('interview.invalid')} {error}".rstrip())
+            except InvalidStateError as error:
+                shown = "; ".join(problem.message for problem in error.problems)
+                self.say(f"{self.label('interview.invalid')} ({shown})")
+
+    def _answer(self, question: Question, kind: AnswerKind) -> PartialState:
+        prompt = {
+            AnswerKind.MONEY: "interview.amount",
+            AnswerKind.COUNT: "interview.count",
+            AnswerKind.SERVICES: "interview.count",
+            AnswerKind.DATE: "interview.date",
+        }.get(kind, "interview.pick")
+        text = self.line(f"{self.label(prompt)} > ")
+        if text == DONT_KNOW:
+            return self.partial.answer(question.field, UNKNOWN)
+        if question.choices:
+            if not _is_number(text) or not 1 <= int(text) <= len(question.choices):
+                raise _InvalidAnswerError(f"1-{len(question.choices)}, {DONT_KNOW}")
+            return self.partial.answer(question.field, question.choices[int(text) - 1].value)
+        if kind is AnswerKind.COUNT:
+            return self.partial.answer(question.field, _whole(text))
+        if kind is AnswerKind.SERVICES:
+            return self.partial.answer(question.field, self._services(_whole(text)))
+        return self.partial.answer(question.field, text)  # money, a date: the state checks them
+
+    def _services(self, active: int) -> list[dict[str, object]]:
+        recurring = 0
+        if active:
+            self.say(self.label("question.services.recurring"))
+            while True:
+                text = self.line(f"{self.label('interview.count')} > ")
+                if _is_number(text) and int(text) <= active:
+                    recurring = int(text)
+                    break
+                self.say(f"{self.label('interview.invalid')} (0-{active})")
+        facts = {"active_services": active, "recurring_services": recurring}
+        services: list[dict[str, object]] = SERVICE_COUNTS.write(facts, self.as_of)["services"]
+        return services
+
+    def report(self, *, finished: bool, as_json: bool) -> tuple[str, bool]:
+        """The assessment of the answers so far (text or JSON) and whether nothing blocks."""
+        if self.partial.is_complete:
+            from simcancel._assess import assess  # noqa: PLC0415 - the engine, when needed
+
+            result = assess(self.partial.to_state(), rules=self.rules, locale=self.locale, as_of=self.as_of)
+            shown = result.to_json() if as_json else render_text(result)
+            return shown, result.can_cancel_now
+        partial = assess_partial(self.partial, rules=self.rules, locale=self.locale, as_of=self.as_of)
+        if as_json:
+            import json  # noqa: PLC0415
+
+            shown = json.dumps(
+                {"finished": finished, "answers": self.partial.to_dict(), "assessment": partial.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        else:
+            shown = render_partial_text(partial)
+        return shown, partial.nothing_blocks is Certainty.CERTAIN
+
+
+class _InvalidAnswerError(Exception):
+    """An answer that is not one of the choices, or not a number."""
+
+
+_DIGITS = 12
+"""Longest whole number read (more than any count the state accepts)."""
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only (``"²"`` is a digit to ``str.isdigit``, not to ``int``)."""
+    return text.isascii() and text.isdigit() and len(text) <= _DIGITS
+
+
+def _whole(text: str) -> int:
+    if not _is_number(text):
+        raise _InvalidAnswerError("0, 1, 2, ...")
+    return int(text)
