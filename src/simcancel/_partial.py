@@ -341,9 +341,9 @@ def evaluate_partial(
             certain = outcomes == {True}
             issues.append((rule, certain, () if certain else model.rule_depends(rule, allowed)))
     primaries = model.primaries(allowed)
-    if None in primaries:
+    if primaries == {None}:
         raise NoRouteError(
-            f"rule set {rules.label} gives no route for some states consistent with what is "
+            f"rule set {rules.label} gives no route for any state consistent with what is "
             f"known; run `simcancel verify` on it to find the gap"
         )
     route_rules = [model.route_rules[index] for index in sorted(i for i in primaries if i is not None)]
@@ -386,6 +386,7 @@ def evaluate_partial(
         warnings=by_kind[IssueKind.WARNING],
         advice=by_kind[IssueKind.ADVICE],
         routes=routes,
+        route_gap=None in primaries,
         labels=_labels(rules, locale, None if provider is None else str(provider)),
     )
 

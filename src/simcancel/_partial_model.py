@@ -91,6 +91,10 @@ class PartialAssessment:
     advice: tuple[PartialIssue, ...] = attrs.field(converter=_partial_issues)
     routes: tuple[PossibleRoute, ...] = attrs.field(converter=_routes)
     """Every primary route some completion gets, in the rule set's route order."""
+    route_gap: bool = False
+    """True when some completion gets no route at all (where :func:`~simcancel.assess`
+    raises :class:`~simcancel.NoRouteError`): a gap in the rule set that ``simcancel
+    verify`` reports."""
     labels: Mapping[str, str] = attrs.field(factory=FrozenMapping, converter=_texts)
     """The words that show it in its locale (as :attr:`Assessment.labels`, plus ``partial.*``)."""
 
@@ -126,6 +130,7 @@ class PartialAssessment:
             "routes": [
                 {**_route_dict(item.option), "depends_on": list(item.depends_on)} for item in self.routes
             ],
+            "route_gap": self.route_gap,
             "blocking": issues(self.blocking),
             "warnings": issues(self.warnings),
             "advice": issues(self.advice),

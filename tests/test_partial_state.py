@@ -1,0 +1,152 @@
+"""PartialState: unknown fields, "I do not know", and the same checks as UserState.from_dict."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+
+from simcancel import InvalidStateError, PartialState, UserState
+from simcancel._fields import FIELDS
+from tests.packs import clean_state
+
+
+def _problems(call: Any, data: object) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidStateError) as caught:
+        call(data)
+    return [(problem.path, problem.message) for problem in caught.value.problems]
+
+
+def test_empty_partial_state_knows_nothing() -> None:
+    """An empty object is a partial state with every field unknown and none declined."""
+    partial = PartialState.from_dict({})
+    assert partial.unknown == tuple(field.path for field in FIELDS)
+    assert not partial.known
+    assert not partial.declined
+    assert not partial.is_complete
+
+
+def test_absent_null_and_unknown_are_all_unknown() -> None:
+    """Absent and null leave a field unknown; "unknown" declines it (still unknown)."""
+    partial = PartialState.from_dict(
+        {"provider": "jazz", "balance": None, "documents": {"passport_copy": "unknown"}}
+    )
+    assert dict(partial.known) == {"provider": "jazz"}
+    assert "balance" in partial.unknown
+    assert "documents.passport_copy" in partial.unknown
+    assert partial.declined == frozenset({"documents.passport_copy"})
+
+
+def test_unknown_issue_date_is_the_states_null() -> None:
+    """activated_on "unknown" is a known answer: the state's null (the day is not known)."""
+    partial = PartialState.from_dict({"activated_on": "unknown"})
+    assert dict(partial.known) == {"activated_on": None}
+    assert partial.to_dict() == {"activated_on": "unknown"}
+
+
+def test_unknown_enum_value_is_that_value() -> None:
+    """registered_owner "unknown" is the enum value the rules read, not a declined field."""
+    partial = PartialState.from_dict({"registered_owner": "unknown"})
+    assert dict(partial.known) == {"registered_owner": "unknown"}
+    assert not partial.declined
+
+
+def test_a_whole_group_can_be_unknown() -> None:
+    """A sub-object given as "unknown" declines every field in it."""
+    partial = PartialState.from_dict({"documents": "unknown"})
+    assert partial.declined == {field.path for field in FIELDS if field.path.startswith("documents.")}
+
+
+def test_nothing_is_defaulted() -> None:
+    """Fields a UserState defaults (intentions, sim_form) stay unknown in a partial state."""
+    partial = PartialState.from_dict(clean_state())
+    assert "intentions.discard_card" in partial.unknown
+    assert "sim_form" in partial.unknown
+    assert "activated_on" in partial.unknown
+
+
+def test_complete_partial_state_converts_to_its_user_state() -> None:
+    """A partial state of a whole state converts back to an equal UserState."""
+    state = UserState.from_dict(clean_state(activated_on="2024-02-03"))
+    partial = PartialState.from_state(state)
+    assert partial.is_complete
+    assert partial.unknown == ()
+    assert partial.to_state() == state
+    assert PartialState.from_dict(partial.to_dict()) == partial
+
+
+def test_incomplete_partial_state_names_each_missing_field() -> None:
+    """to_state() of an incomplete partial state lists every field still unknown."""
+    problems = _problems(lambda data: PartialState.from_dict(data).to_state(), {"provider": "jazz"})
+    assert ("$.plan", "not known yet (answer it first)") in problems
+    assert len(problems) == len(FIELDS) - 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"arears": "1"},
+        {"balance": "1.234"},
+        {"plan": "prepay"},
+        {"documents": {"passport_copy": "no"}},
+        {"unused": {"sms": -1}},
+        {"activated_on": "20240101"},
+        {"services": [{"kind": "sms", "active": True}]},
+        {"documents": 5},
+    ],
+)
+def test_invalid_values_give_the_problems_from_dict_gives(changes: dict[str, Any]) -> None:
+    """A wrong value in a partial state is reported with from_dict's own $.path and message."""
+    merged = clean_state()
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    expected = _problems(UserState.from_dict, merged)
+    assert _problems(PartialState.from_dict, changes) == expected
+
+
+def test_not_an_object_is_refused() -> None:
+    """A partial state is an object: a list or a number is refused at $."""
+    assert _problems(PartialState.from_dict, [1]) == [("$", "expected an object with fields, got [1]")]
+
+
+def test_answer_adds_declines_and_forgets() -> None:
+    """answer() sets a value, "unknown" declines, None forgets; each is checked."""
+    partial = PartialState().answer("balance", "12.5")
+    assert partial.known["balance"] == "12.50"
+    partial = partial.answer("plan", "unknown")
+    assert "plan" in partial.declined
+    partial = partial.answer("balance", None)
+    assert "balance" not in partial.known
+    assert _problems(lambda value: partial.answer("balance", value), "1.001")[0][0] == "$.balance"
+    assert _problems(lambda path: partial.answer(path, 1), "balanse") == [
+        ("$.balanse", "unknown field (did you mean 'balance'?)")
+    ]
+
+
+def test_constructor_checks_like_from_dict() -> None:
+    """Building a PartialState directly checks its values and field names too."""
+    assert _problems(lambda known: PartialState(known=known), {"balance": "x"})[0][0] == "$.balance"
+    assert _problems(lambda known: PartialState(known=known), {"nope": 1})[0][0] == "$.nope"
+    with pytest.raises(InvalidStateError, match="got both"):
+        PartialState(known={"plan": "prepaid"}, declined={"plan"})
+
+
+def test_partial_state_and_its_errors_pickle() -> None:
+    """A partial state and an error about one survive pickling whole."""
+    partial = PartialState.from_dict({"provider": "jazz", "plan": "unknown"})
+    assert pickle.loads(pickle.dumps(partial)) == partial
+    with pytest.raises(InvalidStateError) as caught:
+        PartialState.from_dict({"balance": "1.234"})
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.problems == caught.value.problems
+
+
+def test_from_json_reads_exact_decimals() -> None:
+    """from_json parses numbers exactly, as UserState.from_json does."""
+    partial = PartialState.from_json('{"balance": 0.1, "arrears": 1e2}')
+    assert partial.known["balance"] == "0.10"
+    assert UserState.from_dict(clean_state(arrears=partial.known["arrears"])).arrears == 100
