@@ -134,8 +134,7 @@ def test_every_completion_lies_within_the_partial_answer(state: UserState, data:
 
 
 def _loadable_packs() -> list[str]:
-    names = sorted(path.name for path in BROKEN_PACKS.iterdir() if path.is_dir())
-    return names
+    return sorted(path.name for path in BROKEN_PACKS.iterdir() if path.is_dir())
 
 
 @pytest.mark.parametrize("name", _loadable_packs())
@@ -218,7 +217,7 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(UsageError, match="locale"):
         assess_partial(PartialState(), locale="fr", as_of=AS_OF)
     with pytest.raises(UsageError, match="as_of"):
-        assess_partial(PartialState(), as_of=dt.datetime(2026, 1, 1))  # noqa: DTZ001
+        assess_partial(PartialState(), as_of=dt.datetime(2026, 1, 1))
 
 
 def test_rules_out_of_effect_are_left_out() -> None:
@@ -243,5 +242,5 @@ def test_random_masks_over_random_classes_of_shipped_rules() -> None:
     chooser = random.Random(20261129)
     for _ in range(300):
         combination = {i: chooser.randrange(len(v.values)) for i, v in enumerate(model.variables)}
-        unknown = {field.path for field in FIELDS if chooser.random() < 0.5}  # noqa: PLR2004
+        unknown = {field.path for field in FIELDS if chooser.random() < 0.5}
         _check_class(RULES, _state(model, combination), unknown)
