@@ -18,7 +18,7 @@ AS_OF = "2026-11-24"
 PROMPT = " > "
 
 
-def _spawn(*args: str) -> pexpect.spawn:
+def _spawn(*args: str) -> pexpect.spawn[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return pexpect.spawn(
         sys.executable,
@@ -30,7 +30,7 @@ def _spawn(*args: str) -> pexpect.spawn:
     )
 
 
-def _answer_everything(child: pexpect.spawn, answer: dict[str, str]) -> list[str]:
+def _answer_everything(child: pexpect.spawn[str], answer: dict[str, str]) -> list[str]:
     """Answer each prompt by its kind (a number to pick, an amount, a count, a date) until the
     interview ends; return the questions asked, in order."""
     asked: list[str] = []
@@ -110,7 +110,7 @@ def test_ctrl_c_leaves_cleanly_with_the_answers(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert "Traceback" not in (child.before or "")
-    assert child.exitstatus == 130  # noqa: PLR2004 - 128 + SIGINT
+    assert child.exitstatus == 130
     assert PartialState.from_json(answers.read_bytes()).known["provider"] == "jazz"
 
 
@@ -170,6 +170,6 @@ def test_a_bad_answers_file_is_bad_input(tmp_path: Path, content: bytes) -> None
         check=False,
         timeout=120,
     )
-    assert result.returncode == 2  # noqa: PLR2004
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("simcancel: ")
