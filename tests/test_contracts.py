@@ -80,6 +80,7 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(kind: str) -> None:
     ("kind", "path"),
     [
         ("state", "schemas/state.schema.json"),
+        ("partial-state", "schemas/partial-state.schema.json"),
         ("assessment", "schemas/assessment.schema.json"),
         ("rules", "rules/schema.json"),
     ],
@@ -103,9 +104,10 @@ def test_json_schema_returns_a_new_dict_each_call() -> None:
     [
         (
             lambda: json_schema("State"),
-            "kind: expected one of state, assessment, rules, got 'State' (did you mean 'state'?)",
+            "kind: expected one of state, partial-state, assessment, rules, got 'State' "
+            "(did you mean 'state'?)",
         ),
-        (lambda: json_schema(3), "kind: expected one of state, assessment, rules, got 3"),  # type: ignore[arg-type]
+        (lambda: json_schema(3), "kind: expected one of state, partial-state, assessment, rules, got 3"),  # type: ignore[arg-type]
         (
             lambda: json_schema("state", rules="rules/"),  # type: ignore[arg-type]
             "rules: expected a RuleSet from load_rules() or None, got 'rules/'",
@@ -364,16 +366,34 @@ def test_a_wrong_answer_fails_the_assessment_schema() -> None:
         assert not ASSESSMENT.is_valid(broken)
 
 
-def test_a_partial_state_schema_is_one_walk_away() -> None:
-    """The design note holds: the same walk without required fields accepts a half-filled form,
-    still refusing unknown keys and wrong values."""
-    from simcancel._contracts import _input, _Walker
-    from simcancel._facts import CATALOGUE
+PARTIAL = validator(json_schema("partial-state"))
 
-    partial = validator(
-        _Walker(_input(CATALOGUE, None), required=False).document(UserState, "partial", "test")
+
+def test_the_partial_state_schema_takes_unknowns_and_refuses_wrong_values() -> None:
+    """The partial-state schema: no field required, null and "unknown" anywhere, unknown keys
+    and wrong values refused, as PartialState.from_dict does."""
+    for data in (
+        {},
+        {"balance": "5", "documents": {"passport_copy": True}},
+        {"documents": "unknown", "activated_on": "unknown", "services": None},
+        {"situation": {"can_visit_store": "unknown"}},
+    ):
+        assert PARTIAL.is_valid(data)
+        simcancel.PartialState.from_dict(data)
+    for data in ({"balanse": "5"}, {"documents": {"passport_copy": "yes"}}, {"balance": "1.234"}):
+        assert not PARTIAL.is_valid(data)
+        with pytest.raises(InvalidStateError):
+            simcancel.PartialState.from_dict(data)
+
+
+@given(state=user_states(activated_on=issued_by(dt.date(2026, 11, 24))), data=st.data())
+def test_every_partial_state_written_is_valid(state: UserState, data: st.DataObject) -> None:
+    """Every partial state's to_dict(), whatever is forgotten or declined, passes the schema."""
+    known = simcancel.PartialState.from_state(state).known
+    forgotten = data.draw(st.sets(st.sampled_from(sorted(known))))
+    declined = data.draw(st.sets(st.sampled_from(sorted(forgotten)))) if forgotten else set()
+    partial = simcancel.PartialState(
+        known={path: value for path, value in known.items() if path not in forgotten},
+        declined=frozenset(path for path in declined if path not in {"activated_on", "registered_owner"}),
     )
-    assert partial.is_valid({})
-    assert partial.is_valid({"balance": "5", "documents": {"passport_copy": True}})
-    assert not partial.is_valid({"balanse": "5"})
-    assert not partial.is_valid({"documents": {"passport_copy": "yes"}})
+    assert PARTIAL.is_valid(as_json(partial.to_dict()))

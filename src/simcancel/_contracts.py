@@ -13,9 +13,10 @@ the fact catalogue and the model's attribute docstrings:
 * ``rules``: any file of a rule pack (:func:`simcancel._schema.rules_schema`).
 
 :data:`SCHEMAS` names them; the command ``simcancel schema KIND`` and the generated files
-``schemas/*.schema.json`` come from it.  A partial state (every field optional, for a form
-filled in over several turns) is one more entry: ``_Walker(_input(...), required=False)``
-already walks it.
+``schemas/*.schema.json`` come from it.
+
+* ``partial-state``: what is known so far (:class:`~simcancel.PartialState`): the state's
+  fields, none required, each also ``null`` or ``"unknown"``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "changeable_paths",
     "json_schema",
     "money_schema",
+    "partial_state_schema",
     "schema_text",
     "state_schema",
 ]
@@ -335,6 +337,42 @@ def state_schema(rules: RuleSet | None = None, *, catalogue: Catalogue = CATALOG
     )
 
 
+_UNKNOWN_ANSWER = {
+    "const": "unknown",
+    "description": "Asked, and the person does not know. For activated_on: the day is not known (a "
+    "state's null); for an enum with an unknown value: that value; anywhere else the field "
+    "stays unknown and is not asked again.",
+}
+
+
+def _unknowable(schema: dict[str, Any]) -> dict[str, Any]:
+    """A partial state's field: its state schema, or null (unknown), or "unknown"; inside an
+    object, every property the same."""
+    inner = dict(schema)
+    description = inner.pop("description", None)
+    if inner.get("type") == "object" and "properties" in inner:
+        inner["properties"] = {key: _unknowable(value) for key, value in inner["properties"].items()}
+    branches = inner["anyOf"] if set(inner) == {"anyOf"} else [inner]
+    branches = [branch for branch in branches if branch != _NULL]
+    return {**_describe(description), "anyOf": [*branches, dict(_NULL), dict(_UNKNOWN_ANSWER)]}
+
+
+def partial_state_schema(rules: RuleSet | None = None, *, catalogue: Catalogue = CATALOGUE) -> dict[str, Any]:
+    """A partial state as ``PartialState.from_dict`` reads it: the state's fields, none
+    required, each also ``null`` (unknown) or ``"unknown"`` (asked, not known)."""
+    walker = _Walker(_input(catalogue, _provider_schema(rules)), required=False)
+    document = walker.document(
+        UserState,
+        "simcancel partial state",
+        "What is known so far of one SIM account, as PartialState.from_dict reads it and "
+        "`simcancel interview --answers` saves it: any field may be left out or null (not known), "
+        'or "unknown" (asked, and the person does not know). Nothing is defaulted. Generated from '
+        "the model and the fact catalogue by `simcancel schema partial-state`: do not edit.",
+    )
+    document["properties"] = {key: _unknowable(value) for key, value in document["properties"].items()}
+    return document
+
+
 def changeable_paths(catalogue: Catalogue = CATALOGUE) -> tuple[str, ...]:
     """The state paths a what-if change may set: every path a fact reads, every field a
     derivation writes, except the provider's (who a person is with is not theirs to change)."""
@@ -385,13 +423,19 @@ def _rules(_rules: RuleSet | None) -> dict[str, Any]:
 
 
 SCHEMAS: Mapping[str, Callable[[RuleSet | None], dict[str, Any]]] = types.MappingProxyType(
-    {"state": state_schema, "assessment": assessment_schema, "rules": _rules}
+    {
+        "state": state_schema,
+        "partial-state": partial_state_schema,
+        "assessment": assessment_schema,
+        "rules": _rules,
+    }
 )
 """Every schema by the name ``simcancel schema`` and :func:`json_schema` take."""
 
 
 def json_schema(kind: str, *, rules: RuleSet | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) named ``kind``: ``"state"``, ``"assessment"`` or ``"rules"``.
+    """The JSON Schema (draft 2020-12) named ``kind``: ``"state"``, ``"partial-state"``,
+    ``"assessment"`` or ``"rules"``.
 
     ``rules`` (a :class:`RuleSet`) limits the provider ids of the state and the assessment
     to its providers; the rules schema does not depend on it.  Each call returns a new dict.

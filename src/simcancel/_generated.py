@@ -73,6 +73,7 @@ class Artefact:
 ARTEFACTS = (
     Artefact(path="rules/schema.json", generate=rules_schema_text),
     Artefact(path="schemas/state.schema.json", generate=lambda: schema_text("state")),
+    Artefact(path="schemas/partial-state.schema.json", generate=lambda: schema_text("partial-state")),
     Artefact(path="schemas/assessment.schema.json", generate=lambda: schema_text("assessment")),
     Artefact(path="docs/rule-authoring.md", generate=fact_table, region="facts"),
 )

@@ -490,8 +490,8 @@ def _add_schema(commands: _Commands) -> None:
         nargs="?",
         default="rules",
         choices=tuple(SCHEMAS),
-        help="state: the input of assess; assessment: what assess --json prints; "
-        "rules: any file of a rule pack (default)",
+        help="state: the input of assess; partial-state: what is known so far (interview "
+        "--answers); assessment: what assess --json prints; rules: any file of a rule pack (default)",
     )
     schema_cmd.set_defaults(run=_schema)
 
