@@ -372,15 +372,21 @@ PARTIAL = validator(json_schema("partial-state"))
 def test_the_partial_state_schema_takes_unknowns_and_refuses_wrong_values() -> None:
     """The partial-state schema: no field required, null and "unknown" anywhere, unknown keys
     and wrong values refused, as PartialState.from_dict does."""
-    for data in (
+    good: list[dict[str, Any]] = [
         {},
         {"balance": "5", "documents": {"passport_copy": True}},
         {"documents": "unknown", "activated_on": "unknown", "services": None},
         {"situation": {"can_visit_store": "unknown"}},
-    ):
+    ]
+    for data in good:
         assert PARTIAL.is_valid(data)
         simcancel.PartialState.from_dict(data)
-    for data in ({"balanse": "5"}, {"documents": {"passport_copy": "yes"}}, {"balance": "1.234"}):
+    bad: list[dict[str, Any]] = [
+        {"balanse": "5"},
+        {"documents": {"passport_copy": "yes"}},
+        {"balance": "1.234"},
+    ]
+    for data in bad:
         assert not PARTIAL.is_valid(data)
         with pytest.raises(InvalidStateError):
             simcancel.PartialState.from_dict(data)

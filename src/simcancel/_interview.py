@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TextIO
 
 from simcancel._errors import InvalidStateError, UsageError
-from simcancel._facts import SERVICE_COUNTS
 from simcancel._fields import FIELD_BY_PATH, AnswerKind
 from simcancel._partial import assess_partial
 from simcancel._partial_model import Certainty, Question
@@ -160,7 +159,7 @@ class Interview:
             return self.partial.answer(question.field, self._services(_whole(text)))
         return self.partial.answer(question.field, text)  # money, a date: the state checks them
 
-    def _services(self, active: int) -> list[dict[str, object]]:
+    def _services(self, active: int) -> dict[str, int]:
         recurring = 0
         if active:
             self.say(self.label("question.services.recurring"))
@@ -170,9 +169,7 @@ class Interview:
                     recurring = int(text)
                     break
                 self.say(f"{self.label('interview.invalid')} (0-{active})")
-        facts = {"active_services": active, "recurring_services": recurring}
-        services: list[dict[str, object]] = SERVICE_COUNTS.write(facts, self.as_of)["services"]
-        return services
+        return {"active": active, "recurring": recurring}
 
     def report(self, *, finished: bool, as_json: bool) -> tuple[str, bool]:
         """The assessment of the answers so far (text or JSON) and whether nothing blocks."""

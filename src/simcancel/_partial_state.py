@@ -18,6 +18,7 @@ state a field nobody answered is unknown.  Known values are checked exactly as
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -135,9 +136,15 @@ class PartialState:
 
     def answer(self, path: str, value: object) -> PartialState:
         """A copy with ``path`` answered: a value, :data:`UNKNOWN` ("I do not know"), or
-        ``None`` to forget the answer.  Checked like :meth:`from_dict`."""
+        ``None`` to forget the answer.  Checked like :meth:`from_dict`.
+
+        ``services`` also takes the counts a person can tell, ``{"active": 2, "recurring": 1}``:
+        that many active services, that many of them renewing by themselves.
+        """
         if not isinstance(path, str) or path not in FIELD_BY_PATH:
             raise InvalidStateError([_unknown_field(path)])
+        if FIELD_BY_PATH[path].answer is AnswerKind.SERVICES and isinstance(value, Mapping):
+            value = _services(value, path)
         data = self.to_dict()
         _put(data, path, value)
         return PartialState.from_dict(data)
@@ -184,6 +191,37 @@ class PartialState:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.known)
+
+
+def _services(counts: Mapping[object, object], path: str) -> list[dict[str, Any]]:
+    """``{"active": n, "recurring": k}`` as the list of services it stands for."""
+    from simcancel._facts import SERVICE_COUNTS  # noqa: PLC0415 - the catalogue writes it
+    from simcancel.model import MAX_COUNT  # noqa: PLC0415
+
+    active, recurring = counts.get("active"), counts.get("recurring")
+    if (
+        set(counts) != {"active", "recurring"}
+        or not all(type(n) is int and 0 <= n <= MAX_COUNT for n in (active, recurring))
+        or recurring > active  # type: ignore[operator]
+    ):
+        raise InvalidStateError(
+            [
+                Problem(
+                    path=f"$.{path}",
+                    message="expected a list of services, or counts {'active': n, 'recurring': k} "
+                    f"with 0 <= k <= n, got {shorten(dict(counts))}",
+                )
+            ]
+        )
+    services: list[dict[str, Any]] = SERVICE_COUNTS.write(
+        {"active_services": active, "recurring_services": recurring},  # type: ignore[dict-item]
+        _ANY_DAY,
+    )["services"]
+    return services
+
+
+_ANY_DAY = dt.date(2000, 1, 1)
+"""Services do not depend on the day."""
 
 
 def _unknown_field(path: object) -> Problem:

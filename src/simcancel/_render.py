@@ -18,12 +18,18 @@ from simcancel.model import Assessment, RouteKind, WhatIf
 __all__ = ["render_partial_text", "render_text"]
 
 
-def render_text(assessment: Assessment) -> str:
-    """``assessment`` as text for people, in its locale; a missing label shows as its key."""
+def render_text(assessment: Assessment | PartialAssessment) -> str:
+    """``assessment`` as text for people, in its locale; a missing label shows as its key.
+
+    A :class:`~simcancel.PartialAssessment` (from :func:`~simcancel.assess_partial`) shows
+    what is certain, what is possible and the unanswered fields it depends on.
+    """
+    if isinstance(assessment, PartialAssessment):
+        return render_partial_text(assessment)
     if not isinstance(assessment, Assessment):
         raise UsageError(
-            "assessment: expected an Assessment from assess() or Assessment.from_dict(), "
-            f"got {shorten(assessment)}"
+            "assessment: expected an Assessment from assess() or Assessment.from_dict(), or a "
+            f"PartialAssessment from assess_partial(), got {shorten(assessment)}"
         )
     labels = assessment.labels
 
