@@ -73,12 +73,12 @@ DayWalk = Callable[[Search, str, str], EveryState]
 
 
 def _on_days(what: str, search: Search, walk: DayWalk) -> Iterator[EveryState]:
-    """``walk`` on each day of :attr:`Search.days`; the walks of days other than the
-    options' name their day, and so does each problem they find (``as of 2027-01-01: ``)."""
+    """``walk`` on the options' day, then on each other day of :attr:`Search.days` (in date
+    order); their walks name their day, and so does each problem they find (``as of
+    2027-01-01: ``), so a failure today is shown before one on another day."""
+    yield walk(search, what, "")
     for day in search.days:
-        if day == search.options.as_of:
-            yield walk(search, what, "")
-        else:
+        if day != search.options.as_of:
             yield walk(search.on(day), f"{what}, as of {day.isoformat()}", f"as of {day.isoformat()}: ")
 
 
