@@ -82,6 +82,19 @@ def test_sampled_checks_are_named_with_why_and_exit_0_without_the_flag(tmp_path:
     assert "combinations > max_classes 2" in text
 
 
+def test_a_gap_at_one_constant_is_found_when_sampling_and_still_not_exhaustive(tmp_path: Path) -> None:
+    """Past --max-classes the gap at exactly PKR 123.45 is found (class representatives are tried
+    first), and --require-exhaustive still reports that the proof sampled."""
+    pack = str(broken_pack("sampled_gap", tmp_path))
+    args = ("--as-of", "2026-11-24", "--samples", "10", "--max-classes", "2", "--require-exhaustive")
+    code, text, err = _cli_err(pack, *args)
+    assert code == 1
+    assert "FAIL totality" in text
+    assert '"balance": "123.45"' in text
+    assert "NOT exhaustive" in text
+    assert err.startswith("simcancel: --require-exhaustive: the proof is not exhaustive: totality, ")
+
+
 def test_require_exhaustive_fails_a_sampled_proof_and_says_so(tmp_path: Path) -> None:
     """--require-exhaustive: exit 1 when a check sampled, with one stderr line naming the checks."""
     good = str(broken_pack("good", tmp_path))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import attrs
 
 from simcancel import load_rules
 from simcancel._statespace import StateSpace, state_space
 from simcancel.analysis._options import VerifyOptions
-from simcancel.analysis._search import EveryState, Facts, Given, Says, Search, Witness, run_check
-from tests.packs import BROKEN_PACKS
+from simcancel.analysis._search import EveryState, Facts, Given, Says, Search, Witness, check_days, run_check
+from tests.packs import BROKEN_PACKS, broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -126,3 +127,28 @@ def test_given_states_count_every_evaluation() -> None:
     )
     assert (result.evaluated, result.mode) == (8, "sampled")
     assert [example.problem for example in result.counterexamples] == ["changed"]
+
+
+def test_sampled_walks_try_every_class_representative_before_random_states(tmp_path: Path) -> None:
+    """Past the budget a walk first tries each variable's classes (every constant among them), so
+    a gap at one exact balance that random states miss is found, and the walk still says sampled."""
+    rules = load_rules(broken_pack("sampled_gap", tmp_path))
+    search = Search.of(rules, VerifyOptions(as_of=AS_OF, max_classes=2, samples=30))
+    variables = search.space.variables_for(["balance", "provider"])
+    walked = search.states("gap", search.space, variables, lambda facts: facts["balance"] == 12345, 1)
+    representatives = 1 + sum(len(variable.values) - 1 for variable in variables)
+    assert walked.mode == "sampled"
+    assert walked.fallback is not None
+    assert 1 < walked.evaluated <= representatives
+    assert walked.hits[0]["balance"] == 12345
+
+
+def test_check_days_are_one_day_per_stretch_of_the_rules_in_effect(tmp_path: Path) -> None:
+    """The days checked: as_of, plus the first day of every other stretch between effective dates
+    (the day before the first date for the time before it); a pack without dates only as_of."""
+    assert check_days(load_rules(BROKEN_PACKS / "good"), AS_OF) == (AS_OF,)
+    expiring = load_rules(broken_pack("expiring_fallback", tmp_path))
+    assert check_days(expiring, AS_OF) == (AS_OF, dt.date(2027, 1, 1))
+    assert check_days(expiring, dt.date(2027, 6, 1)) == (dt.date(2026, 12, 31), dt.date(2027, 6, 1))
+    online = load_rules(broken_pack("online_from_2027", tmp_path))
+    assert check_days(online, AS_OF) == (AS_OF, dt.date(2027, 1, 1))

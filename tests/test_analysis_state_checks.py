@@ -1,4 +1,5 @@
-"""simcancel.analysis._state_checks: totality, route soundness, monotonicity, dead rules, overlaps."""
+"""simcancel.analysis._state_checks: totality, route soundness, monotonicity, clearable, dead
+rules, overlaps."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from pathlib import Path
 import pytest
 
 from simcancel import UserState, assess, default_rules, load_rules
+from simcancel._facts import SERVICES_IN_STATE, state_for
+from simcancel._statespace import state_space
+from simcancel._structure import MAX_JSON_BYTES
 from simcancel.analysis import (
     CheckResult,
+    check_clearable,
     check_dead_rules,
     check_monotonicity,
     check_overlaps,
     check_route_soundness,
     check_totality,
 )
+from simcancel.cli import main
 from tests.packs import broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
@@ -103,3 +109,141 @@ def test_shipped_route_table_is_sound_and_total() -> None:
         result = check(default_rules(), as_of=AS_OF)
         assert (result.ok, result.mode) == (True, "exhaustive"), result.message
         assert result.evaluated > 0
+
+
+def test_a_gap_from_a_later_date_is_found_and_dated(tmp_path: Path) -> None:
+    """A fallback route that ends with 2026 leaves Corner Mobile without a route from 2027-01-01:
+    totality walks that stretch too and names the day, in the problem and the counterexample."""
+    result = check_totality(load_rules(broken_pack("expiring_fallback", tmp_path)), as_of=AS_OF)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert (
+        example.problem
+        == "as of 2027-01-01: no route rule fires for provider 'corner': the state has no route"
+    )
+    assert example.as_of == dt.date(2027, 1, 1)
+    assert example.state is not None
+    assert example.state["provider"] == "corner"
+
+
+def test_an_online_route_from_a_later_date_breaks_a24(tmp_path: Path) -> None:
+    """Online for everyone from 2027 sends a provider of unknown online policy online: route
+    soundness fails on the first day of that stretch."""
+    result = check_route_soundness(load_rules(broken_pack("online_from_2027", tmp_path)), as_of=AS_OF)
+    assert not result.ok
+    problem = result.counterexamples[0].problem
+    assert problem.startswith(
+        "as of 2027-01-01: route-online-for-all recommends online where provider_online = unknown"
+    )
+
+
+def test_alternatives_must_fit_the_provider_and_the_person_too(tmp_path: Path) -> None:
+    """Online and the store offered as alternatives to someone who can use neither fail route
+    soundness, though the primary route (ask the provider) fits; assess() does offer them."""
+    rules = load_rules(broken_pack("unsound_alternatives", tmp_path))
+    result = check_route_soundness(rules, as_of=AS_OF)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert "offers as an alternative" in example.problem
+    assert example.state is not None
+    offered = assess(UserState.from_json(json.dumps(example.to_dict()["state"])), rules=rules, as_of=AS_OF)
+    assert {option.route.value for option in offered.alternatives} == {"online", "in_store"}
+
+
+def test_a_blocking_issue_that_fires_for_every_state_is_not_clearable(tmp_path: Path) -> None:
+    """A blocking rule that fires whatever the state fails clearable, with its file and line."""
+    result = check_clearable(load_rules(broken_pack("blocks_everyone", tmp_path)), as_of=AS_OF)
+    assert (result.ok, result.mode) == (False, "exhaustive")
+    problem = result.counterexamples[0].problem
+    assert problem.startswith("blocking rule always-blocked (")
+    assert problem.endswith("pitfalls.yaml:3) is cleared for none of all 1 classes of its facts")
+
+
+def test_a_blocking_issue_pinned_to_a_provider_is_not_clearable_by_changing_provider(tmp_path: Path) -> None:
+    """A blocking rule that fires for every state of one provider fails: the provider's policy is
+    not a change a person can make, so each provider class is tried on its own."""
+    pack = broken_pack("good", tmp_path)
+    (pack / "pitfalls.yaml").write_text(
+        "rules:\n  - id: corner-blocks\n    kind: blocking\n    claims: [A4]\n    stage: balance\n"
+        "    when: {provider: corner}\n"
+        '    message: {zh-CN: "不行。", en: "No."}\n    fix: {zh-CN: "换一家。", en: "Switch."}\n',
+        encoding="utf-8",
+    )
+    result = check_clearable(load_rules(pack), as_of=AS_OF)
+    assert not result.ok
+    assert [example.problem.split(" (")[0] for example in result.counterexamples] == [
+        "blocking rule corner-blocks"
+    ]
+    assert "is cleared with provider = corner (no one changes it)" in result.counterexamples[0].problem
+
+
+def test_shipped_blocking_issues_are_clearable() -> None:
+    """Every shipped blocking rule can be cleared by some change of the state, proved exhaustively."""
+    result = check_clearable(default_rules(), as_of=AS_OF)
+    assert (result.ok, result.mode) == (True, "exhaustive"), result.counterexamples
+    assert result.evaluated > 0
+
+
+def test_a_rule_pinned_to_a_provider_its_policy_excludes_is_dead_not_latent(tmp_path: Path) -> None:
+    """A rule pinned to a provider of the pack whose policy never lets it fire is dead: only a
+    provider the pack lacks can make a rule latent."""
+    result = check_dead_rules(load_rules(broken_pack("pinned_dead", tmp_path)), as_of=AS_OF)
+    assert not result.ok
+    assert result.counterexamples[0].problem.startswith("rule acme-in-person (")
+    assert "latent" not in result.message
+
+
+def _many_services_pack(tmp_path: Path, when: str) -> Path:
+    pack = broken_pack("good", tmp_path)
+    (pack / "routes.yaml").write_text(
+        "rules:\n  - id: route-online\n    kind: route\n    route: online\n    priority: 30\n"
+        f"    claims: [A7]\n    when: {when}\n"
+        '    message: {zh-CN: "可以在线销户。", en: "Cancel online."}\n'
+        "  - id: route-ask\n    kind: route\n    route: ask_provider\n    priority: 0\n"
+        '    claims: [A24]\n    when: always\n    message: {zh-CN: "先问客服。", en: "Ask first."}\n',
+        encoding="utf-8",
+    )
+    return pack
+
+
+def test_a_counterexample_is_its_class_smallest_member_and_assess_accepts_its_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A finding at more than 9,000 services is shown with 9,001 (its class's smallest member), and
+    the counterexample's JSON, pretty-printed to a file, is read by `simcancel assess`."""
+    pack = _many_services_pack(tmp_path, "{active_services: {gt: 9000}}")
+    result = check_route_soundness(load_rules(pack), as_of=AS_OF)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert example.state is not None
+    assert len(example.state["services"]) == 9001
+    state_file = tmp_path / "state.json"
+    state_file.write_text(json.dumps(example.to_dict()["state"], indent=2), encoding="utf-8")
+    code = main(["assess", str(state_file), "--rules", str(pack), "--as-of", AS_OF.isoformat(), "--json"])
+    assert code in (0, 1)  # assessed: 0 can cancel now, 1 something blocks (2 would be refused input)
+    assert json.loads(capsys.readouterr().out)["route"]["route"] == "online"
+
+
+def test_a_route_bounded_at_a_billion_services_builds_no_billion_service_state(tmp_path: Path) -> None:
+    """The state space stops at the most services a JSON state can hold, so a route up to a
+    billion services leaves no gap anyone could submit, and no huge state is ever built."""
+    pack = _many_services_pack(tmp_path, "{active_services: {lt: 1000000000}}")
+    (pack / "routes.yaml").write_text(
+        (pack / "routes.yaml")
+        .read_text(encoding="utf-8")
+        .split("  - id: route-ask")[0]
+        .replace("route: online", "route: ask_provider")
+        .replace("[A7]", "[A7, A24]"),
+        encoding="utf-8",
+    )
+    result = check_totality(load_rules(pack), as_of=AS_OF)
+    assert (result.ok, result.mode) == (True, "exhaustive"), result.counterexamples
+
+
+def test_the_largest_class_of_services_fits_in_an_assess_input() -> None:
+    """A state with the most services the state space holds, pretty-printed, is within assess's cap."""
+    facts = dict(state_space(default_rules()).base)
+    facts.update(active_services=SERVICES_IN_STATE, recurring_services=SERVICES_IN_STATE)
+    text = json.dumps(state_for(facts, AS_OF), indent=2)
+    assert len(text.encode()) < MAX_JSON_BYTES
+    assert len(UserState.from_json(text).services) == SERVICES_IN_STATE

@@ -33,7 +33,7 @@ import attrs
 from simcancel._facts import CATALOGUE, Box, Catalogue, Derivation, EngineValue, FactKind, Interval
 from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, RuleSet
 
-__all__ = ["CHECKED_FACTS", "StateSpace", "Variable", "intervals", "state_space"]
+__all__ = ["CHECKED_FACTS", "NEW_PROVIDER", "StateSpace", "Variable", "intervals", "state_space"]
 
 CHECKED_FACTS = frozenset({"provider_online", "provider_in_person", "provider_has_store", "can_visit_store"})
 """Facts the route-soundness check inspects: kept apart even when no rule reads them."""
@@ -117,6 +117,17 @@ class StateSpace:
                 facts.update(values)
             yield facts
 
+    def representatives(self, variables: Sequence[Variable]) -> Iterator[dict[str, EngineValue]]:
+        """:attr:`base`, then every class of each of ``variables`` with the others as in
+        :attr:`base`: every class representative (each constant a rule compares with
+        included) in ``1 + sum(classes - 1)`` states, tried before random ones."""
+        yield dict(self.base)
+        for variable in variables:
+            for values in variable.values[1:]:
+                facts = dict(self.base)
+                facts.update(values)
+                yield facts
+
     def draw(self, chooser: random.Random) -> dict[str, EngineValue]:
         """A random complete fact: a random class of every variable, drawn inside it."""
         facts = dict(self.base)
@@ -181,7 +192,8 @@ def _scalar_boxes(
     if spec.kind is FactKind.ENUM:
         return [(value, value) for value in spec.values]
     if spec.numeric:
-        return list(intervals(cuts.get(name, ()), spec.upper))
+        upper = spec.upper if spec.state_upper is None else spec.state_upper
+        return list(intervals(cuts.get(name, ()), upper))
     raise ValueError(f"fact {name!r} of kind {spec.kind.value} comes from the rule set, not a box")
 
 
@@ -214,13 +226,22 @@ def _providers(facts: tuple[str, ...], derivation: Derivation, rules: RuleSet) -
     return classes
 
 
-def _any_policy(facts: tuple[str, ...], catalogue: Catalogue, rules: RuleSet) -> list[_Class]:
-    """Every provider id with every policy a provider file could state."""
+NEW_PROVIDER = "(a provider the pack lacks)"
+"""The provider id of :func:`state_space` with ``any_policy``: no rule can pin it."""
+
+
+def _any_policy(facts: tuple[str, ...], catalogue: Catalogue) -> list[_Class]:
+    """A provider the rule set lacks, with every policy a provider file could state.
+
+    Not the rule set's own provider ids: their policy is in their files, so a rule pinned
+    to one of them (``provider: acme``) that its policy never lets fire is dead, not
+    waiting for a provider to come.
+    """
     choices: list[list[EngineValue]] = []
     for name in facts:
         spec = catalogue[name]
         if spec.kind is FactKind.PROVIDER:
-            choices.append(sorted(rules.providers))
+            choices.append([NEW_PROVIDER])
         elif spec.kind is FactKind.BOOL:
             choices.append([False, True])
         else:
@@ -228,7 +249,10 @@ def _any_policy(facts: tuple[str, ...], catalogue: Catalogue, rules: RuleSet) ->
     classes: list[_Class] = []
     for combination in itertools.product(*choices):
         values = dict(zip(facts, combination, strict=True))
-        label = "provider with policy " + "/".join(str(value) for value in combination)
+        policy = (
+            str(value) for name, value in values.items() if catalogue[name].kind is not FactKind.PROVIDER
+        )
+        label = "new provider with policy " + "/".join(policy)
         classes.append((values, label, {name: (v, v) for name, v in values.items()}))
     return classes
 
@@ -272,8 +296,9 @@ def _merge(labels: list[str]) -> str:
 def state_space(rules: RuleSet, *, any_policy: bool = False, catalogue: Catalogue = CATALOGUE) -> StateSpace:
     """The classes ``rules`` can tell apart (plus those the route checks inspect).
 
-    ``any_policy``: instead of the rule set's providers, every provider id with every
-    policy a provider file could state (for rules written for providers a pack lacks).
+    ``any_policy``: instead of the rule set's providers, a provider it lacks
+    (:data:`NEW_PROVIDER`) with every policy a provider file could state (for rules
+    written for providers a pack adds later).
     """
     cuts = _constants(rules, catalogue)
     read = frozenset(fact for rule in rules.rules for fact in rule.facts) | CHECKED_FACTS
@@ -283,9 +308,7 @@ def state_space(rules: RuleSet, *, any_policy: bool = False, catalogue: Catalogu
         derivation = source if isinstance(source, Derivation) else None
         name = derivation.name if derivation is not None else facts[0]
         if derivation is not None and derivation.read_provider is not None:
-            classes = (
-                _any_policy(facts, catalogue, rules) if any_policy else _providers(facts, derivation, rules)
-            )
+            classes = _any_policy(facts, catalogue) if any_policy else _providers(facts, derivation, rules)
             variables.append(_collapse(_Group(name=name, facts=facts), classes, read))
         else:
             caps = {fact: cap for fact in facts if (cap := catalogue[fact].draw_upper) is not None}

@@ -23,7 +23,7 @@ so (``mode == "sampled"``).  The durable engine itself is checked against the re
 One job per module: ``_report`` (the result types), ``_options`` (what a run is told),
 ``_search`` (the walks and the one skeleton every state-based check runs on),
 ``_sampling`` (Hypothesis, imported only when a walk samples), ``_state_checks``,
-``_engine_checks`` (differential, purity), ``_static_checks`` (traceability, i18n) and
+``_engine_checks`` (differential, purity), ``_static_checks`` (stages, traceability, i18n) and
 ``_verify`` (all of them).
 """
 
@@ -35,13 +35,14 @@ from simcancel.analysis._options import DEFAULT_MAX_CLASSES
 from simcancel.analysis._options import DEFAULT_SAMPLES as DEFAULT_SAMPLES  # cli and testing read it
 from simcancel.analysis._report import CHECKS, CheckResult, Counterexample, Report
 from simcancel.analysis._state_checks import (
+    check_clearable,
     check_dead_rules,
     check_monotonicity,
     check_overlaps,
     check_route_soundness,
     check_totality,
 )
-from simcancel.analysis._static_checks import check_i18n, check_traceability
+from simcancel.analysis._static_checks import check_i18n, check_stages, check_traceability
 from simcancel.analysis._verify import verify, verify_paths
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "DEFAULT_MAX_CLASSES",
     "Report",
     "StateSpace",
+    "check_clearable",
     "check_dead_rules",
     "check_differential",
     "check_i18n",
@@ -58,6 +60,7 @@ __all__ = [
     "check_overlaps",
     "check_purity",
     "check_route_soundness",
+    "check_stages",
     "check_totality",
     "check_traceability",
     "state_space",

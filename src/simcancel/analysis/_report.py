@@ -17,10 +17,12 @@ CHECKS = (
     "totality",
     "route_soundness",
     "monotonicity",
+    "clearable",
     "dead_rules",
     "overlaps",
     "differential",
     "purity",
+    "stages",
     "traceability",
     "i18n",
 )
@@ -29,7 +31,7 @@ CHECKS = (
 Mode = Literal["exhaustive", "sampled", "static"]
 """How a check searched: every class, sampled states, or no states at all."""
 
-PROVED_CHECKS = ("totality", "route_soundness", "monotonicity", "dead_rules", "overlaps")
+PROVED_CHECKS = ("totality", "route_soundness", "monotonicity", "clearable", "dead_rules", "overlaps")
 """The checks that walk every class: a proof, unless one of their walks had to sample."""
 
 

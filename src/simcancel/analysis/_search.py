@@ -21,6 +21,7 @@ covers, its combinations, ``max_classes``), and a check that passed on samples s
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import time
@@ -49,6 +50,7 @@ __all__ = [
     "Walk",
     "Walked",
     "Witness",
+    "check_days",
     "refused",
     "run_check",
 ]
@@ -82,6 +84,25 @@ class Search:
             space=state_space(rules),
             predicates=dict(predicates(rules)),
             guards=guards,
+        )
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        """One day of every stretch of time in which the same rules are in effect: the
+        options' ``as_of`` for its own stretch, then each other stretch's first day (the
+        day before the pack's first date for the time before it), in date order."""
+        return check_days(self.rules, self.options.as_of)
+
+    def on(self, day: dt.date) -> Search:
+        """The same search on ``day``: the same space and predicates, states evaluated on ``day``."""
+        if day == self.options.as_of:
+            return self
+        return Search(
+            rules=self.rules,
+            options=attrs.evolve(self.options, as_of=day),
+            space=self.space,
+            predicates=self.predicates,
+            guards=self.guards,
         )
 
     def selection(self, ids: Iterable[str]) -> Selection:
@@ -133,8 +154,10 @@ class Search:
         guard: tuple[str, EngineValue] | None = None,
     ) -> Walked:
         """Up to ``limit`` states of ``space`` where ``hit`` holds: every combination of
-        ``variables``' classes, or past ``max_classes`` the simplest sampled one (a
-        :class:`Fallback` named ``what`` says so).  ``guard``, a fact and value without
+        ``variables``' classes, or past ``max_classes`` sampled states (a
+        :class:`Fallback` named ``what`` says so): every class representative of
+        ``variables`` first (:meth:`StateSpace.representatives`), then the simplest
+        Hypothesis state.  ``guard``, a fact and value without
         which ``hit`` cannot hold, lets a search for one state skip the classes without it
         (the same state found, the same count of classes gone through)."""
         combinations = StateSpace.count(variables)
@@ -152,13 +175,46 @@ class Search:
                     if len(hits) >= limit:
                         break
             return Walked(mode="exhaustive", evaluated=evaluated, hits=tuple(hits))
+        fallback = Fallback(walk=what, combinations=combinations, max_classes=self.options.max_classes)
+        # Every class representative first (each constant of the pack among them), then random states.
+        tried = 0
+        first: list[Facts] = []
+        for facts in space.representatives(variables):
+            tried += 1
+            if hit(facts):
+                first.append(facts)
+                if len(first) >= limit:
+                    break
+        if first:
+            return Walked(mode="sampled", evaluated=tried, hits=tuple(first), fallback=fallback)
         found = find_state(space, hit, samples=self.options.samples)
         return Walked(
             mode="sampled",
-            evaluated=found.tried,
+            evaluated=tried + found.tried,
             hits=() if found.state is None else (dict(found.state),),
-            fallback=Fallback(walk=what, combinations=combinations, max_classes=self.options.max_classes),
+            fallback=fallback,
         )
+
+
+def check_days(rules: RuleSet, as_of: dt.date) -> tuple[dt.date, ...]:
+    """``as_of``, plus one day of every other stretch between the rules' effective dates."""
+    starts: set[dt.date] = set()
+    for rule in rules.rules:
+        if rule.effective_from is not None:
+            starts.add(rule.effective_from)
+        if rule.effective_until is not None and rule.effective_until < dt.date.max:
+            starts.add(rule.effective_until + dt.timedelta(days=1))
+    if starts and min(starts) > dt.date.min:
+        starts.add(min(starts) - dt.timedelta(days=1))
+    chosen: dict[frozenset[str], dt.date] = {}
+
+    def in_effect(day: dt.date) -> frozenset[str]:
+        return frozenset(rule.id for rule in rules.rules if rule.in_effect(day))
+
+    chosen[in_effect(as_of)] = as_of
+    for day in sorted(starts):
+        chosen.setdefault(in_effect(day), day)
+    return tuple(sorted(chosen.values()))
 
 
 @attrs.frozen(kw_only=True)
@@ -266,9 +322,12 @@ class EveryState:
     what: str
     variables: tuple[Variable, ...]
     problem: StateProblem
+    search: Search | None = None
+    """The search to walk on instead of the check's (the same rules on another day)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Walk (or sample) and return the first ``limit`` states with the problem."""
+        search = self.search or search
         walked = search.states(
             self.what, search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
         )
@@ -334,10 +393,12 @@ class Witness:
     latent: StateSpace | None = None
     guard: tuple[str, EngineValue] | None = None
     """A fact and value without which ``holds`` cannot hold (narrows the walk, never its result)."""
+    space: StateSpace | None = None
+    """The space to look in instead of the search's (one provider's states, say)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Look for a witness, then (if needed) for one in the latent space."""
-        space = search.space
+        space = self.space or search.space
         walked = search.states(
             self.what, space, space.variables_for(self.facts), self.holds, 1, guard=self.guard
         )

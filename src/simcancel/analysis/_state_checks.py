@@ -11,22 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 
+import attrs
+
 from simcancel._decide import decide, route_order
 from simcancel._errors import NoRouteError
 from simcancel._facts import EngineValue
+from simcancel._reference import Predicate
 from simcancel._ruleset import Rule, RuleKind, RuleSet
-from simcancel._statespace import CHECKED_FACTS, Variable, state_space
+from simcancel._statespace import CHECKED_FACTS, StateSpace, Variable, state_space
 from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, VerifyOptions
 from simcancel.analysis._report import CheckResult
 from simcancel.analysis._search import EveryState, Facts, Says, Search, Witness, run_check
 from simcancel.model import RouteKind
 
 __all__ = [
+    "check_clearable",
     "check_dead_rules",
     "check_monotonicity",
     "check_overlaps",
     "check_route_soundness",
     "check_totality",
+    "clearable",
     "dead_rules",
     "monotonicity",
     "overlaps",
@@ -45,13 +50,36 @@ def _route_variables(search: Search) -> tuple[Variable, ...]:
     return search.space.variables_for(facts | CHECKED_FACTS)
 
 
-def _primary(search: Search, facts: Mapping[str, EngineValue]) -> Rule | None:
-    routes = [
-        rule
-        for rule in _route_rules(search.rules)
-        if rule.in_effect(search.options.as_of) and search.predicates[rule.id](facts)
-    ]
-    return min(routes, key=route_order) if routes else None
+def _offered(search: Search, facts: Mapping[str, EngineValue]) -> list[Rule]:
+    """The routes an assessment offers: the primary first, then the first rule of each
+    other route kind (the alternatives), as :func:`~simcancel._decide.decide` picks them."""
+    routes = sorted(
+        (
+            rule
+            for rule in _route_rules(search.rules)
+            if rule.in_effect(search.options.as_of) and search.predicates[rule.id](facts)
+        ),
+        key=route_order,
+    )
+    offered: list[Rule] = []
+    for rule in routes:
+        if all(rule.route is not other.route for other in offered):
+            offered.append(rule)
+    return offered
+
+
+DayWalk = Callable[[Search, str, str], EveryState]
+"""A walk on one day: the search on that day, what the walk covers, and a prefix for problems."""
+
+
+def _on_days(what: str, search: Search, walk: DayWalk) -> Iterator[EveryState]:
+    """``walk`` on the options' day, then on each other day of :attr:`Search.days` (in date
+    order); their walks name their day, and so does each problem they find (``as of
+    2027-01-01: ``), so a failure today is shown before one on another day."""
+    yield walk(search, what, "")
+    for day in search.days:
+        if day != search.options.as_of:
+            yield walk(search.on(day), f"{what}, as of {day.isoformat()}", f"as of {day.isoformat()}: ")
 
 
 def _options(as_of: dt.date | None, max_classes: int, samples: int) -> VerifyOptions:
@@ -62,25 +90,32 @@ def _options(as_of: dt.date | None, max_classes: int, samples: int) -> VerifyOpt
 
 
 def totality(search: Search) -> CheckResult:
-    """Every state gets exactly one primary route, and its assessment builds in every locale."""
+    """Every state gets exactly one primary route, and its assessment builds in every locale,
+    on every day of :attr:`Search.days`."""
     rules = search.rules
     every_id = tuple(search.predicates)
+    variables = _route_variables(search)
 
-    def problem(facts: Facts) -> str | None:
-        fired = search.fired(facts, every_id)
-        try:
-            for locale in rules.locales:
-                decide(rules, fired, facts, locale=locale, as_of=search.options.as_of)
-        except NoRouteError:
-            return f"no route rule fires for provider {facts['provider']!r}: the state has no route"
-        except (KeyError, ValueError, IndexError) as error:
-            return f"the assessment cannot be built: {type(error).__name__}: {error}"
-        return None
+    def walk(on: Search, what: str, prefix: str) -> EveryState:
+        def problem(facts: Facts) -> str | None:
+            fired = on.fired(facts, every_id)
+            try:
+                for locale in rules.locales:
+                    decide(rules, fired, facts, locale=locale, as_of=on.options.as_of)
+            except NoRouteError:
+                return (
+                    f"{prefix}no route rule fires for provider {facts['provider']!r}: the state has no route"
+                )
+            except (KeyError, ValueError, IndexError) as error:
+                return f"{prefix}the assessment cannot be built: {type(error).__name__}: {error}"
+            return None
+
+        return EveryState(what=what, variables=variables, problem=problem, search=on)
 
     return run_check(
         "totality",
         search,
-        [EveryState(what="the route rules' facts", variables=_route_variables(search), problem=problem)],
+        _on_days("the route rules' facts", search, walk),
         Says(
             ok="every state gets exactly one primary route",
             fail="some states get no route (a gap in the route table)",
@@ -106,40 +141,61 @@ def check_totality(
 # --- route soundness ----------------------------------------------------------------------
 
 
-def route_soundness(search: Search) -> CheckResult:
-    """The primary route fits the provider and the person."""
+def _unfit(rule: Rule, facts: Facts, how: str) -> str | None:
+    """Why offering ``rule``'s route (``how``: recommends, offers as an alternative) does not
+    fit the provider or the person, or ``None``."""
+    route = rule.route
+    if route is RouteKind.ONLINE and (
+        facts["provider_online"] != "supported" or facts["provider_in_person"] != "not_required"
+    ):
+        return (
+            f"{rule.id} {how} online where provider_online = "
+            f"{facts['provider_online']}, provider_in_person = {facts['provider_in_person']}"
+        )
+    if route is RouteKind.IN_STORE and not (facts["can_visit_store"] and facts["provider_has_store"]):
+        return (
+            f"{rule.id} {how} the store where can_visit_store = "
+            f"{facts['can_visit_store']}, provider_has_store = {facts['provider_has_store']}"
+        )
+    return None
 
-    def problem(facts: Facts) -> str | None:
-        primary = _primary(search, facts)
-        if primary is None:
-            return None  # a gap is totality's finding
-        route = primary.route
-        if route is RouteKind.ONLINE and (
-            facts["provider_online"] != "supported" or facts["provider_in_person"] != "not_required"
-        ):
-            return (
-                f"{primary.id} recommends online where provider_online = "
-                f"{facts['provider_online']}, provider_in_person = {facts['provider_in_person']}"
-            )
-        if route is RouteKind.IN_STORE and not (facts["can_visit_store"] and facts["provider_has_store"]):
-            return (
-                f"{primary.id} recommends the store where can_visit_store = "
-                f"{facts['can_visit_store']}, provider_has_store = {facts['provider_has_store']}"
-            )
-        if facts["provider_online"] == "unknown" and route is not RouteKind.ASK_PROVIDER:
-            return (
-                f"{primary.id} recommends {route.value if route else None} although the "
-                f"provider's online policy is unknown (A24: ask the provider)"
-            )
-        return None
+
+def route_soundness(search: Search) -> CheckResult:
+    """The primary route and every alternative fit the provider and the person, on every
+    day of :attr:`Search.days`."""
+    variables = _route_variables(search)
+
+    def walk(on: Search, what: str, prefix: str) -> EveryState:
+        def problem(facts: Facts) -> str | None:
+            offered = _offered(on, facts)
+            if not offered:
+                return None  # a gap is totality's finding
+            primary, *alternatives = offered
+            found = _unfit(primary, facts, "recommends")
+            if (
+                found is None
+                and facts["provider_online"] == "unknown"
+                and primary.route is not RouteKind.ASK_PROVIDER
+            ):
+                route = primary.route
+                found = (
+                    f"{primary.id} recommends {route.value if route else None} although the "
+                    f"provider's online policy is unknown (A24: ask the provider)"
+                )
+            for alternative in alternatives:
+                if found is None:
+                    found = _unfit(alternative, facts, "offers as an alternative")
+            return None if found is None else prefix + found
+
+        return EveryState(what=what, variables=variables, problem=problem, search=on)
 
     return run_check(
         "route_soundness",
         search,
-        [EveryState(what="the route rules' facts", variables=_route_variables(search), problem=problem)],
+        _on_days("the route rules' facts", search, walk),
         Says(
-            ok="every primary route fits the provider's policy and the person's situation",
-            fail="some primary routes do not fit the provider or the person",
+            ok="every route offered fits the provider's policy and the person's situation",
+            fail="some routes offered do not fit the provider or the person",
         ),
     )
 
@@ -253,6 +309,90 @@ def check_monotonicity(
     classes of those rules' facts.
     """
     return monotonicity(Search.of(rules, _options(as_of, max_classes, samples)))
+
+
+# --- clearable ----------------------------------------------------------------------------
+
+
+def _one_class(variable: Variable, index: int) -> Variable:
+    """``variable`` narrowed to its class ``index``."""
+    return attrs.evolve(
+        variable,
+        values=(variable.values[index],),
+        labels=(variable.labels[index],),
+        members=(variable.members[index],) if variable.members else (),
+    )
+
+
+def _negated(holds: Predicate) -> Predicate:
+    def cleared(facts: Mapping[str, EngineValue]) -> bool:
+        return not holds(facts)
+
+    return cleared
+
+
+def clearable(search: Search) -> CheckResult:
+    """Every blocking issue can be cleared: per provider, some state in which it does not fire."""
+    space = search.space
+    provider = next(variable for variable in space.variables if "provider" in variable.facts)
+
+    def walks() -> Iterator[Witness]:
+        for rule in search.rules.rules:
+            if rule.kind is not RuleKind.BLOCKING:
+                continue
+            cleared = _negated(search.predicates[rule.id])
+
+            where = f"{rule.file}:{rule.line}"
+            if provider not in space.variables_for(rule.facts):
+                yield Witness(
+                    what=f"rule {rule.id}'s facts, cleared",
+                    note=rule.id,
+                    facts=rule.facts,
+                    holds=cleared,
+                    missing=f"blocking rule {rule.id} ({where}) is cleared",
+                )
+                continue
+            for index, label in enumerate(provider.labels):
+                narrowed = _one_class(provider, index)
+                variables = tuple(
+                    narrowed if variable is provider else variable for variable in space.variables
+                )
+                base = {**space.base, **provider.values[index]}
+                yield Witness(
+                    what=f"rule {rule.id}'s facts, cleared with {label}",
+                    note=rule.id,
+                    facts=rule.facts,
+                    holds=cleared,
+                    missing=f"blocking rule {rule.id} ({where}) is cleared with {label} (no one changes it)",
+                    space=StateSpace(variables=variables, base=base),
+                )
+
+    return run_check(
+        "clearable",
+        search,
+        walks(),
+        Says(
+            ok="every blocking issue can be cleared by some change of the state, the provider kept",
+            fail="some blocking issues can never be cleared: nobody they hit can cancel",
+        ),
+    )
+
+
+def check_clearable(
+    rules: RuleSet,
+    *,
+    as_of: dt.date | None = None,
+    max_classes: int = DEFAULT_MAX_CLASSES,
+    samples: int = DEFAULT_SAMPLES,
+) -> CheckResult:
+    """Every blocking issue can be cleared by some change of the state.
+
+    For each blocking rule and each provider class (the provider's policy is no change a
+    person can make), some class of the rule's other facts must leave it silent; a rule
+    that fires for every state of a provider keeps everyone with that provider from
+    cancelling.
+    """
+    return clearable(Search.of(rules, _options(as_of, max_classes, samples)))
 
 
 # --- dead rules ---------------------------------------------------------------------------

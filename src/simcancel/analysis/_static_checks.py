@@ -1,4 +1,5 @@
-"""The checks that need no state: traceability (rules <-> claims) and i18n (texts, labels)."""
+"""The checks that need no state: stages (the plan's order), traceability (rules <-> claims)
+and i18n (texts, labels)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from collections.abc import Sequence
 
 from simcancel._locales import plural_categories
 from simcancel._questions import question_labels
-from simcancel._ruleset import Plural, RuleSet, Text, claim_sort_key, text_forms
+from simcancel._ruleset import Plural, RuleKind, RuleSet, Text, claim_sort_key, text_forms
 from simcancel.analysis._report import CheckResult, Counterexample
-from simcancel.model import RouteKind
+from simcancel.model import RouteKind, Stage
 
-__all__ = ["check_i18n", "check_traceability"]
+__all__ = ["check_i18n", "check_stages", "check_traceability"]
 
 
 def _static(name: str, started: float, found: Sequence[Counterexample], ok: str, fail: str) -> CheckResult:
@@ -50,6 +51,35 @@ def check_traceability(rules: RuleSet) -> CheckResult:
         found,
         f"{len(rules.rules)} rules cite claims; all {len(rules.claims)} claims are covered or excused",
         "rules or claims are not traceable",
+    )
+
+
+_STAGES = tuple(Stage)
+
+
+def check_stages(rules: RuleSet) -> CheckResult:
+    """Every blocking rule's step comes before the cancellation: no stage after ``route``.
+
+    A blocking issue is a precondition of cancelling; the plan orders steps by stage, so a
+    blocking rule with ``stage: after`` tells people to clear it once the SIM is gone.
+    """
+    started = time.perf_counter()
+    route = _STAGES.index(Stage.ROUTE)
+    found = [
+        Counterexample(
+            problem=f"blocking rule {rule.id} ({rule.file}:{rule.line}) has stage {rule.stage.value}: "
+            "its step is scheduled after the cancellation it must precede"
+        )
+        for rule in rules.rules
+        if rule.kind is RuleKind.BLOCKING and rule.stage is not None and _STAGES.index(rule.stage) > route
+    ]
+    blocking = sum(1 for rule in rules.rules if rule.kind is RuleKind.BLOCKING)
+    return _static(
+        "stages",
+        started,
+        found,
+        f"the steps of all {blocking} blocking rules come before the cancellation",
+        "some blocking rules are scheduled after the cancellation",
     )
 
 

@@ -14,8 +14,15 @@ from simcancel.analysis._engine_checks import differential, purity
 from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, VerifyOptions
 from simcancel.analysis._report import CHECKS, CheckResult, Counterexample, Report
 from simcancel.analysis._search import Search
-from simcancel.analysis._state_checks import dead_rules, monotonicity, overlaps, route_soundness, totality
-from simcancel.analysis._static_checks import check_i18n, check_traceability
+from simcancel.analysis._state_checks import (
+    clearable,
+    dead_rules,
+    monotonicity,
+    overlaps,
+    route_soundness,
+    totality,
+)
+from simcancel.analysis._static_checks import check_i18n, check_stages, check_traceability
 
 __all__ = ["STATE_CHECKS", "verify", "verify_paths"]
 
@@ -23,6 +30,7 @@ STATE_CHECKS: tuple[Callable[[Search], CheckResult], ...] = (
     totality,
     route_soundness,
     monotonicity,
+    clearable,
     dead_rules,
     overlaps,
     differential,
@@ -49,6 +57,7 @@ def verify(
         )
     ]
     results.extend(check(search) for check in STATE_CHECKS)
+    results.append(check_stages(rules))
     results.append(check_traceability(rules))
     results.append(check_i18n(rules))
     return Report(
