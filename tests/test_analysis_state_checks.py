@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from simcancel import UserState, assess, default_rules, load_rules
-from simcancel._facts import SERVICES_IN_STATE, state_for
+from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
+from simcancel._facts import state_for
 from simcancel._statespace import state_space
 from simcancel._structure import MAX_JSON_BYTES
 from simcancel.analysis import (
@@ -24,6 +24,7 @@ from simcancel.analysis import (
     check_totality,
 )
 from simcancel.cli import main
+from simcancel.model import MAX_SERVICES
 from tests.packs import broken_pack
 
 AS_OF = dt.date(2026, 11, 24)
@@ -224,26 +225,18 @@ def test_a_counterexample_is_its_class_smallest_member_and_assess_accepts_its_js
     assert json.loads(capsys.readouterr().out)["route"]["route"] == "online"
 
 
-def test_a_route_bounded_at_a_billion_services_builds_no_billion_service_state(tmp_path: Path) -> None:
-    """The state space stops at the most services a JSON state can hold, so a route up to a
-    billion services leaves no gap anyone could submit, and no huge state is ever built."""
+def test_a_route_bounded_at_a_billion_services_is_refused_at_load(tmp_path: Path) -> None:
+    """A state lists at most MAX_SERVICES services, so a rule comparing with a billion is refused
+    with file and line before any state is built."""
     pack = _many_services_pack(tmp_path, "{active_services: {lt: 1000000000}}")
-    (pack / "routes.yaml").write_text(
-        (pack / "routes.yaml")
-        .read_text(encoding="utf-8")
-        .split("  - id: route-ask")[0]
-        .replace("route: online", "route: ask_provider")
-        .replace("[A7]", "[A7, A24]"),
-        encoding="utf-8",
-    )
-    result = check_totality(load_rules(pack), as_of=AS_OF)
-    assert (result.ok, result.mode) == (True, "exhaustive"), result.counterexamples
+    with pytest.raises(RuleFileError, match=f"expected a constant from 0 to {MAX_SERVICES}"):
+        load_rules(pack)
 
 
 def test_the_largest_class_of_services_fits_in_an_assess_input() -> None:
     """A state with the most services the state space holds, pretty-printed, is within assess's cap."""
     facts = dict(state_space(default_rules()).base)
-    facts.update(active_services=SERVICES_IN_STATE, recurring_services=SERVICES_IN_STATE)
+    facts.update(active_services=MAX_SERVICES, recurring_services=MAX_SERVICES)
     text = json.dumps(state_for(facts, AS_OF), indent=2)
     assert len(text.encode()) < MAX_JSON_BYTES
-    assert len(UserState.from_json(text).services) == SERVICES_IN_STATE
+    assert len(UserState.from_json(text).services) == MAX_SERVICES

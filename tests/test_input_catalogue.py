@@ -285,6 +285,11 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     ),
     ("services not a list", _with(services="data"), ["$.services: expected a list of services, got 'data'"]),
     ("service not an object", _with(services=[1]), ["$.services[0]: expected an object with fields, got 1"]),
+    (
+        "more than 10,000 services",
+        _with(services=[{"kind": "sms", "active": True, "recurring": False}] * 10_001),
+        ["$.services: expected at most 10000 services, got 10001"],
+    ),
     ("part not an object", _with(documents=[]), ["$.documents: expected an object with fields, got []"]),
     (
         "date: no such day",

@@ -42,7 +42,15 @@ from simcancel._errors import UsageError, did_you_mean, shorten
 from simcancel._facts import CATALOGUE, Catalogue, StatePath
 from simcancel._ruleset import RuleSet
 from simcancel._schema import rules_schema
-from simcancel.model import ASSESSMENT_SCHEMA_ID, MAX_COUNT, MAX_MONEY, MAX_TEXT, Assessment, UserState
+from simcancel.model import (
+    ASSESSMENT_SCHEMA_ID,
+    MAX_COUNT,
+    MAX_MONEY,
+    MAX_SERVICES,
+    MAX_TEXT,
+    Assessment,
+    UserState,
+)
 
 __all__ = [
     "SCHEMAS",
@@ -155,6 +163,8 @@ class _Direction:
     """Per class, keys its JSON has besides its fields: (after field, key, schema)."""
     optional: frozenset[str] = frozenset()
     """Output fields written only when they have a value (``what_if``)."""
+    max_items: Mapping[str, int] = attrs.field(factory=dict)
+    """Per dotted path, the most items a list may have (the input's ``services``)."""
 
 
 def _leaf(schema: dict[str, Any]) -> Callable[[], dict[str, Any]]:
@@ -176,6 +186,7 @@ def _input(catalogue: Catalogue, provider: dict[str, Any] | None) -> _Direction:
         closed=True,
         docs=_fact_docs(catalogue),
         provider=provider,
+        max_items={"services": MAX_SERVICES},
     )
 
 
@@ -242,7 +253,7 @@ class _Walker:
             value = typing.get_args(args[0])[1]
             return {"type": "object", "additionalProperties": self.walk(value, path)}
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return {"type": "array", "items": self.walk(args[0], path)}
+            return self.array(args[0], path)
         if origin is Mapping and args and args[0] is str:
             return {"type": "object", "additionalProperties": self.walk(args[1], path)}
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -257,6 +268,13 @@ class _Walker:
         if hint in self.direction.leaves:
             return self.direction.leaves[hint]()
         raise TypeError(f"no JSON Schema for {hint!r} at {path or '$'}")  # pragma: no cover - new type
+
+    def array(self, item: Hint, path: str) -> dict[str, Any]:
+        """A list of ``item``, bounded where the direction bounds it."""
+        found = {"type": "array", "items": self.walk(item, path)}
+        if path in self.direction.max_items:
+            found["maxItems"] = self.direction.max_items[path]
+        return found
 
     def object(self, cls: type, path: str) -> dict[str, Any]:
         """An attrs class as a JSON object: its fields, and the keys its JSON adds."""

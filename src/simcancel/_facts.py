@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from simcancel.model import MAX_COUNT, MAX_MONEY, DisplayValue, UserState
+from simcancel.model import MAX_COUNT, MAX_MONEY, MAX_SERVICES, DisplayValue, UserState
 
 if TYPE_CHECKING:
     from simcancel._ruleset import Provider
@@ -43,7 +43,6 @@ __all__ = [
     "EngineValue",
     "FactKind",
     "FactSpec",
-    "SERVICES_IN_STATE",
     "SHOWN",
     "Shown",
     "Interval",
@@ -343,10 +342,6 @@ class FactSpec:
     draw_upper: int | None = None
     """The largest value a randomly drawn state uses, when smaller than ``upper``: a state
     with a billion services is valid, but its JSON would not fit in a request."""
-    state_upper: int | None = None
-    """The largest value a state read from JSON can have, when smaller than ``upper``: the
-    state space stops there, so that every class's smallest member is a state ``simcancel
-    assess`` accepts (its JSON input is capped at 1 MB; a service takes about 50 bytes)."""
 
     @property
     def numeric(self) -> bool:
@@ -363,10 +358,6 @@ _PROVIDER_IN_PERSON = ("required", "not_required", "unknown")
 _BOOL, _ENUM, _MONEY, _COUNT = FactKind.BOOL, FactKind.ENUM, FactKind.MONEY, FactKind.COUNT
 _MONEY_UPPER = int(MAX_MONEY * 100)
 _SERVICES_DRAWN = 50
-SERVICES_IN_STATE = 10_000
-"""The most services of a state the state space holds: written out by :func:`state_for` and
-pretty-printed (about 85 bytes a service), 10,000 services stay well inside the 1 MB
-``MAX_JSON_BYTES`` that ``simcancel assess`` reads; 20,000 would not fit at all."""
 
 _SPECS = (
     _fact("provider", FactKind.PROVIDER, "The provider id.", PROVIDER_POLICY),
@@ -406,18 +397,16 @@ _SPECS = (
         _COUNT,
         "How many value-added services are active (A5).",
         SERVICE_COUNTS,
-        upper=MAX_COUNT,
+        upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
-        state_upper=SERVICES_IN_STATE,
     ),
     _fact(
         "recurring_services",
         _COUNT,
         "How many active value-added services renew by themselves (A5).",
         SERVICE_COUNTS,
-        upper=MAX_COUNT,
+        upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
-        state_upper=SERVICES_IN_STATE,
     ),
     _fact(
         "unused_data_mb", _COUNT, "Unused data, MB (A22).", StatePath(path="unused.data_mb"), upper=MAX_COUNT

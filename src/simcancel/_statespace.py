@@ -192,8 +192,7 @@ def _scalar_boxes(
     if spec.kind is FactKind.ENUM:
         return [(value, value) for value in spec.values]
     if spec.numeric:
-        upper = spec.upper if spec.state_upper is None else spec.state_upper
-        return list(intervals(cuts.get(name, ()), upper))
+        return list(intervals(cuts.get(name, ()), spec.upper))
     raise ValueError(f"fact {name!r} of kind {spec.kind.value} comes from the rule set, not a box")
 
 

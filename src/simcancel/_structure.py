@@ -28,6 +28,7 @@ from cattrs.gen import make_dict_structure_fn
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
 from simcancel._yaml import read_stream_capped
 from simcancel.model import (
+    MAX_SERVICES,
     Service,
     UserState,
     check_bool,
@@ -71,6 +72,8 @@ def _structure_date(value: object, _: type) -> dt.date:
 def _structure_services(value: object, _: type) -> tuple[Service, ...]:
     if not isinstance(value, (list, tuple)):
         raise ValueError(f"expected a list of services, got {shorten(value)}")
+    if len(value) > MAX_SERVICES:
+        raise ValueError(f"expected at most {MAX_SERVICES} services, got {len(value)}")
     return tuple(_converter.structure(list(value), list[Service]))
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ASSESSMENT_SCHEMA_ID",
     "MAX_COUNT",
     "MAX_MONEY",
+    "MAX_SERVICES",
     "Assessment",
     "ChangeSet",
     "DisplayValue",
@@ -56,6 +57,9 @@ MAX_MONEY = Decimal(1000000000)
 """Largest amount accepted, in PKR: keeps paisa well inside durable-rules' exact integer range."""
 MAX_COUNT = 1_000_000_000
 """Largest count accepted (MB, minutes, SMS)."""
+MAX_SERVICES = 10_000
+"""Most value-added services a state lists: far more than any line has, and few enough that
+any state, written out as JSON, fits in the 1 MB that ``simcancel assess`` reads."""
 MAX_TEXT = 200
 """Longest free-text value accepted (provider id, service name)."""
 
@@ -178,6 +182,8 @@ def _as_tuple(value: object) -> object:
 def _services(value: object) -> object:
     if not isinstance(value, tuple) or not all(isinstance(item, Service) for item in value):
         raise ValueError(f"expected a sequence of Service, got {shorten(value)}")
+    if len(value) > MAX_SERVICES:
+        raise ValueError(f"expected at most {MAX_SERVICES} services, got {len(value)}")
     return value
 
 
