@@ -271,7 +271,7 @@ class _Walker:
 
     def array(self, item: Hint, path: str) -> dict[str, Any]:
         """A list of ``item``, bounded where the direction bounds it."""
-        found = {"type": "array", "items": self.walk(item, path)}
+        found: dict[str, Any] = {"type": "array", "items": self.walk(item, path)}
         if path in self.direction.max_items:
             found["maxItems"] = self.direction.max_items[path]
         return found
