@@ -25,6 +25,7 @@ DOCUMENTS = [
     "docs/api.md",
     "docs/architecture.md",
     "docs/tool-use.md",
+    "docs/how-to-support-bot.md",
 ]
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 
@@ -64,7 +65,13 @@ def test_python_snippets_run_and_print_what_follows_them(name: str) -> None:
             following = found[index + 1] if index + 1 < len(found) else None
             if following is not None and following[0] == "text":
                 assert out.getvalue() == following[1], f"{name}, block {index}"
-    if name in ("README.md", "docs/tutorial.md", "docs/api.md", "docs/tool-use.md"):
+    if name in (
+        "README.md",
+        "docs/tutorial.md",
+        "docs/api.md",
+        "docs/tool-use.md",
+        "docs/how-to-support-bot.md",
+    ):
         assert ran > 0
 
 
@@ -189,3 +196,9 @@ def test_tutorial_provider_runs_in_an_empty_directory(
             if following is not None and following[0] == "text":
                 assert out.getvalue() == following[2], where
     assert ran == {"files": 6, "commands": 6, "python": 3, "tests": 2}
+
+
+def test_the_support_bot_is_forty_lines() -> None:
+    """The how-to's bot, imports and all, is at most 40 lines, as its title says."""
+    code = next(text for language, text in blocks("docs/how-to-support-bot.md") if language == "python")
+    assert len(code.splitlines()) <= 40
