@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench bench-verify bench-batch soak fuzz stress traceability generate dist clean
+.PHONY: demo test lint typecheck unit bench bench-partial bench-verify bench-batch soak fuzz stress traceability generate dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ dist: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
+
+# assess_partial and next_questions per call with 0/3/10/all fields unknown, next to assess();
+# and how many questions an interview asks before the route is determined.
+bench-partial: $(STAMP)
+	$(BIN)/python benchmarks/bench_partial.py
 
 # How verify grows with provider-specific thresholds (20/50/100/200 providers).
 bench-verify: $(STAMP)

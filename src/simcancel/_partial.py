@@ -91,6 +91,12 @@ class PartialModel:
         self.route_vars = _union(self.reads[rule.id] for rule in self.route_rules)
         self.blocking = [rule for rule in self.issue_rules if rule.kind is RuleKind.BLOCKING]
         self.blocking_vars = _union(self.reads[rule.id] for rule in self.blocking)
+        self.examples: dict[tuple[int, int, dt.date], object] = {}
+        """An example answer per (variable, class, day): see :func:`class_values`."""
+        self.rules_reading: dict[int, list[Rule]] = {}
+        for rule in self.issue_rules:
+            for variable in self.reads[rule.id]:
+                self.rules_reading.setdefault(variable, []).append(rule)
         self._primary: dict[tuple[int, ...], int | None] = {}
         self._blocked: dict[tuple[int, ...], bool] = {}
 
@@ -208,6 +214,8 @@ _MODELS: weakref.WeakKeyDictionary[RuleSet, dict[tuple[str, ...], PartialModel]]
 _SPACES: weakref.WeakKeyDictionary[RuleSet, StateSpace] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _MODELS_KEPT = 16
+_EXAMPLES_KEPT = 4096
+"""Example answers kept per model (a bound, not a tuning)."""
 """Models kept per rule set (one per distinct set of rules in effect)."""
 
 
@@ -236,9 +244,7 @@ def _known_facts(
     partial: PartialState, rules: RuleSet, as_of: dt.date
 ) -> tuple[dict[str, EngineValue], frozenset[str]]:
     """The facts of a partial state's known fields, and the names of the facts not known."""
-    from simcancel.model import UserState  # noqa: PLC0415 - model imports nothing of ours
-
-    state = UserState.from_dict(partial.state_data())
+    state = partial.filled_state()
     provider_id = partial.known.get("provider")
     provider = (
         rules.provider(str(provider_id)) if provider_id is not None else next(iter(rules.providers.values()))
@@ -418,11 +424,17 @@ def class_values(model: PartialModel, variable: int, allowed: Sequence[int], as_
     path = model.fields[variable].path
     examples: list[object] = []
     for index in allowed:
+        key = (variable, index, as_of)
+        if key in model.examples:
+            examples.append(model.examples[key])
+            continue
         facts = dict(model.space.base)
         facts.update(model.variables[variable].values[index])
         data = state_for(facts, as_of)
         node: object = data
         for part in path.split("."):
             node = node.get(part) if isinstance(node, dict) else None
+        if len(model.examples) < _EXAMPLES_KEPT:
+            model.examples[key] = node
         examples.append(node)
     return examples

@@ -92,6 +92,9 @@ class PartialState:
     string, ``activated_on`` ``None`` when the person does not know the day); read-only."""
     declined: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     """Fields the person was asked and does not know (still unknown; not asked again)."""
+    _filled: UserState = attrs.field(init=False, eq=False, repr=False, hash=False)
+    """The known fields in a complete state, unknown ones at a neutral value (what the
+    facts of the known fields are read from)."""
 
     def __attrs_post_init__(self) -> None:
         # One path for every way in: the values are normalised and checked as a state.
@@ -107,6 +110,7 @@ class PartialState:
         parsed = _parse(data)
         object.__setattr__(self, "known", parsed.known)
         object.__setattr__(self, "declined", parsed.declined)
+        object.__setattr__(self, "_filled", parsed.filled)
 
     # --- building ------------------------------------------------------------------------
 
@@ -170,6 +174,10 @@ class PartialState:
                 [Problem(path=f"$.{path}", message="not known yet (answer it first)") for path in missing]
             )
         return UserState.from_dict(self.state_data())
+
+    def filled_state(self) -> UserState:
+        """:meth:`state_data` as a :class:`UserState` (built once, when the partial state was)."""
+        return self._filled
 
     def state_data(self) -> dict[str, Any]:
         """A complete state's JSON data: the known fields, and a neutral valid value for each
@@ -245,6 +253,7 @@ def _data(known: Mapping[str, object], declined: frozenset[str]) -> dict[str, An
 class _Parsed:
     known: FrozenMapping[str, object]
     declined: frozenset[str]
+    filled: UserState
 
 
 def _parse(data: object) -> _Parsed:
@@ -287,7 +296,7 @@ def _parse(data: object) -> _Parsed:
     state = structure_state(filled)
     normal = state.to_dict()
     values = {path: _get(normal, path)[1] for path in known}
-    return _Parsed(known=FrozenMapping(values), declined=frozenset(declined))
+    return _Parsed(known=FrozenMapping(values), declined=frozenset(declined), filled=state)
 
 
 def _parent_is_object(data: Mapping[str, Any], path: str) -> bool:

@@ -45,8 +45,12 @@ def next_questions(
     )
 
 
-def _open_issues(model: PartialModel, allowed: Allowed) -> int:
-    return sum(1 for rule in model.issue_rules if len(model.fires(rule, allowed)) == 2)
+def _open_issues(model: PartialModel, allowed: Allowed, variable: int, open_now: set[str]) -> int:
+    """Issues open in ``allowed``, where only ``variable`` changed from a box whose open
+    issues were ``open_now``: only the rules reading it are walked again."""
+    reading = model.rules_reading.get(variable, [])
+    count = len(open_now) - sum(1 for rule in reading if rule.id in open_now)
+    return count + sum(1 for rule in reading if len(model.fires(rule, allowed)) == 2)
 
 
 def _blocking_state(model: PartialModel, allowed: Allowed) -> Certainty:
@@ -77,6 +81,7 @@ def rank_questions(  # noqa: PLR0913 - the model, the box and how to word it
     routes_now = len(model.primaries(allowed))
     blocking_now = _blocking_state(model, allowed)
     open_now = len(open_rules)
+    open_ids = {rule.id for rule in open_rules}
     ranked: list[tuple[tuple[object, ...], Question]] = []
     for variable, field in enumerate(model.fields):
         if len(allowed[variable]) < 2 or field.path in declined:
@@ -104,7 +109,9 @@ def rank_questions(  # noqa: PLR0913 - the model, the box and how to word it
                     nothing_blocks=(
                         _blocking_state(model, narrowed) if variable in model.blocking_vars else blocking_now
                     ),
-                    open_issues=_open_issues(model, narrowed) if "issues" in decides else open_now,
+                    open_issues=(
+                        _open_issues(model, narrowed, variable, open_ids) if "issues" in decides else open_now
+                    ),
                 )
             )
         count = len(replies)
