@@ -251,6 +251,20 @@ def test_unknown_provider_constant_is_reported(pack: Path) -> None:
     ]
 
 
+def test_a_pack_without_the_reports_headings_is_refused(pack: Path) -> None:
+    """A replacement pack whose locales lack the report's headings is refused with the file,
+    instead of printing raw keys such as heading.verdict_ok later."""
+    for locale in ("zh-CN", "en"):
+        path = pack / "locales" / f"{locale}.yaml"
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines() if "heading." not in line]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    problems = _problems(pack)
+    assert len(problems) == 2  # noqa: PLR2004 - one per locale
+    assert problems[0].startswith("pack/locales/en.yaml:")
+    assert "missing labels the readable report shows: 'heading.alternatives'" in problems[0]
+    assert "'heading.verdict_ok'" in problems[0]
+
+
 def test_missing_labels_file_is_reported(pack: Path) -> None:
     """Removing a locale's labels file names the missing file."""
     (pack / "locales" / "en.yaml").unlink()

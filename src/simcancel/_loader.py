@@ -31,6 +31,7 @@ from simcancel._errors import Problem, ProblemTopic, RuleFileError, UsageError, 
 from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
 from simcancel._locales import plural_categories
+from simcancel._render import REPORT_LABELS
 from simcancel._ruleset import (
     PLURAL_CATEGORIES,
     AllOf,
@@ -1027,7 +1028,8 @@ def _check_localized(pack: _Pack, reader: _Reader, path: str, texts: dict[str, T
 
 
 def _check_labels(pack: _Pack) -> None:
-    """Every locale has a labels file, with the same keys, and a label for each document."""
+    """Every locale has a labels file, with the same keys, every label the readable report
+    shows, and a label for each document."""
     for locale in pack.locales:
         if locale not in pack.labels:
             pack.problems.append(
@@ -1042,6 +1044,15 @@ def _check_labels(pack: _Pack) -> None:
     for locale, labels in pack.labels.items():
         for key in sorted(every_key - set(labels)):
             pack.label_readers[locale].problem("$.labels", f"missing label {key!r} (other locales have it)")
+    for locale, labels in pack.labels.items():
+        if locale not in pack.label_readers:
+            continue
+        missing = [key for key in REPORT_LABELS if key not in labels and key not in every_key]
+        if missing:
+            listed = ", ".join(repr(key) for key in missing)
+            pack.label_readers[locale].problem(
+                "$.labels", f"missing labels the readable report shows: {listed}"
+            )
     for reader, path, document in pack.document_uses:
         for locale in pack.locales:
             if f"document.{document}" not in pack.labels.get(locale, {}):

@@ -15,7 +15,30 @@ from simcancel._errors import UsageError, shorten
 from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue
 from simcancel.model import Assessment, RouteKind, WhatIf
 
-__all__ = ["render_partial_text", "render_text"]
+__all__ = ["REPORT_LABELS", "render_partial_text", "render_text"]
+
+REPORT_LABELS = (
+    "heading.alternatives",
+    "heading.claims",
+    "heading.documents",
+    "heading.provider",
+    "heading.route",
+    "heading.ruleset",
+    "heading.steps",
+    "heading.verdict_blocked",
+    "heading.verdict_ok",
+    "heading.what_if",
+    "kind.advice",
+    "kind.blocking",
+    "kind.warning",
+    "what_if.impossible",
+    "what_if.incomplete",
+    "what_if.none",
+    "what_if.route",
+    "what_if.unblock",
+)
+"""The labels the readable report shows in every locale (``heading.verdict_ask`` and
+``format.colon`` have fallbacks): a rule set without one would print its raw key."""
 
 
 def render_text(assessment: Assessment | PartialAssessment) -> str:
