@@ -33,6 +33,7 @@ from simcancel._limits import (
     count_tests,
     group_count,
 )
+from simcancel._loader import NETWORK_LIMITS
 from simcancel._ruleset import AllOf, Always, AnyOf, Comparison, Condition, Op
 from tests.packs import VALID_STATE, minimal_pack
 
@@ -490,3 +491,20 @@ def test_a_pack_durable_would_hang_on_is_refused_in_a_bounded_time(tmp_path: Pat
         [sys.executable, "-c", code, str(pack)], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.startswith("pack/extra.yaml:15: $.rules[13].when: expected at most 400 distinct tests")
+
+
+def test_docs_list_the_network_limits_and_their_messages() -> None:
+    """docs/errors.md shows each network message and docs/rule-authoring.md each number."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    errors = (docs / "errors.md").read_text(encoding="utf-8")
+    for limit in (MAX_TESTS_AFTER_ONE, MAX_RULES_PER_TEST, MAX_PENDING):
+        _, durable, hint = NETWORK_LIMITS[limit]
+        assert f"({durable}; {limit} keeps a margin below it): {hint}`" in errors
+    authoring = (docs / "rule-authoring.md").read_text(encoding="utf-8")
+    for limit, durable_limit in (
+        (MAX_TESTS_AFTER_ONE, f"{DURABLE_TESTS_AFTER_ONE} (hangs from {DURABLE_TESTS_AFTER_ONE + 1})"),
+        (MAX_RULES_PER_TEST, f"{DURABLE_RULES_PER_TEST} (error 108 past it)"),
+        (MAX_PENDING, f"{DURABLE_PENDING} (error 303 past it)"),
+        (MAX_GROUPS, f"{MAX_GROUPS} (error 113 at {MAX_GROUPS + 1})"),
+    ):
+        assert f"| {limit} | {durable_limit} |" in authoring

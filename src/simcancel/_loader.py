@@ -78,6 +78,7 @@ __all__ = [
     "LABEL_KEY_PATTERN",
     "LOCALE_PATTERN",
     "MANIFEST_KEYS",
+    "NETWORK_LIMITS",
     "PROVIDER_KEYS",
     "PROVIDER_REQUIRED",
     "RULE_KEYS",
@@ -668,7 +669,7 @@ def _read_rule_file(reader: _Reader) -> None:
         _read_rule(reader, raw, f"$.rules[{index}]")
 
 
-_NETWORK_LIMITS = {
+NETWORK_LIMITS = {
     MAX_TESTS_AFTER_ONE: (
         "distinct tests after {at} across the rule set",
         f"durable-rules hangs from {DURABLE_TESTS_AFTER_ONE + 1}",
@@ -692,7 +693,7 @@ _NETWORK_LIMITS = {
 
 
 def _network_problem(crossing: Crossing) -> str:
-    counted, durable, hint = _NETWORK_LIMITS[crossing.limit]
+    counted, durable, hint = NETWORK_LIMITS[crossing.limit]
     return (
         f"expected at most {crossing.limit} {counted.format(at=crossing.at)}, got {crossing.count} "
         f"with this rule ({durable}; {crossing.limit} keeps a margin below it): {hint}"
