@@ -247,6 +247,34 @@ def test_pending_takes_per_fact_the_most_tests_one_value_makes_true() -> None:
     assert _network(_eq(1), _eq(1, "unused_minutes"), _eq(1, "months_held")).pending() == 4
 
 
+_HOLDS = {
+    Op.EQ: lambda fact, value: fact == value,
+    Op.NE: lambda fact, value: fact != value,
+    Op.GT: lambda fact, value: fact > value,
+    Op.GTE: lambda fact, value: fact >= value,
+    Op.LT: lambda fact, value: fact < value,
+    Op.LTE: lambda fact, value: fact <= value,
+}
+
+
+@given(
+    st.lists(
+        st.builds(
+            Comparison,
+            fact=st.just("unused_sms"),
+            op=st.sampled_from(list(_HOLDS)),
+            value=st.integers(min_value=0, max_value=10),
+        ),
+        max_size=30,
+    )
+)
+def test_pending_of_flat_tests_is_the_most_one_value_makes_true(tests: list[Comparison]) -> None:
+    """Without shared prefixes, pending is always plus the most distinct tests one value makes true."""
+    distinct = {(test.op, test.value) for test in tests}
+    most = max(sum(bool(_HOLDS[op](fact, value)) for op, value in distinct) for fact in range(-2, 13))
+    assert _network(*tests).pending() == 1 + most
+
+
 def test_pending_adds_the_worst_child_on_top_of_its_waiting_siblings() -> None:
     """A node's true children wait while the first is visited: the peak is k - 1 + its own peak."""
     nested = AllOf(parts=(_ne(0), *(_ne(value, "unused_minutes") for value in range(10))))

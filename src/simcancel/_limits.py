@@ -25,12 +25,14 @@ the top of 18 rules puts up to 540 distinct tests under the root.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from simcancel._compile import ALWAYS_FIELD
 from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, Op
 
 __all__ = [
@@ -99,9 +101,8 @@ error 107) is bounded by this too: every join hanging off a node counts as pendi
 _EQ = "$eq"
 _OPERATORS = {"$neq": "ne", "$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte", _EQ: "eq"}
 """durable's operators, as a rule file spells them."""
-_GROUPS = ("$and", "$or")
 
-ALWAYS_RULE: Mapping[str, Any] = {"always": True}
+ALWAYS_RULE: Mapping[str, Any] = {ALWAYS_FIELD: True}
 """The condition of the engine's own rule (``_engine._SEEN``), registered with every rule
 set: its test counts like any other."""
 
@@ -264,34 +265,38 @@ def _most_true_of_one(tests: Sequence[tuple[str, Any]]) -> int:
     """The most of these tests on one fact a single value makes true."""
     equal: dict[Any, int] = {}
     unequal: dict[Any, int] = {}
-    ordered: list[tuple[str, Any]] = []
+    bounds: dict[str, list[Any]] = {"$gt": [], "$gte": [], "$lt": [], "$lte": []}
     for operator, value in tests:
         if operator == _EQ:
             equal[value] = equal.get(value, 0) + 1
         elif operator == "$neq":
             unequal[value] = unequal.get(value, 0) + 1
         else:
-            ordered.append((operator, value))
+            bounds[operator].append(value)
+    for values in bounds.values():
+        values.sort()
     constants = [value for _, value in tests]
     candidates: set[Any]
     if all(isinstance(value, bool) for value in constants):
         candidates = {True, False}
     elif all(isinstance(value, int) for value in constants):
+        # Between and beyond the constants every count is one of these values' counts.
         candidates = {value + step for value in constants for step in (-1, 0, 1)}
     else:
         candidates = {*constants, _OTHER}
     unequal_total = sum(unequal.values())
+    ordered = any(bounds.values())
 
     def holds(candidate: Any) -> int:
         count = equal.get(candidate, 0) + unequal_total - unequal.get(candidate, 0)
         if ordered and candidate is not _OTHER:
-            count += sum(
-                1
-                for operator, value in ordered
-                if (operator == "$gt" and candidate > value)
-                or (operator == "$gte" and candidate >= value)
-                or (operator == "$lt" and candidate < value)
-                or (operator == "$lte" and candidate <= value)
+            count += (
+                bisect.bisect_left(bounds["$gt"], candidate)  # constants below it
+                + bisect.bisect_right(bounds["$gte"], candidate)  # constants up to it
+                + len(bounds["$lt"])
+                - bisect.bisect_right(bounds["$lt"], candidate)  # constants above it
+                + len(bounds["$lte"])
+                - bisect.bisect_left(bounds["$lte"], candidate)  # constants from it up
             )
         return count
 
