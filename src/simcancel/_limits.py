@@ -37,6 +37,10 @@ from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, Op
 
 __all__ = [
     "ALWAYS_RULE",
+    "DURABLE_JOINS",
+    "DURABLE_PENDING",
+    "DURABLE_RULES_PER_TEST",
+    "DURABLE_TESTS_AFTER_ONE",
     "MAX_GROUPS",
     "MAX_PENDING",
     "MAX_RULES",
@@ -70,6 +74,7 @@ are alpha nodes): 16 groups fail with error 113 (``ERR_EXPRESSION_LIMIT_EXCEEDED
 ``rules.h``), 15 pass."""
 
 DURABLE_TESTS_AFTER_ONE = 511
+"""The most distinct tests under one node durable evaluates (of its 512 slots)."""
 MAX_TESTS_AFTER_ONE = 400
 """The most distinct tests under one node of the network (the root: the distinct first
 tests of all rules, the engine's own ``always`` rule included).  durable keeps them in a
@@ -79,6 +84,7 @@ when it is full (``findAlpha`` in ``rete.c``, ``handleAlpha`` in ``events.c``): 
 the engine lock held, deaf to SIGINT).  400 keeps a margin of 111."""
 
 DURABLE_RULES_PER_TEST = 256
+"""durable's slots for the rules ending at one node; 255 keep the list's end marker."""
 MAX_RULES_PER_TEST = 200
 """The most rules ending at the same node (rules whose conditions end with the same test
 after the same tests).  durable lists them in ``BETA_LIST_LENGTH`` (256) slots
@@ -87,6 +93,7 @@ measured, 256 register (the list is then read one slot past its end), 257 fail w
 error 108 (``ERR_RULE_BETA_LIMIT_EXCEEDED``).  200 keeps a margin of 56."""
 
 DURABLE_PENDING = 64
+"""durable's evaluation stack (``MAX_STACK_SIZE``): the most nodes pending at once."""
 MAX_PENDING = 48
 """The most matched nodes that may wait on durable's evaluation stack at once.  durable
 walks the network depth first with a stack of ``MAX_STACK_SIZE`` (64) entries
@@ -97,6 +104,12 @@ pass, 65 fail.  :meth:`AlphaNetwork.pending` bounds the stack from above for eve
 (it takes the worst visiting order and, per node, the most children one value of each
 fact can make true); 48 keeps a margin of 16.  A join node's list of ``$or``s (128 slots,
 error 107) is bounded by this too: every join hanging off a node counts as pending."""
+
+DURABLE_JOINS = 127
+"""The most ``$or`` joins hanging off one node that durable handles safely: its list has
+``NEXT_LIST_LENGTH`` (128) slots, read up to a zero (``linkAlpha``, ``handleAlpha``), so
+the 128th leaves no end marker and the 129th fails with error 107
+(``ERR_RULE_EXISTS_LIMIT_EXCEEDED``).  The loader's :data:`MAX_PENDING` keeps far below."""
 
 _EQ = "$eq"
 _OPERATORS = {"$neq": "ne", "$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte", _EQ: "eq"}
@@ -245,6 +258,25 @@ class AlphaNetwork:
             return result
 
         return peak(self.root)
+
+    def widest(self) -> tuple[int, int, int]:
+        """The most distinct tests under one node, rules ending at one node and joins
+        hanging off one node, over the whole network."""
+        seen: set[int] = set()
+        tests = rules = joins = 0
+        waiting = [self.root]
+        while waiting:
+            node = waiting.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            tests, rules, joins = (
+                max(tests, len(node.tests)),
+                max(rules, node.rules),
+                max(joins, len(node.joins)),
+            )
+            waiting.extend((*node.tests.values(), *node.joins))
+        return tests, rules, joins
 
 
 def _most_true(nodes: Iterable[_Node]) -> int:
