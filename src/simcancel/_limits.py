@@ -102,8 +102,8 @@ holds, and every join node hanging off it, and a state that needs a 65th entry f
 with error 303 (``ERR_MAX_STACK_SIZE``): measured, 64 tests true at once under the root
 pass, 65 fail.  :meth:`AlphaNetwork.pending` bounds the stack from above for every state
 (it takes the worst visiting order and, per node, the most children one value of each
-fact can make true); 48 keeps a margin of 16.  A join node's list of ``$or``s (128 slots,
-error 107) is bounded by this too: every join hanging off a node counts as pending."""
+fact can make true); 48 keeps a margin of 16.  A node's list of the joins hanging off it
+(:data:`DURABLE_JOINS`) is bounded by this too: every one of them counts as pending."""
 
 DURABLE_JOINS = 127
 """The most ``$or`` joins hanging off one node that durable handles safely: its list has
