@@ -30,6 +30,7 @@ from simcancel._limits import (
     MAX_TESTS_AFTER_ONE,
     MAX_TESTS_PER_RULE,
     AlphaNetwork,
+    NetworkLimit,
     count_tests,
     group_count,
 )
@@ -525,8 +526,13 @@ def test_docs_list_the_network_limits_and_their_messages() -> None:
     """docs/errors.md shows each network message and docs/rule-authoring.md each number."""
     docs = Path(__file__).resolve().parents[1] / "docs"
     errors = (docs / "errors.md").read_text(encoding="utf-8")
-    for limit in (MAX_TESTS_AFTER_ONE, MAX_RULES_PER_TEST, MAX_PENDING):
-        _, durable, hint = NETWORK_LIMITS[limit]
+    limits: dict[NetworkLimit, int] = {
+        "tests": MAX_TESTS_AFTER_ONE,
+        "rules": MAX_RULES_PER_TEST,
+        "pending": MAX_PENDING,
+    }
+    for kind, limit in limits.items():
+        _, durable, hint = NETWORK_LIMITS[kind]
         assert f"({durable}; {limit} keeps a margin below it): {hint}`" in errors
     authoring = (docs / "rule-authoring.md").read_text(encoding="utf-8")
     for limit, durable_limit in (

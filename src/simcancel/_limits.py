@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -49,6 +49,7 @@ __all__ = [
     "MAX_TESTS_PER_RULE",
     "AlphaNetwork",
     "Crossing",
+    "NetworkLimit",
     "count_tests",
     "group_count",
 ]
@@ -166,15 +167,21 @@ class _Node:
     """The rules ending here (durable's list of 256)."""
 
 
+NetworkLimit = Literal["tests", "rules", "pending"]
+"""A rule-set-wide limit: :data:`MAX_TESTS_AFTER_ONE`, :data:`MAX_RULES_PER_TEST`,
+:data:`MAX_PENDING`."""
+
+
 @attrs.frozen(kw_only=True)
 class Crossing:
-    """A rule set-wide limit a rule crossed: which, where in the network, and the count."""
+    """A rule-set-wide limit a rule crossed: which, its value, the count, and where."""
 
+    kind: NetworkLimit
     limit: int
-    """The limit crossed (:data:`MAX_TESTS_AFTER_ONE`, ...)."""
     count: int
-    at: str
-    """The node, as a rule author reads it (``the start of every condition``, a test)."""
+    at: str = ""
+    """The node, as a rule author reads it (``the start of every condition``, a test);
+    empty for :data:`MAX_PENDING`, a bound over the whole network."""
 
 
 def _shown(test: _Test) -> str:
@@ -202,10 +209,11 @@ class AlphaNetwork:
         end = self._add(expression, self.root, crossed)
         end.rules += 1
         crossings = [
-            Crossing(limit=MAX_TESTS_AFTER_ONE, count=len(node.tests), at=node.shown) for node in crossed
+            Crossing(kind="tests", limit=MAX_TESTS_AFTER_ONE, count=len(node.tests), at=node.shown)
+            for node in crossed
         ]
         if end.rules == MAX_RULES_PER_TEST + 1:
-            crossings.append(Crossing(limit=MAX_RULES_PER_TEST, count=end.rules, at=end.shown))
+            crossings.append(Crossing(kind="rules", limit=MAX_RULES_PER_TEST, count=end.rules, at=end.shown))
         return crossings
 
     def _add(self, expression: Mapping[str, Any], parent: _Node, crossed: list[_Node]) -> _Node:

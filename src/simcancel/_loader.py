@@ -37,11 +37,10 @@ from simcancel._limits import (
     MAX_GROUPS,
     MAX_PENDING,
     MAX_RULES,
-    MAX_RULES_PER_TEST,
-    MAX_TESTS_AFTER_ONE,
     MAX_TESTS_PER_RULE,
     AlphaNetwork,
     Crossing,
+    NetworkLimit,
     count_tests,
     group_count,
 )
@@ -164,7 +163,8 @@ class _Pack:
         self.first_seen: dict[str, tuple[str, int | None]] = {}
         self.provider_fixes: list[_ProviderFix] = []
         self.rule_places: dict[str, tuple[_Reader, str]] = {}
-        """Where each rule of ``rules`` was written: its file's reader and its path there."""
+        """Where each rule of ``rules`` states its condition: its file's reader and the path
+        there (a rule's ``when``; a provider fix, whose condition is its rule's, itself)."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -649,7 +649,7 @@ def _read_rule(reader: _Reader, raw: Any, path: str) -> None:
     rule = fields.rule(file=reader.doc.file, line=reader.doc.line(path) or 0)
     if rule is not None and len(reader.pack.problems) == before:
         reader.pack.rules.append(rule)
-        reader.pack.rule_places[rule.id] = (reader, path)
+        reader.pack.rule_places[rule.id] = (reader, f"{path}.when")
 
 
 def _read_rule_file(reader: _Reader) -> None:
@@ -669,18 +669,18 @@ def _read_rule_file(reader: _Reader) -> None:
         _read_rule(reader, raw, f"$.rules[{index}]")
 
 
-NETWORK_LIMITS = {
-    MAX_TESTS_AFTER_ONE: (
+NETWORK_LIMITS: dict[NetworkLimit, tuple[str, str, str]] = {
+    "tests": (
         "distinct tests after {at} across the rule set",
         f"durable-rules hangs from {DURABLE_TESTS_AFTER_ONE + 1}",
         "each value of an in/not_in and each branch of an any is a test of its own",
     ),
-    MAX_RULES_PER_TEST: (
+    "rules": (
         "rules ending with the test {at} after the same tests",
         f"durable-rules fails with error 108 past {DURABLE_RULES_PER_TEST}",
         "give some of them a test of their own",
     ),
-    MAX_PENDING: (
+    "pending": (
         "tests pending at once in durable-rules' evaluation",
         f"durable-rules fails with error 303 past {DURABLE_PENDING}",
         (
@@ -693,7 +693,7 @@ NETWORK_LIMITS = {
 
 
 def _network_problem(crossing: Crossing) -> str:
-    counted, durable, hint = NETWORK_LIMITS[crossing.limit]
+    counted, durable, hint = NETWORK_LIMITS[crossing.kind]
     return (
         f"expected at most {crossing.limit} {counted.format(at=crossing.at)}, got {crossing.count} "
         f"with this rule ({durable}; {crossing.limit} keeps a margin below it): {hint}"
@@ -708,7 +708,7 @@ def _check_network(pack: _Pack) -> None:
     for rule, expression in zip(pack.rules, expressions, strict=True):
         for crossing in network.add(expression):
             reader, path = pack.rule_places[rule.id]
-            reader.problem(f"{path}.when", _network_problem(crossing))
+            reader.problem(path, _network_problem(crossing))
     if network.pending() <= MAX_PENDING:
         return
     # The first rule whose prefix of the rule set crosses (the bound only grows with rules).
@@ -724,7 +724,7 @@ def _check_network(pack: _Pack) -> None:
         prefix.add(expression)
     reader, path = pack.rule_places[pack.rules[high - 1].id]
     reader.problem(
-        f"{path}.when", _network_problem(Crossing(limit=MAX_PENDING, count=prefix.pending(), at=""))
+        path, _network_problem(Crossing(kind="pending", limit=MAX_PENDING, count=prefix.pending()))
     )
 
 
