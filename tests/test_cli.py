@@ -275,6 +275,17 @@ def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("day", ["20240101", "2024-W01-1", "2024-1-1", "2024-01-01T00:00"])
+@pytest.mark.parametrize("command", ["assess", "verify"])
+def test_as_of_takes_only_yyyy_mm_dd(day: str, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--as-of refuses the other ISO forms fromisoformat takes (basic, week date) with exit 2."""
+    argv = ["assess", str(READY)] if command == "assess" else ["verify"]
+    assert run(*argv, "--as-of", day)[0] == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"argument --as-of: expected a date as YYYY-MM-DD, got {day!r}" in err
+    assert "Traceback" not in err
+
+
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     """--help lists every subcommand and exits 0."""
     assert run("--help")[0] == EXIT_OK

@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import attrs
 import durable_rules_engine as _durable
 import pytest
 from hypothesis import given
@@ -39,6 +40,7 @@ from simcancel import (
 from simcancel._compile import compile_ruleset
 from simcancel._engine import CompiledRules, compiled, evaluate
 from simcancel._facts import FACTS, FactKind, facts_for
+from simcancel._ruleset import AnyOf, Comparison, Condition, Op
 from simcancel.testing import user_states
 from tests.packs import VALID_STATE, clean_state, issued_by, minimal_pack
 
@@ -166,6 +168,55 @@ def test_durable_error_codes_become_engine_errors(
     assert isinstance(caught.value, RuntimeError)
     assert live_sessions() == 0
     assert evaluate(rules, fact) == expected
+
+
+def _in_memory(*conditions: Condition) -> RuleSet:
+    """The shipped rule set with one advice rule per condition, built without the loader."""
+    shipped = default_rules()
+    template = next(rule for rule in shipped.rules if rule.route is None)
+    rules = tuple(attrs.evolve(template, id=f"r{index}", when=when) for index, when in enumerate(conditions))
+    return attrs.evolve(shipped, rules=rules)
+
+
+def _sms(value: int) -> Comparison:
+    return Comparison(fact="unused_sms", op=Op.EQ, value=value)
+
+
+@pytest.mark.parametrize(
+    ("conditions", "found"),
+    [
+        ([_sms(value) for value in range(511)], "512 distinct tests under one node, where it hangs from 512"),
+        ([_sms(0)] * 256, "256 rules ending at one node, of 256 slots and an end marker"),
+        (
+            [AnyOf(parts=(_sms(0), _sms(1)))] * 128,
+            "128 any groups ending at one node, of 128 slots and an end marker",
+        ),
+    ],
+    ids=["tests under one node", "rules at one node", "joins off one node"],
+)
+def test_a_rule_set_built_past_durables_limits_is_refused_before_durable_sees_it(
+    conditions: list[Condition], found: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A RuleSet built in memory that durable would hang on or read past its lists for is an
+    EngineError saying what, and durable's create_ruleset is never called."""
+
+    def called(*_: object) -> None:
+        pytest.fail("durable was called")
+
+    monkeypatch.setattr("simcancel._engine._durable.create_ruleset", called)
+    rules = _in_memory(*conditions)
+    with pytest.raises(EngineError) as caught:
+        compiled(rules)
+    assert str(caught.value) == (
+        f"durable-rules would hang or fail on rule set {rules.label}: "
+        f"{found}; load rule sets with load_rules, which refuses this with file and line"
+    )
+
+
+def test_a_rule_set_just_within_durables_limits_registers() -> None:
+    """510 distinct first tests (511 with always) and 255 rules ending at one test register."""
+    compiled(_in_memory(*(_sms(value) for value in range(510))))
+    compiled(_in_memory(*[_sms(0)] * 255))
 
 
 def test_or_with_several_true_branches_is_reported_once(tmp_path: Path, fact: dict[str, Any]) -> None:

@@ -123,13 +123,13 @@ def test_many_unknown_properties_are_refused_all_at_once(tmp_path: Path) -> None
 
 
 def test_too_many_rules_are_refused_quickly(tmp_path: Path) -> None:
-    """Rules past durable-rules' per-set limit are refused as a count, without reading each one."""
+    """Rules past the per-set cap are refused as a count, without reading each one."""
     rule = "  - {{id: r{0}, kind: advice, claims: [A1], when: always, message: {{zh-CN: x, en: x}}}}\n"
     body = "rules:\n" + "".join(rule.format(index) for index in range(2_000))
     problems = _refused(tmp_path, body)
     assert problems == [
         "pack/hostile.yaml:2: $.rules: expected at most 400 rules in a rule set "
-        "(durable-rules' limit), got 2000"
+        "(simcancel's own cap), got 2000"
     ]
 
 

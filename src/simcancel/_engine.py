@@ -40,6 +40,7 @@ import durable_rules_engine as _durable
 from simcancel._compile import ALWAYS_FIELD, compile_ruleset
 from simcancel._errors import EngineError
 from simcancel._facts import EngineValue
+from simcancel._limits import DURABLE_JOINS, DURABLE_RULES_PER_TEST, DURABLE_TESTS_AFTER_ONE, AlphaNetwork
 from simcancel._ruleset import RuleSet
 
 __all__ = ["CompiledRules", "compiled", "evaluate", "live_sessions"]
@@ -153,6 +154,14 @@ def _handle(rules: CompiledRules, shown: str | None = None) -> int:
     found = _HANDLES.get(rules)
     if found is not None:
         return found
+    beyond = _beyond_durable(rules.definition)
+    if beyond is not None:
+        # The loader refuses such packs; a RuleSet built in memory reaches this instead of
+        # a durable that spins forever holding _LOCK.
+        raise EngineError(
+            f"durable-rules would hang or fail on rule set {shown or rules.name}: {beyond}; "
+            "load rule sets with load_rules, which refuses this with file and line"
+        )
     registered = {**rules.definition, _SEEN: {"all": [{"m": {ALWAYS_FIELD: True}}]}}
     try:
         handle: int = _durable.create_ruleset(rules.name, json.dumps(registered, ensure_ascii=False))
@@ -169,6 +178,22 @@ def _handle(rules: CompiledRules, shown: str | None = None) -> int:
         f"durable-rules refused rule set {shown or rules.name}: {failure}; "
         "the loader should have caught this, please report it"
     )
+
+
+def _beyond_durable(definition: Mapping[str, Any]) -> str | None:
+    """What of ``definition`` (with the ``_seen`` rule) passes the limits past which durable
+    hangs or reads beyond its lists (:mod:`simcancel._limits`), or ``None``."""
+    network = AlphaNetwork()
+    for rule in definition.values():
+        network.add(rule["all"][0]["m"])
+    tests, rules, joins = network.widest()
+    if tests > DURABLE_TESTS_AFTER_ONE:
+        return f"{tests} distinct tests under one node, where it hangs from {DURABLE_TESTS_AFTER_ONE + 1}"
+    if rules >= DURABLE_RULES_PER_TEST:
+        return f"{rules} rules ending at one node, of {DURABLE_RULES_PER_TEST} slots and an end marker"
+    if joins > DURABLE_JOINS:
+        return f"{joins} any groups ending at one node, of {DURABLE_JOINS + 1} slots and an end marker"
+    return None
 
 
 def compiled(rules: RuleSet) -> CompiledRules:

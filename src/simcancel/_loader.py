@@ -27,9 +27,23 @@ from typing import Any, TypeVar
 
 import attrs
 
+from simcancel._compile import compile_condition
 from simcancel._errors import Problem, ProblemTopic, RuleFileError, UsageError, did_you_mean, shorten
 from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, FactSpec
-from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE, count_tests, group_count
+from simcancel._limits import (
+    DURABLE_PENDING,
+    DURABLE_RULES_PER_TEST,
+    DURABLE_TESTS_AFTER_ONE,
+    MAX_GROUPS,
+    MAX_PENDING,
+    MAX_RULES,
+    MAX_TESTS_PER_RULE,
+    AlphaNetwork,
+    Crossing,
+    NetworkLimit,
+    count_tests,
+    group_count,
+)
 from simcancel._locales import plural_categories
 from simcancel._render import REPORT_LABELS
 from simcancel._ruleset import (
@@ -64,6 +78,7 @@ __all__ = [
     "LABEL_KEY_PATTERN",
     "LOCALE_PATTERN",
     "MANIFEST_KEYS",
+    "NETWORK_LIMITS",
     "PROVIDER_KEYS",
     "PROVIDER_REQUIRED",
     "RULE_KEYS",
@@ -148,6 +163,9 @@ class _Pack:
         self.localized: list[tuple[_Reader, str, dict[str, Text]]] = []
         self.first_seen: dict[str, tuple[str, int | None]] = {}
         self.provider_fixes: list[_ProviderFix] = []
+        self.rule_places: dict[str, tuple[_Reader, str]] = {}
+        """Where each rule of ``rules`` states its condition: its file's reader and the path
+        there (a rule's ``when``; a provider fix, whose condition is its rule's, itself)."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -527,7 +545,7 @@ def _rule_condition(reader: _Reader, value: Any, path: str) -> Condition | None:
         reader.problem(
             path,
             f"expected at most {MAX_TESTS_PER_RULE} tests in one "
-            f"condition (durable-rules' limit), got {count_tests(when)}",
+            f"condition (simcancel's own cap), got {count_tests(when)}",
         )
     elif group_count(when) > MAX_GROUPS:
         reader.problem(
@@ -632,6 +650,7 @@ def _read_rule(reader: _Reader, raw: Any, path: str) -> None:
     rule = fields.rule(file=reader.doc.file, line=reader.doc.line(path) or 0)
     if rule is not None and len(reader.pack.problems) == before:
         reader.pack.rules.append(rule)
+        reader.pack.rule_places[rule.id] = (reader, f"{path}.when")
 
 
 def _read_rule_file(reader: _Reader) -> None:
@@ -644,11 +663,70 @@ def _read_rule_file(reader: _Reader) -> None:
         reader.problem(
             "$.rules",
             f"expected at most {MAX_RULES} rules in a rule set "
-            f"(durable-rules' limit), got {len(reader.pack.rules) + len(items)}",
+            f"(simcancel's own cap), got {len(reader.pack.rules) + len(items)}",
         )
         return
     for index, raw in enumerate(items):
         _read_rule(reader, raw, f"$.rules[{index}]")
+
+
+NETWORK_LIMITS: dict[NetworkLimit, tuple[str, str, str]] = {
+    "tests": (
+        "distinct tests after {at} across the rule set",
+        f"durable-rules hangs from {DURABLE_TESTS_AFTER_ONE + 1}",
+        "each value of an in/not_in and each branch of an any is a test of its own",
+    ),
+    "rules": (
+        "rules ending with the test {at} after the same tests",
+        f"durable-rules fails with error 108 past {DURABLE_RULES_PER_TEST}",
+        "give some of them a test of their own",
+    ),
+    "pending": (
+        "tests pending at once in durable-rules' evaluation",
+        f"durable-rules fails with error 303 past {DURABLE_PENDING}",
+        (
+            "tests one state can make true together (ne, not_in, overlapping gt/lt ranges) and "
+            "each any or multi-value in count; fewer such rules, or fewer tests shared before them"
+        ),
+    ),
+}
+"""Per limit of :class:`AlphaNetwork`: what is counted, durable's own limit, what to do."""
+
+
+def _network_problem(crossing: Crossing) -> str:
+    counted, durable, hint = NETWORK_LIMITS[crossing.kind]
+    return (
+        f"expected at most {crossing.limit} {counted.format(at=crossing.at)}, got {crossing.count} "
+        f"with this rule ({durable}; {crossing.limit} keeps a margin below it): {hint}"
+    )
+
+
+def _check_network(pack: _Pack) -> None:
+    """The whole rule set within durable-rules' rule-set-wide limits (:class:`AlphaNetwork`),
+    each crossing reported at the rule that crosses it, before durable ever sees the rules."""
+    expressions = [compile_condition(rule.when) for rule in pack.rules]
+    network = AlphaNetwork()
+    for rule, expression in zip(pack.rules, expressions, strict=True):
+        for crossing in network.add(expression):
+            reader, path = pack.rule_places[rule.id]
+            reader.problem(path, _network_problem(crossing))
+    if network.pending() <= MAX_PENDING:
+        return
+    # The first rule whose prefix of the rule set crosses (the bound only grows with rules).
+    low, high = 0, len(expressions)
+    while high - low > 1:
+        middle = (low + high) // 2
+        prefix = AlphaNetwork()
+        for expression in expressions[:middle]:
+            prefix.add(expression)
+        low, high = (middle, high) if prefix.pending() <= MAX_PENDING else (low, middle)
+    prefix = AlphaNetwork()
+    for expression in expressions[:high]:
+        prefix.add(expression)
+    reader, path = pack.rule_places[pack.rules[high - 1].id]
+    reader.problem(
+        path, _network_problem(Crossing(kind="pending", limit=MAX_PENDING, count=prefix.pending()))
+    )
 
 
 def _channels(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
@@ -790,6 +868,7 @@ def _provider_fix_rules(pack: _Pack) -> None:
                 line=reader.doc.line(entry.path) or 0,
             )
         )
+        pack.rule_places[entry.id] = (reader, entry.path)
 
 
 def _read_provider(reader: _Reader) -> None:
@@ -1355,6 +1434,7 @@ def load_rules(*directories: str | Path) -> RuleSet:
             continue
         _read_pack(pack, path, first=index == 0, shown=shown)
     _provider_fix_rules(pack)
+    _check_network(pack)
     _cross_check(pack)
     _read_locale_packs(pack, locale_packs)
     if not pack.problems and not pack.rules:

@@ -37,7 +37,7 @@ from simcancel.model import (
     check_text,
 )
 
-__all__ = ["flatten_problems", "parse_json", "read_json", "structure_state", "unstructure"]
+__all__ = ["flatten_problems", "iso_day", "parse_json", "read_json", "structure_state", "unstructure"]
 
 MAX_JSON_BYTES = 1_000_000
 """A state is a few hundred bytes; anything past this is refused before parsing."""
@@ -60,13 +60,22 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """The one date form accepted: ``fromisoformat`` alone also takes ``20240101`` and ``2024-W01-1``."""
 
 
-def _structure_date(value: object, _: type) -> dt.date:
+def iso_day(value: object) -> dt.date:
+    """``value`` as a date when it is written ``YYYY-MM-DD`` and is a real day.
+
+    Raises ValueError otherwise: ``20240101`` and ``2024-W01-1`` too, which
+    ``dt.date.fromisoformat`` alone accepts.
+    """
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
     raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}")
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    return iso_day(value)
 
 
 def _structure_services(value: object, _: type) -> tuple[Service, ...]:

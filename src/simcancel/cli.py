@@ -33,7 +33,7 @@ from simcancel._errors import Problem, RuleFileError, SimcancelError, require_hy
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
-from simcancel._structure import read_json
+from simcancel._structure import iso_day, read_json
 from simcancel._traceability import build_report, load_cases
 from simcancel.model import UserState
 
@@ -49,9 +49,10 @@ EXIT_BROKEN_PIPE = 141
 
 
 def _iso_date(text: str) -> dt.date:
-    """argparse type for ``--as-of``: a bad date is a usage error (exit 2)."""
+    """argparse type for ``--as-of``: only ``YYYY-MM-DD`` (not ``20240101``, not
+    ``2024-W01-1``), as dates in states; a bad date is a usage error (exit 2)."""
     try:
-        return dt.date.fromisoformat(text)
+        return iso_day(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
