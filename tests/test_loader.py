@@ -259,7 +259,7 @@ def test_a_pack_without_the_reports_headings_is_refused(pack: Path) -> None:
         kept = [line for line in path.read_text(encoding="utf-8").splitlines() if "heading." not in line]
         path.write_text("\n".join(kept) + "\n", encoding="utf-8")
     problems = _problems(pack)
-    assert len(problems) == 2  # noqa: PLR2004 - one per locale
+    assert len(problems) == 2
     assert problems[0].startswith("pack/locales/en.yaml:")
     assert "missing labels the readable report shows: 'heading.alternatives'" in problems[0]
     assert "'heading.verdict_ok'" in problems[0]
