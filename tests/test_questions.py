@@ -23,7 +23,7 @@ from simcancel._fields import FIELDS
 from simcancel._interview_tree import question_counts
 from simcancel._questions import question_labels
 from simcancel.testing import user_states
-from tests.packs import broken_pack
+from tests.packs import broken_pack, clean_state
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -72,24 +72,7 @@ def test_fields_that_cannot_change_the_answer_are_not_asked() -> None:
     before = assess_partial(partial, locale="en", as_of=AS_OF)
     for question in next_questions(partial, locale="en", as_of=AS_OF):
         assert question.field in before.depends_on
-    state = UserState.from_dict(
-        {
-            "provider": "jazz",
-            "plan": "prepaid",
-            "balance": "0",
-            "arrears": "0",
-            "line_status": "active",
-            "services": [],
-            "unused": {"data_mb": 0, "minutes": 0, "sms": 0},
-            "documents": {
-                "passport_original": True,
-                "passport_copy": True,
-                "purchase_receipt": True,
-                "sim_card_usable": True,
-            },
-            "situation": {"can_visit_store": True, "reads_english": True},
-        }
-    )
+    state = UserState.from_dict(clean_state())
     assert next_questions(PartialState.from_state(state), as_of=AS_OF) == ()
 
 

@@ -363,13 +363,18 @@ def _add_assess(commands: _Commands) -> None:
         dest="packs",
         help="add this pack (e.g. your providers) to the rules (repeatable)",
     )
-    assess_cmd.add_argument(
+    _add_as_of(assess_cmd)
+    assess_cmd.set_defaults(run=_assess)
+
+
+def _add_as_of(command: _Parser) -> None:
+    """``--as-of``, the day of the assessment, as ``assess`` and ``interview`` take it."""
+    command.add_argument(
         "--as-of",
         metavar="YYYY-MM-DD",
         type=_iso_date,
         help="assess as on this day (default: today in Pakistan)",
     )
-    assess_cmd.set_defaults(run=_assess)
 
 
 def _add_interview(commands: _Commands) -> None:
@@ -393,12 +398,7 @@ def _add_interview(commands: _Commands) -> None:
         action="store_true",
         help="print the final assessment as JSON on stdout (the questions go to stderr)",
     )
-    interview_cmd.add_argument(
-        "--as-of",
-        metavar="YYYY-MM-DD",
-        type=_iso_date,
-        help="assess as on this day (default: today in Pakistan)",
-    )
+    _add_as_of(interview_cmd)
     interview_cmd.set_defaults(run=_interview)
 
 
