@@ -57,6 +57,18 @@ def negotiate_locale(requested: str, available: Sequence[str]) -> str | None:
     An exact match (ignoring case and ``-``/``_``) wins; then same language, script and
     territory; then same language and script.
     """
+    if type(requested) is str and type(available) is tuple:
+        return _negotiated(requested, available)
+    return _negotiate(requested, available)
+
+
+@functools.lru_cache(maxsize=1024)
+def _negotiated(requested: str, available: tuple[str, ...]) -> str | None:
+    """:func:`_negotiate`, remembered: every ``assess()`` negotiates its locale."""
+    return _negotiate(requested, available)
+
+
+def _negotiate(requested: str, available: Sequence[str]) -> str | None:
     by_name = {_normalized(locale): locale for locale in available}
     if _normalized(requested) in by_name:
         return by_name[_normalized(requested)]
@@ -86,7 +98,11 @@ def plural_categories(locale: str) -> frozenset[str]:
     return frozenset({"other"} | (set(known.plural_form.tags) if known is not None else set()))
 
 
+@functools.lru_cache(maxsize=4096)
 def plural_category(locale: str, count: int) -> str:
-    """The plural category of ``count`` in ``locale`` (``other`` where CLDR has no rule)."""
+    """The plural category of ``count`` in ``locale`` (``other`` where CLDR has no rule).
+
+    Remembered (a pure function of its arguments): Babel's rule costs microseconds a call.
+    """
     known = _babel_locale(locale)
     return "other" if known is None else str(known.plural_form(count))
