@@ -53,6 +53,10 @@ _FINITE_KINDS = frozenset({FactKind.BOOL, FactKind.ENUM, FactKind.PROVIDER})
 _FIELDS = string.Formatter()
 _MEMO_LIMIT = 4096
 """At most this many memoized issues, claim lists, ... per plan (a bound, not a tuning)."""
+_NUMBER_MEMO_LIMIT = 256
+"""At most this many memoized issues per rule that reads an amount, a count or a day: its
+values are countless, so the memo keeps the first ones seen (0 comes early), and a few
+hundred kilobytes per rule set and locale at most."""
 
 
 class _Text:
@@ -98,11 +102,13 @@ class _RulePlan:
     __slots__ = (
         "after_route",
         "bucket",
+        "by_day",
         "dated",
         "documents",
         "fix",
         "issue_kind",
         "key",
+        "limit",
         "memo",
         "message",
         "needs",
@@ -128,19 +134,24 @@ class _RulePlan:
             if text is not None:
                 needs.update(dict.fromkeys(text.names))
         self.needs = tuple(needs)
-        # A shown value (a date) is keyed by the facts it is computed from; it also depends on
-        # as_of, so a rule showing one is never memoized.
+        # A shown value (a date) is keyed by the facts it is computed from and by as_of.
         keyed = dict.fromkeys(
             fact for name in self.needs for fact in (SHOWN[name].facts if name in SHOWN else (name,))
         )
+        self.by_day = any(name in SHOWN for name in self.needs)
         # The memo key: the needed facts' values (one value, or a tuple), read in C.
         self.key: Callable[[Mapping[str, EngineValue]], object] = (
             operator.itemgetter(*keyed) if keyed else _no_key
         )
-        # Issues and route options of rules that read finite facts only (flags, enums,
-        # providers) are immutable values of those facts: built once, then shared.
-        finite = all(name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs)
-        self.memo: dict[object, object] | None = {} if finite else None
+        # A rule's issue, step and route option are immutable values of the facts it reads
+        # (and of the day, for a shown date): built once per key, then shared.  A rule of
+        # finite facts only (flags, enums, providers) has few keys; one reading numbers has
+        # countless, and keeps the first _NUMBER_MEMO_LIMIT.
+        finite = not self.by_day and all(
+            name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs
+        )
+        self.limit = _MEMO_LIMIT if finite else _NUMBER_MEMO_LIMIT
+        self.memo: dict[object, object] = {}
 
 
 class _Shape:
@@ -318,16 +329,16 @@ class _Renderer:
         return tuple((name, values[name]) for name in rule.facts)
 
     def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
-        """The rule's issue and the step its fix makes (``None``: not a step); for a rule
-        of finite facts, what it gave before for the same values of those facts."""
+        """The rule's issue and the step its fix makes (``None``: not a step): what it gave
+        before for the same values of the facts it reads, when remembered."""
         memo = plan.memo
-        if memo is None:
-            return self._issue(plan)
         key = plan.key(self.facts)
+        if plan.by_day:
+            key = (key, self.as_of)
         found = memo.get(key)
         if found is None:
             found = self._issue(plan)
-            if len(memo) < _MEMO_LIMIT:
+            if len(memo) < plan.limit:
                 memo[key] = found
         return found  # type: ignore[return-value]
 
@@ -346,15 +357,15 @@ class _Renderer:
 
     def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         """The rule's route option and the steps it gives when it is the primary route
-        (shared, as :meth:`issue`'s, for a rule of finite facts)."""
+        (remembered as :meth:`issue`'s)."""
         memo = plan.memo
-        if memo is None:
-            return self._route(plan)
         key = plan.key(self.facts)
+        if plan.by_day:
+            key = (key, self.as_of)
         found = memo.get(key)
         if found is None:
             found = self._route(plan)
-            if len(memo) < _MEMO_LIMIT:
+            if len(memo) < plan.limit:
                 memo[key] = found
         return found  # type: ignore[return-value]
 
