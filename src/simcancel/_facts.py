@@ -560,7 +560,7 @@ def _reader(
             if spec.kind is FactKind.MONEY:
                 value = f"int({value} * 100)"
             elif spec.kind is FactKind.ENUM:
-                value = f"{value}.value"
+                value = f"{value}._value_"  # what Enum.value returns, without its descriptor
         else:  # pragma: no cover - every path of the catalogue is dotted identifiers
             namespace[f"get_{index}"] = _path_getter(spec, spec.source.path)
             value = f"get_{index}(state)"

@@ -116,22 +116,34 @@ def assessment(  # noqa: PLR0913, PLR0917 (one argument per field, in order, as 
 ) -> Assessment:
     """``Assessment(provider=..., ...)`` without converters (``labels``: a FrozenMapping)."""
     made: Assessment = _new(Assessment)
-    values = (
-        provider,
-        locale,
-        as_of,
-        ruleset,
-        blocking,
-        warnings,
-        advice,
-        route,
-        alternatives,
-        documents,
-        steps,
-        claims,
-        labels,
-        what_if,
-    )
-    for set_value, value in zip(_ASSESSMENT, values, strict=True):
-        set_value(made, value)
+    (
+        set_provider,
+        set_locale,
+        set_as_of,
+        set_ruleset,
+        set_blocking,
+        set_warnings,
+        set_advice,
+        set_route,
+        set_alternatives,
+        set_documents,
+        set_steps,
+        set_claims,
+        set_labels,
+        set_what_if,
+    ) = _ASSESSMENT
+    set_provider(made, provider)
+    set_locale(made, locale)
+    set_as_of(made, as_of)
+    set_ruleset(made, ruleset)
+    set_blocking(made, blocking)
+    set_warnings(made, warnings)
+    set_advice(made, advice)
+    set_route(made, route)
+    set_alternatives(made, alternatives)
+    set_documents(made, documents)
+    set_steps(made, steps)
+    set_claims(made, claims)
+    set_labels(made, labels)
+    set_what_if(made, what_if)
     return made
