@@ -307,12 +307,36 @@ def _version() -> str:
     return __version__
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: argparse's version action, reading the version only when asked (the
+    package metadata costs ~12 ms of every start-up when read to build the parser)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings=option_strings,
+            dest=dest,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="show program's version number and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        print(f"simcancel {_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simcancel",
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
-    parser.add_argument("--version", action="version", version=f"simcancel {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_assess, _add_lint, _add_providers, _add_schema, _add_traceability, _add_verify):
         add(commands)
