@@ -33,7 +33,6 @@ from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
 from simcancel._structure import read_json
-from simcancel._traceability import build_report, load_cases
 from simcancel.model import UserState
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_OK", "main"]
@@ -227,6 +226,8 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
             "or name the cases with --cases DIR"
         )
     rules = _rules(args.rules_dirs, args.packs)
+    from simcancel._traceability import build_report, load_cases  # noqa: PLC0415 - only this command
+
     report = build_report(rules, load_cases(args.cases), cases_dir=args.cases)
     text = report.to_markdown()
     if args.check is None:
