@@ -56,20 +56,30 @@ def cache_dir() -> Path | None:
     return Path(base) / "simcancel"
 
 
-def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str) -> bool:
-    """Feed every file matching ``pattern`` under ``root`` (names and bytes) to ``digest``;
-    False when a symbolic link or an unreadable file makes the content uncertain."""
-    for path in sorted(root.rglob(pattern)):
-        if path.is_symlink():
-            return False
-        if path.is_dir():
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return False
-        name = path.relative_to(root).as_posix().encode()
-        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+def _hash_tree(digest: hashlib._Hash, root: Path, suffix: str) -> bool:
+    """Feed every file under ``root`` whose name ends with ``suffix`` (relative name and
+    bytes, in sorted order) to ``digest``; False when a symbolic link or an unreadable
+    file makes the content uncertain."""
+    found: list[tuple[str, str]] = []
+    pending = [root]
+    try:
+        while pending:
+            directory = pending.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        return False
+                    if entry.is_dir():
+                        pending.append(Path(entry.path))
+                    elif entry.name.endswith(suffix):
+                        found.append((Path(entry.path).relative_to(root).as_posix(), entry.path))
+        for name, path in sorted(found):
+            with open(path, "rb") as source:  # noqa: PTH123 - the plain builtin, in a loop
+                data = source.read()
+            encoded = name.encode()
+            digest.update(len(encoded).to_bytes(8, "big") + encoded + len(data).to_bytes(8, "big") + data)
+    except OSError:
+        return False
     return True
 
 
@@ -90,9 +100,9 @@ def cache_key(rules_dir: Path, *, public_facts: bool) -> str | None:
     ):
         encoded = part.encode()
         digest.update(len(encoded).to_bytes(8, "big") + encoded)
-    if rules_dir.is_symlink() or not _hash_tree(digest, rules_dir, "*"):
+    if rules_dir.is_symlink() or not _hash_tree(digest, rules_dir, ""):
         return None
-    if not _hash_tree(digest, _PACKAGE, "*.py"):
+    if not _hash_tree(digest, _PACKAGE, ".py"):
         return None  # pragma: no cover - the package's own files
     try:
         digest.update(Path(attr._make.__file__).read_bytes())
