@@ -409,15 +409,25 @@ def decide(
             f"{facts.get('provider')!r} with these facts; run "
             f"`simcancel verify` on it to find the gap"
         )
-    render = _Renderer(rules, facts, as_of)
+    render: _Renderer | None = None  # built at the first rule not remembered
     buckets: tuple[list[Issue], list[Issue], list[Issue]] = ([], [], [])
     before: list[Step] = []
     after: list[Step] = []
     for found in shape.issues:
-        issue, step = render.issue(found)
+        key = found.key(facts)
+        made: tuple[Issue, Step | None] | None = found.memo.get(  # type: ignore[assignment]
+            (key, as_of) if found.by_day else key
+        )
+        if made is None:
+            if render is None:
+                render = _Renderer(rules, facts, as_of)
+            made = render.issue(found)
+        issue, step = made
         buckets[found.bucket].append(issue)
         if step is not None:
             (after if found.after_route else before).append(step)
+    if render is None:
+        render = _Renderer(rules, facts, as_of)
     primary_option, route_steps = render.route(shape.primary)
     before.extend(route_steps)
     before.extend(after)
