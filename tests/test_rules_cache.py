@@ -133,3 +133,19 @@ def test_an_entry_behind_a_symbolic_link_is_not_followed(cache: Path, tmp_path: 
     load = _Counting()
     cached_rules(builtin_rules_path(), public_facts=True, load=load)
     assert load.calls == 1
+
+
+def test_the_default_directory_follows_xdg_and_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Unset, the cache is $XDG_CACHE_HOME/simcancel, else ~/.cache/simcancel, else off."""
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / "simcancel"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "simcancel"
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache_dir() is None
