@@ -194,9 +194,13 @@ class _Plan:
         self.route_rank = {
             rule.id: index for index, rule in enumerate(sorted(self.by_id_rules(), key=route_order))
         }
-        self.claim_key = {claim: claim_sort_key(claim) for rule in rules.rules for claim in rule.claims}
+        # Every claim's place in the sorted claims of an answer (A2 before A10; ties by id).
+        every = {claim for rule in rules.rules for claim in rule.claims}
+        self.claim_rank = {
+            claim: index
+            for index, claim in enumerate(sorted(every, key=lambda claim: (claim_sort_key(claim), claim)))
+        }
         self.labels: dict[str, FrozenMapping[str, str]] = {}
-        self.claims: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.shapes: dict[frozenset[str], _Shape] = {}
         self.dated_shapes: dict[tuple[frozenset[str], dt.date], _Shape] = {}
 
@@ -212,15 +216,8 @@ class _Plan:
         return found
 
     def sorted_claims(self, used: list[_RulePlan]) -> tuple[str, ...]:
-        key = tuple(map(_rule_id, used))
-        found = self.claims.get(key)
-        if found is None:
-            claims = {claim for plan in used for claim in plan.rule.claims}
-            claim_key = self.claim_key
-            found = tuple(sorted(claims, key=lambda claim: claim_key.get(claim) or claim_sort_key(claim)))
-            if len(self.claims) < _MEMO_LIMIT:
-                self.claims[key] = found
-        return found
+        claims = {claim for plan in used for claim in plan.rule.claims}
+        return tuple(sorted(claims, key=self.claim_rank.__getitem__))
 
     def shape(self, fired: frozenset[str], as_of: dt.date) -> _Shape | None:
         """The shape of an assessment in which ``fired`` fired on ``as_of`` (``None``: no
@@ -326,7 +323,7 @@ class _Renderer:
 
     def trigger(self, rule: Rule) -> tuple[tuple[str, EngineValue], ...]:
         values = self.values
-        return tuple((name, values[name]) for name in rule.facts)
+        return tuple([(name, values[name]) for name in rule.facts])
 
     def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         """The rule's issue and the step its fix makes (``None``: not a step): what it gave
@@ -448,10 +445,6 @@ def decide(
         shape.claims,
         plan.provider_labels(provider),
     )
-
-
-def _rule_id(plan: _RulePlan) -> str:
-    return plan.rule.id
 
 
 def _rank(plan: _RulePlan) -> int:
