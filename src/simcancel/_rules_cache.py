@@ -25,7 +25,6 @@ a user's packs (``--rules``, ``load_rules``) are always read.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import stat
@@ -33,8 +32,12 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simcancel._ruleset import RuleSet
+
+if TYPE_CHECKING:
+    import hashlib
 
 __all__ = ["CACHE_ENV", "cache_dir", "cached_rules", "cache_key"]
 
@@ -90,6 +93,8 @@ def _hash_tree(digest: hashlib._Hash, root: Path, suffix: str) -> bool:
 
 def cache_key(rules_dir: Path, *, public_facts: bool) -> str | None:
     """The key of the built-in rule set in ``rules_dir``, or None when it cannot be exact."""
+    import hashlib  # noqa: PLC0415 - it loads OpenSSL: not on every ``import simcancel``
+
     import attr._make  # noqa: PLC0415 - attrs itself is imported already; its file is read
     import babel  # noqa: PLC0415
     import yaml  # noqa: PLC0415
