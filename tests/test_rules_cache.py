@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ import attrs
 import pytest
 
 from simcancel import RuleSet, builtin_packs, builtin_rules_path, load_rules
-from simcancel._rules_cache import CACHE_ENV, cache_dir, cache_key, cached_rules
+from simcancel._rules_cache import CACHE_ENV, _sha256, cache_dir, cache_key, cached_rules
 
 
 def _fresh(*, public_facts: bool = True) -> RuleSet:
@@ -149,3 +150,9 @@ def test_the_default_directory_follows_xdg_and_home(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Path, "home", no_home)
     assert cache_dir() is None
+
+
+def test_the_key_hash_is_sha256() -> None:
+    """The start-up-friendly SHA-256 gives hashlib's digests."""
+    data = bytes(range(256)) * 10
+    assert _sha256()(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -26,7 +25,9 @@ __all__ = ["PUBLIC_FACTS", "assess", "builtin_packs", "builtin_rules_path", "def
 
 def builtin_rules_path() -> Path:
     """The directory of the article's rule pack shipped inside the package."""
-    shipped = Path(str(resources.files("simcancel") / "rules"))
+    # The package's directory, as importlib.resources.files("simcancel") names it for a
+    # package on the file system (without importing importlib.resources at start-up).
+    shipped = Path(__file__).parent / "rules"
     if shipped.is_dir():
         return shipped
     # An editable install of a source checkout: rules/ sits beside src/.

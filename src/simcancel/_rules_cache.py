@@ -25,6 +25,7 @@ a user's packs (``--rules``, ``load_rules``) are always read.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import pickle
 import stat
@@ -46,6 +47,20 @@ _FORMAT = b"simcancel-rules-cache/1"
 _PREFIX = "rules-"
 _SUFFIX = ".pickle"
 _PACKAGE = Path(__file__).resolve().parent
+
+
+def _sha256() -> Callable[[bytes], hashlib._Hash]:
+    """SHA-256: CPython's own module when there is one (``hashlib`` loads OpenSSL, ~2 ms of
+    start-up), else ``hashlib``'s.  The same digests either way."""
+    for name in ("_sha256", "_sha2"):
+        try:
+            found: Callable[[bytes], hashlib._Hash] = importlib.import_module(name).sha256
+        except (ImportError, AttributeError):
+            continue
+        return found
+    import hashlib  # noqa: PLC0415 - it loads OpenSSL: only without CPython's module
+
+    return hashlib.sha256  # pragma: no cover - CPython has _sha256 (3.11) or _sha2 (3.12+)
 
 
 def cache_dir() -> Path | None:
@@ -93,13 +108,11 @@ def _hash_tree(digest: hashlib._Hash, root: Path, suffix: str) -> bool:
 
 def cache_key(rules_dir: Path, *, public_facts: bool) -> str | None:
     """The key of the built-in rule set in ``rules_dir``, or None when it cannot be exact."""
-    import hashlib  # noqa: PLC0415 - it loads OpenSSL: not on every ``import simcancel``
-
     import attr._make  # noqa: PLC0415 - attrs itself is imported already; its file is read
     import babel  # noqa: PLC0415
     import yaml  # noqa: PLC0415
 
-    digest = hashlib.sha256(_FORMAT)
+    digest = _sha256()(_FORMAT)
     for part in (
         sys.version,
         str(pickle.HIGHEST_PROTOCOL),
