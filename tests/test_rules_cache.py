@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -156,3 +158,32 @@ def test_the_key_hash_is_sha256() -> None:
     """The start-up-friendly SHA-256 gives hashlib's digests."""
     data = bytes(range(256)) * 10
     assert _sha256()(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_pipe_under_the_rules_directory_turns_the_cache_off(tmp_path: Path) -> None:
+    """Reading a named pipe could block: with one, there is no key (and nothing is read)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    os.mkfifo(rules / "pipe.yaml")
+    assert cache_key(rules, public_facts=True) is None
+
+
+def test_an_entry_of_an_older_key_is_removed(cache: Path, tmp_path: Path) -> None:
+    """Storing the entry of a new key drops the variant's entries of other keys."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    cached_rules(builtin_rules_path(), public_facts=True, load=_Counting())
+    (old,) = cache.glob("rules-all-*.pickle")
+    cached_rules(rules, public_facts=True, load=_Counting())
+    (new,) = cache.glob("rules-all-*.pickle")
+    assert new != old
+
+
+def test_without_cpythons_sha256_module_hashlib_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where CPython's own module is missing, hashlib's SHA-256 gives the same digests."""
+
+    def missing(name: str) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    assert _sha256()(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()

@@ -14,9 +14,9 @@ can depend on, read afresh by every process:
   the bytes of attrs' ``_make.py`` (how attrs classes pickle);
 * which packs are loaded (``public_facts``).
 
-A symbolic link anywhere under the rules directory, a file that cannot be read, a cache
-directory not owned by this user or writable by others, or an entry that does not
-unpickle to a rule set: no cache, the packs are loaded as always.  ``SIMCANCEL_CACHE_DIR``
+A symbolic link, pipe or device anywhere under the rules directory, a file that cannot
+be read, a cache directory not owned by this user or writable by others, or an entry that
+does not unpickle to a rule set: no cache, the packs are loaded as always.  ``SIMCANCEL_CACHE_DIR``
 names the directory (default ``$XDG_CACHE_HOME/simcancel``, else ``~/.cache/simcancel``);
 set to the empty string, it turns the cache off.  Only the built-in packs are cached:
 a user's packs (``--rules``, ``load_rules``) are always read.
@@ -60,7 +60,7 @@ def _sha256() -> Callable[[bytes], hashlib._Hash]:
         return found
     import hashlib  # noqa: PLC0415 - it loads OpenSSL: only without CPython's module
 
-    return hashlib.sha256  # pragma: no cover - CPython has _sha256 (3.11) or _sha2 (3.12+)
+    return hashlib.sha256
 
 
 def cache_dir() -> Path | None:
@@ -81,8 +81,8 @@ def cache_dir() -> Path | None:
 
 def _hash_tree(digest: hashlib._Hash, root: Path, suffix: str) -> bool:
     """Feed every file under ``root`` whose name ends with ``suffix`` (relative name and
-    bytes, in sorted order) to ``digest``; False when a symbolic link or an unreadable
-    file makes the content uncertain."""
+    bytes, in sorted order) to ``digest``; False when a symbolic link, an unreadable file
+    or anything but files and directories makes the content uncertain."""
     found: list[tuple[str, str]] = []
     pending = [root]
     try:
@@ -94,6 +94,8 @@ def _hash_tree(digest: hashlib._Hash, root: Path, suffix: str) -> bool:
                         return False
                     if entry.is_dir():
                         pending.append(Path(entry.path))
+                    elif not entry.is_file():
+                        return False  # a pipe, socket or device: reading it could block
                     elif entry.name.endswith(suffix):
                         found.append((Path(entry.path).relative_to(root).as_posix(), entry.path))
         for name, path in sorted(found):
