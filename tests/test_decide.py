@@ -21,6 +21,7 @@ from simcancel import (
     Stage,
     UserState,
     assess,
+    default_rules,
     load_rules,
 )
 from simcancel._decide import decide
@@ -411,3 +412,31 @@ def test_the_lock_message_names_the_day_it_lifts() -> None:
         assert said in result.route.reason
     later = assess(state, locale="en", as_of=dt.date(2026, 6, 30))
     assert "the lock lifts on 2026-11-25" in later.route.reason
+
+
+def test_one_fired_set_on_days_in_and_out_of_effect(tmp_path: Path) -> None:
+    """The same fired ids on alternate days keep or drop a dated rule each time (no stale shape)."""
+    dated = _issue(
+        "dated", "warning", extra="    effective_from: 2024-01-01\n    effective_until: 2024-12-31"
+    )
+    rules = write_pack(tmp_path, {"r.yaml": _route("go", "online", 1) + dated})
+    fired = frozenset(all_ids(rules))
+    for as_of, applies in [(dt.date(2024, 6, 1), True), (dt.date(2025, 6, 1), False)] * 2:
+        result = decide(rules, fired, facts(rules, as_of=as_of), locale="en", as_of=as_of)
+        assert [issue.code for issue in result.warnings] == (["dated"] if applies else [])
+
+
+def test_unchecked_constructors_build_what_the_public_ones_build() -> None:
+    """decide's unchecked objects equal, hash and hold the same field types as validated copies."""
+    state = UserState.from_dict({**clean_state(provider="jazz"), "arrears": "12.50", "balance": "3"})
+    result = assess(state, rules=default_rules(), locale="en", as_of=AS_OF)
+    objects: list[Any] = [result, result.route, *result.alternatives, *result.steps]
+    objects += [*result.blocking, *result.warnings, *result.advice]
+    assert result.blocking
+    assert result.steps
+    for made in objects:
+        public = type(made)(**{field.name: getattr(made, field.name) for field in attrs.fields(type(made))})
+        assert made == public
+        assert hash(made) == hash(public)
+        for field in attrs.fields(type(made)):
+            assert type(getattr(made, field.name)) is type(getattr(public, field.name)), field.name

@@ -25,6 +25,7 @@ import attrs
 import durable_rules_engine as _durable
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import simcancel
 from simcancel import (
@@ -38,7 +39,7 @@ from simcancel import (
     load_rules,
 )
 from simcancel._compile import compile_ruleset
-from simcancel._engine import CompiledRules, compiled, evaluate
+from simcancel._engine import CompiledRules, _dumps, compiled, evaluate
 from simcancel._facts import FACTS, FactKind, facts_for
 from simcancel._ruleset import AnyOf, Comparison, Condition, Op
 from simcancel.testing import user_states
@@ -648,3 +649,19 @@ def test_registrations_and_rule_sets_cross_to_a_spawned_worker() -> None:
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert pool.submit(_evaluate_in_worker, compiled(rules), facts).result(timeout=120) == here
         assert pool.submit(_assess_in_worker, rules, states).result(timeout=120) == assessed
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=8), st.text(max_size=8) | st.integers(-(10**12), 10**12) | st.booleans(), max_size=6
+    )
+)
+def test_the_fact_text_is_what_json_dumps_writes(fact: dict[str, Any]) -> None:
+    """The engine's prebuilt encoder writes exactly json.dumps(fact, ensure_ascii=False)."""
+    assert _dumps(fact) == json.dumps(fact, ensure_ascii=False)
+
+
+def test_a_value_json_cannot_write_is_a_type_error() -> None:
+    """A fact value that is not JSON data raises json's TypeError, as json.dumps does."""
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _dumps({"when": dt.date(2026, 1, 1)})  # type: ignore[dict-item]

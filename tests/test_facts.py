@@ -21,6 +21,7 @@ from simcancel._facts import (
     FactKind,
     FactSpec,
     StatePath,
+    _path_getter,
     facts_for,
     months_before,
     months_between,
@@ -132,3 +133,31 @@ def test_adding_a_fact_is_one_catalogue_entry() -> None:
     assert "| `has_pet` | bool | true, false | `pet` | Has a pet. |" in fact_table(catalogue)
     assert rules_schema(catalogue)["$defs"]["value.has_pet"] == {"type": "boolean"}
     assert "has_pet" not in FACTS  # the shipped catalogue is untouched
+
+
+@given(st.data())
+def test_the_generated_reader_reads_what_the_declarations_say(data: st.DataObject) -> None:
+    """facts_for (generated code) equals reading each derivation and each state path in turn."""
+    rules = default_rules()
+    state = UserState.from_dict(
+        {
+            **VALID_STATE,
+            "provider": data.draw(st.sampled_from(sorted(rules.providers))),
+            "balance": str(data.draw(st.integers(0, 10**6)) / 100),
+            "plan": data.draw(st.sampled_from(["prepaid", "postpaid"])),
+            "activated_on": data.draw(
+                st.none() | st.dates(dt.date(2000, 1, 1), AS_OF).map(dt.date.isoformat)
+            ),
+        }
+    )
+    provider = rules.provider(state.provider)
+    expected: dict[str, EngineValue] = {}
+    for derivation in CATALOGUE.derivations:
+        expected.update(derivation.read(state, provider, AS_OF))
+    for spec in CATALOGUE.specs:
+        if isinstance(spec.source, StatePath):
+            expected[spec.name] = _path_getter(spec, spec.source.path)(state)
+    facts = facts_for(state, provider, AS_OF)
+    assert facts == expected
+    assert list(facts) == list(FACTS)
+    assert [type(value) for value in facts.values()] == [type(expected[name]) for name in FACTS]

@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
+from simcancel._locales import _SHIPPED_PLURAL_RULES, _babel_locale, plural_categories, plural_category
 from simcancel._ruleset import Plural
 from simcancel.analysis import check_i18n
 from tests.packs import clean_state, minimal_pack
@@ -141,3 +142,20 @@ def test_verify_i18n_reports_missing_plural_forms() -> None:
     assert "rule services-still-active message: plural forms missing in en" in [
         example.problem for example in check_i18n(changed).counterexamples
     ]
+
+
+@pytest.mark.parametrize("locale", sorted(_SHIPPED_PLURAL_RULES))
+def test_the_shipped_plural_table_is_babels(locale: str) -> None:
+    """The plural rules kept for the shipped locales are Babel's, category for category."""
+    known = _babel_locale(locale)
+    assert known is not None
+    assert dict(_SHIPPED_PLURAL_RULES[locale]) == known.plural_form.rules
+    assert plural_categories(locale) == frozenset({"other", *known.plural_form.tags})
+    for count in (0, 1, 2, 5, 11, 21, 101, 1_000_000):
+        assert plural_category(locale, count) == known.plural_form(count)
+
+
+def test_a_locale_outside_the_table_asks_babel() -> None:
+    """A locale the table lacks gets CLDR's rule from Babel (Russian has few, many, one, other)."""
+    assert plural_categories("ru") == frozenset({"one", "few", "many", "other"})
+    assert [plural_category("ru", count) for count in (1, 2, 5)] == ["one", "few", "many"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -16,6 +15,7 @@ from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_me
 from simcancel._facts import facts_for
 from simcancel._loader import load_rules
 from simcancel._locales import negotiate_locale
+from simcancel._rules_cache import cached_rules
 from simcancel._ruleset import RuleSet
 from simcancel._whatif import DEFAULT_MAX_SETS, explore
 from simcancel.model import Assessment, UserState, WhatIf
@@ -33,7 +33,9 @@ __all__ = [
 
 def builtin_rules_path() -> Path:
     """The directory of the article's rule pack shipped inside the package."""
-    shipped = Path(str(resources.files("simcancel") / "rules"))
+    # The package's directory, as importlib.resources.files("simcancel") names it for a
+    # package on the file system (without importing importlib.resources at start-up).
+    shipped = Path(__file__).parent / "rules"
     if shipped.is_dir():
         return shipped
     # An editable install of a source checkout: rules/ sits beside src/.
@@ -69,6 +71,11 @@ def builtin_packs(*, public_facts: bool = True, locale_packs: bool = False) -> t
 def default_rules(*, public_facts: bool = True) -> RuleSet:
     """The built-in rule set, loaded and checked once per process.
 
+    A later process reads the checked rule set back from an on-disk cache (under
+    ``~/.cache/simcancel``) as long as nothing it depends on changed: the rule files, the
+    simcancel code, Python, PyYAML, Babel or attrs.  ``SIMCANCEL_CACHE_DIR`` moves it; set
+    to the empty string, it turns it off.
+
     ``public_facts=False`` leaves out the optional pack of public facts (claims B1-B12),
     so that every answer rests on the source article alone.
     """
@@ -79,7 +86,11 @@ def default_rules(*, public_facts: bool = True) -> RuleSet:
 
 @functools.cache
 def _default_rules(public_facts: bool) -> RuleSet:  # noqa: FBT001 (a cache key, called once above)
-    return load_rules(*builtin_packs(public_facts=public_facts, locale_packs=True))
+    return cached_rules(
+        builtin_rules_path(),
+        public_facts=public_facts,
+        load=lambda: load_rules(*builtin_packs(public_facts=public_facts, locale_packs=True)),
+    )
 
 
 def assess(

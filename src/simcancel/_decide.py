@@ -12,8 +12,8 @@ import string
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
 
+from simcancel import _fast
 from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value, pkr
 from simcancel._frozen import FrozenMapping
@@ -53,6 +53,10 @@ _FINITE_KINDS = frozenset({FactKind.BOOL, FactKind.ENUM, FactKind.PROVIDER})
 _FIELDS = string.Formatter()
 _MEMO_LIMIT = 4096
 """At most this many memoized issues, claim lists, ... per plan (a bound, not a tuning)."""
+_NUMBER_MEMO_LIMIT = 256
+"""At most this many memoized issues per rule that reads an amount, a count or a day: its
+values are countless, so the memo keeps the first ones seen (0 comes early), and a few
+hundred kilobytes per rule set and locale at most."""
 
 
 class _Text:
@@ -88,15 +92,23 @@ def _no_key(_facts: Mapping[str, EngineValue]) -> object:
     return ()
 
 
+_BUCKET = {IssueKind.BLOCKING: 0, IssueKind.WARNING: 1, IssueKind.ADVICE: 2}
+"""Where an issue goes: the assessment's blocking, warnings or advice."""
+
+
 class _RulePlan:
     """What decide needs of one rule in one locale, computed once per rule set and locale."""
 
     __slots__ = (
+        "after_route",
+        "bucket",
+        "by_day",
         "dated",
         "documents",
         "fix",
         "issue_kind",
         "key",
+        "limit",
         "memo",
         "message",
         "needs",
@@ -110,6 +122,9 @@ class _RulePlan:
         self.rank = rank
         self.dated = rule.effective_from is not None or rule.effective_until is not None
         self.issue_kind = _ISSUE_KIND.get(rule.kind)
+        self.bucket = _BUCKET[self.issue_kind] if self.issue_kind is not None else -1
+        # A step of this rule's fix comes after the route's steps (else before them).
+        self.after_route = rule.stage is not None and _STAGE_ORDER[rule.stage] > _ROUTE_STAGE
         self.message = _Text(rule.message[locale], locale)
         self.fix = _Text(rule.fix[locale], locale) if rule.fix is not None else None
         self.steps = tuple(_Text(step[locale], locale) for step in rule.steps)
@@ -119,19 +134,41 @@ class _RulePlan:
             if text is not None:
                 needs.update(dict.fromkeys(text.names))
         self.needs = tuple(needs)
-        # A shown value (a date) is keyed by the facts it is computed from; it also depends on
-        # as_of, so a rule showing one is never memoized.
+        # A shown value (a date) is keyed by the facts it is computed from and by as_of.
         keyed = dict.fromkeys(
             fact for name in self.needs for fact in (SHOWN[name].facts if name in SHOWN else (name,))
         )
+        self.by_day = any(name in SHOWN for name in self.needs)
         # The memo key: the needed facts' values (one value, or a tuple), read in C.
         self.key: Callable[[Mapping[str, EngineValue]], object] = (
             operator.itemgetter(*keyed) if keyed else _no_key
         )
-        # Issues and route options of rules that read finite facts only (flags, enums,
-        # providers) are immutable values of those facts: built once, then shared.
-        finite = all(name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs)
-        self.memo: dict[object, object] | None = {} if finite else None
+        # A rule's issue, step and route option are immutable values of the facts it reads
+        # (and of the day, for a shown date): built once per key, then shared.  A rule of
+        # finite facts only (flags, enums, providers) has few keys; one reading numbers has
+        # countless, and keeps the first _NUMBER_MEMO_LIMIT.
+        finite = not self.by_day and all(
+            name in FACTS and FACTS[name].kind in _FINITE_KINDS for name in self.needs
+        )
+        self.limit = _MEMO_LIMIT if finite else _NUMBER_MEMO_LIMIT
+        self.memo: dict[object, object] = {}
+
+
+class _Shape:
+    """What an assessment looks like for one set of fired rules (and, when a dated rule
+    fired, one day): the issues in order, the primary route, the alternatives, the claims.
+    Only the texts and trigger values of the rules that read numbers vary with the facts."""
+
+    __slots__ = ("alternatives", "claims", "dated", "issues", "primary")
+
+    def __init__(
+        self, issues: list[_RulePlan], routes: list[_RulePlan], claims: tuple[str, ...], *, dated: bool
+    ) -> None:
+        self.issues = tuple(issues)
+        self.primary = routes[0]
+        self.alternatives = tuple(routes[1:])
+        self.claims = claims
+        self.dated = dated
 
 
 class _Plan:
@@ -157,9 +194,15 @@ class _Plan:
         self.route_rank = {
             rule.id: index for index, rule in enumerate(sorted(self.by_id_rules(), key=route_order))
         }
-        self.claim_key = {claim: claim_sort_key(claim) for rule in rules.rules for claim in rule.claims}
+        # Every claim's place in the sorted claims of an answer (A2 before A10; ties by id).
+        every = {claim for rule in rules.rules for claim in rule.claims}
+        self.claim_rank = {
+            claim: index
+            for index, claim in enumerate(sorted(every, key=lambda claim: (claim_sort_key(claim), claim)))
+        }
         self.labels: dict[str, FrozenMapping[str, str]] = {}
-        self.claims: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.shapes: dict[frozenset[str], _Shape] = {}
+        self.dated_shapes: dict[tuple[frozenset[str], dt.date], _Shape] = {}
 
     def by_id_rules(self) -> list[Rule]:
         return [plan.rule for plan in self.by_id.values()]
@@ -173,15 +216,54 @@ class _Plan:
         return found
 
     def sorted_claims(self, used: list[_RulePlan]) -> tuple[str, ...]:
-        key = tuple(map(_rule_id, used))
-        found = self.claims.get(key)
+        claims = {claim for plan in used for claim in plan.rule.claims}
+        return tuple(sorted(claims, key=self.claim_rank.__getitem__))
+
+    def shape(self, fired: frozenset[str], as_of: dt.date) -> _Shape | None:
+        """The shape of an assessment in which ``fired`` fired on ``as_of`` (``None``: no
+        route among them), remembered per fired set, and per day when a dated rule fired."""
+        found = self.shapes.get(fired)
+        if found is not None and not found.dated:
+            return found
+        if found is not None:
+            found = self.dated_shapes.get((fired, as_of))
+            if found is not None:
+                return found
+        found = self._shape(fired, as_of)
         if found is None:
-            claims = {claim for plan in used for claim in plan.rule.claims}
-            claim_key = self.claim_key
-            found = tuple(sorted(claims, key=lambda claim: claim_key.get(claim) or claim_sort_key(claim)))
-            if len(self.claims) < _MEMO_LIMIT:
-                self.claims[key] = found
+            return None
+        if len(self.shapes) < _MEMO_LIMIT and fired not in self.shapes:
+            self.shapes[fired] = found
+        if found.dated and len(self.dated_shapes) < _MEMO_LIMIT:
+            self.dated_shapes[fired, as_of] = found
         return found
+
+    def _shape(self, fired: frozenset[str], as_of: dt.date) -> _Shape | None:
+        dated = False
+        issues: list[_RulePlan] = []
+        routes: list[_RulePlan] = []
+        for rule_id in fired:
+            plan = self.by_id.get(rule_id)
+            if plan is None:
+                continue
+            if plan.dated:
+                dated = True
+                if not plan.rule.in_effect(as_of):
+                    continue
+            (issues if plan.issue_kind is not None else routes).append(plan)
+        if not routes:
+            return None
+        issues.sort(key=_rank)
+        route_rank = self.route_rank
+        routes.sort(key=lambda plan: route_rank[plan.rule.id])
+        primary = routes[0]
+        alternatives: list[_RulePlan] = []
+        for plan in routes[1:]:
+            route = plan.rule.route
+            if route is not primary.rule.route and all(route is not alt.rule.route for alt in alternatives):
+                alternatives.append(plan)
+        claims = self.sorted_claims([*issues, primary, *alternatives])
+        return _Shape(issues, [primary, *alternatives], claims, dated=dated)
 
 
 _PLANS: weakref.WeakKeyDictionary[RuleSet, dict[str, _Plan]] = weakref.WeakKeyDictionary()
@@ -200,9 +282,6 @@ def _plan(rules: RuleSet, locale: str) -> _Plan:
         if found is None:
             found = by_locale[locale] = _Plan(rules, locale)
         return found
-
-
-_Made = TypeVar("_Made")
 
 
 class _Renderer:
@@ -244,62 +323,57 @@ class _Renderer:
 
     def trigger(self, rule: Rule) -> tuple[tuple[str, EngineValue], ...]:
         values = self.values
-        return tuple((name, values[name]) for name in rule.facts)
-
-    def _memoized(self, plan: _RulePlan, build: Callable[[], _Made]) -> _Made:
-        """``build()``, or what it gave before for the same values of the plan's facts."""
-        memo = plan.memo
-        if memo is None:
-            return build()
-        key = plan.key(self.facts)
-        found = memo.get(key)
-        if found is not None:
-            return found  # type: ignore[return-value]
-        made = build()
-        if len(memo) < _MEMO_LIMIT:
-            memo[key] = made
-        return made
+        return tuple([(name, values[name]) for name in rule.facts])
 
     def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
-        """The rule's issue and the step its fix makes (``None``: not a step)."""
-        return self._memoized(plan, lambda: self._issue(plan))
+        """The rule's issue and the step its fix makes (``None``: not a step): what it gave
+        before for the same values of the facts it reads, when remembered."""
+        memo = plan.memo
+        key = plan.key(self.facts)
+        if plan.by_day:
+            key = (key, self.as_of)
+        found = memo.get(key)
+        if found is None:
+            found = self._issue(plan)
+            if len(memo) < plan.limit:
+                memo[key] = found
+        return found  # type: ignore[return-value]
 
     def _issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         self.need(plan.needs)
         rule = plan.rule
         assert plan.issue_kind is not None
-        issue = Issue(
-            code=rule.id,
-            kind=plan.issue_kind,
-            message=self.text(plan.message),
-            fix=self.text(plan.fix) if plan.fix is not None else None,
-            claims=rule.claims,
-            facts=self.trigger(rule),
+        fix = self.text(plan.fix) if plan.fix is not None else None
+        issue = _fast.issue(
+            rule.id, plan.issue_kind, self.text(plan.message), fix, rule.claims, self.trigger(rule)
         )
         step = None
-        if rule.stage is not None and issue.fix is not None:
-            step = Step(stage=rule.stage, text=issue.fix, code=rule.id, claims=rule.claims)
+        if rule.stage is not None and fix is not None:
+            step = _fast.step(rule.stage, fix, rule.id, rule.claims)
         return issue, step
 
     def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
-        """The rule's route option and the steps it gives when it is the primary route."""
-        return self._memoized(plan, lambda: self._route(plan))
+        """The rule's route option and the steps it gives when it is the primary route
+        (remembered as :meth:`issue`'s)."""
+        memo = plan.memo
+        key = plan.key(self.facts)
+        if plan.by_day:
+            key = (key, self.as_of)
+        found = memo.get(key)
+        if found is None:
+            found = self._route(plan)
+            if len(memo) < plan.limit:
+                memo[key] = found
+        return found  # type: ignore[return-value]
 
     def _route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         self.need(plan.needs)
         rule = plan.rule
         assert rule.route is not None
-        option = RouteOption(
-            route=rule.route,
-            code=rule.id,
-            reason=self.text(plan.message),
-            claims=rule.claims,
-            facts=self.trigger(rule),
+        option = _fast.route_option(
+            rule.route, rule.id, self.text(plan.message), rule.claims, self.trigger(rule)
         )
-        steps = tuple(
-            Step(stage=Stage.ROUTE, text=self.text(step), code=rule.id, claims=rule.claims)
-            for step in plan.steps
-        )
+        steps = tuple(_fast.step(Stage.ROUTE, self.text(step), rule.id, rule.claims) for step in plan.steps)
         return option, steps
 
 
@@ -325,70 +399,52 @@ def decide(
 ) -> Assessment:
     """Build the assessment from the ids of the rules that fired for ``facts``."""
     plan = _plan(rules, locale)
-    by_id = plan.by_id
-    issues: list[_RulePlan] = []
-    routes: list[_RulePlan] = []
-    for rule_id in set(fired):
-        found = by_id.get(rule_id)
-        if found is None or (found.dated and not found.rule.in_effect(as_of)):
-            continue
-        (issues if found.issue_kind is not None else routes).append(found)
-    if not routes:
+    shape = plan.shape(fired if type(fired) is frozenset else frozenset(fired), as_of)
+    if shape is None:
         raise NoRouteError(
             f"rule set {rules.label} gives no route for provider "
             f"{facts.get('provider')!r} with these facts; run "
             f"`simcancel verify` on it to find the gap"
         )
-    issues.sort(key=_rank)
-    route_rank = plan.route_rank
-    routes.sort(key=lambda found: route_rank[found.rule.id])
-    primary = routes[0]
-    alternatives: list[_RulePlan] = []
-    for found in routes[1:]:
-        route = found.rule.route
-        if route is not primary.rule.route and all(route is not alt.rule.route for alt in alternatives):
-            alternatives.append(found)
-
-    render = _Renderer(rules, facts, as_of)
-    blocking: list[Issue] = []
-    warnings: list[Issue] = []
-    advice: list[Issue] = []
+    render: _Renderer | None = None  # built at the first rule not remembered
+    buckets: tuple[list[Issue], list[Issue], list[Issue]] = ([], [], [])
     before: list[Step] = []
     after: list[Step] = []
-    for found in issues:
-        issue, step = render.issue(found)
-        if issue.kind is IssueKind.BLOCKING:
-            blocking.append(issue)
-        elif issue.kind is IssueKind.WARNING:
-            warnings.append(issue)
-        else:
-            advice.append(issue)
+    for found in shape.issues:
+        key = found.key(facts)
+        made: tuple[Issue, Step | None] | None = found.memo.get(  # type: ignore[assignment]
+            (key, as_of) if found.by_day else key
+        )
+        if made is None:
+            if render is None:
+                render = _Renderer(rules, facts, as_of)
+            made = render.issue(found)
+        issue, step = made
+        buckets[found.bucket].append(issue)
         if step is not None:
-            (before if _STAGE_ORDER[step.stage] <= _ROUTE_STAGE else after).append(step)
-    primary_option, route_steps = render.route(primary)
+            (after if found.after_route else before).append(step)
+    if render is None:
+        render = _Renderer(rules, facts, as_of)
+    primary_option, route_steps = render.route(shape.primary)
     before.extend(route_steps)
     before.extend(after)
-
+    blocking, warnings, advice = buckets
     provider = str(facts["provider"])
-    return Assessment(
-        provider=provider,
-        locale=locale,
-        as_of=as_of,
-        ruleset=plan.label,
-        blocking=tuple(blocking),
-        warnings=tuple(warnings),
-        advice=tuple(advice),
-        route=primary_option,
-        alternatives=tuple(render.route(found)[0] for found in alternatives),
-        documents=primary.documents,
-        steps=tuple(before),
-        claims=plan.sorted_claims([*issues, primary, *alternatives]),
-        labels=plan.provider_labels(provider),
+    return _fast.assessment(
+        provider,
+        locale,
+        as_of,
+        plan.label,
+        tuple(blocking),
+        tuple(warnings),
+        tuple(advice),
+        primary_option,
+        tuple([render.route(found)[0] for found in shape.alternatives]),
+        shape.primary.documents,
+        tuple(before),
+        shape.claims,
+        plan.provider_labels(provider),
     )
-
-
-def _rule_id(plan: _RulePlan) -> str:
-    return plan.rule.id
 
 
 def _rank(plan: _RulePlan) -> int:
@@ -436,8 +492,11 @@ class _PartialRenderer(_Renderer):
         values = self.values
         return tuple((name, values[name]) for name in rule.facts if name not in self.unknown)
 
-    def _memoized(self, plan: _RulePlan, build: Callable[[], _Made]) -> _Made:
-        return build()
+    def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
+        return self._issue(plan)
+
+    def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
+        return self._route(plan)
 
 
 def render_partial(  # noqa: PLR0913 - keyword-only: what is known, and how to word it

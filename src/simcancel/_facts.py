@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import keyword
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
@@ -542,6 +543,40 @@ def _put(data: StateData, path: str, value: Any) -> None:
     data[leaf] = value
 
 
+def _reader(
+    specs: tuple[FactSpec, ...], derivations: tuple[Derivation, ...]
+) -> Callable[[UserState, Provider, dt.date], dict[str, EngineValue]]:
+    """One function reading every fact of ``specs`` from a state, in catalogue order.
+
+    Generated from the declarations (the facts of each derivation from one call of its
+    ``read``, each state path as attribute reads), so a call builds one dict and calls no
+    getter: ``facts_for`` runs on every assessment.
+    """
+    namespace: dict[str, Any] = {}
+    lines = ["def read(state, provider, as_of):"]
+    for index, derivation in enumerate(derivations):
+        namespace[f"read_{index}"] = derivation.read
+        lines.append(f"    derived_{index} = read_{index}(state, provider, as_of)")
+    lines.append("    return {")
+    for index, spec in enumerate(specs):
+        if isinstance(spec.source, Derivation):
+            value = f"derived_{derivations.index(spec.source)}[{spec.name!r}]"
+        elif all(part.isidentifier() and not keyword.iskeyword(part) for part in spec.source.path.split(".")):
+            value = f"state.{spec.source.path}"
+            if spec.kind is FactKind.MONEY:
+                value = f"int({value} * 100)"
+            elif spec.kind is FactKind.ENUM:
+                value = f"{value}._value_"  # what Enum.value returns, without its descriptor
+        else:  # pragma: no cover - every path of the catalogue is dotted identifiers
+            namespace[f"get_{index}"] = _path_getter(spec, spec.source.path)
+            value = f"get_{index}(state)"
+        lines.append(f"        {spec.name!r}: {value},")
+    lines.append("    }")
+    exec(compile("\n".join(lines) + "\n", "<simcancel facts_for>", "exec"), namespace)  # noqa: S102 (our own source, from the declarations)
+    read: Callable[[UserState, Provider, dt.date], dict[str, EngineValue]] = namespace["read"]
+    return read
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Catalogue:
     """The facts a rule set can read, with their kinds and where each comes from."""
@@ -550,7 +585,9 @@ class Catalogue:
     by_name: Mapping[str, FactSpec] = attrs.field(init=False)
     derivations: tuple[Derivation, ...] = attrs.field(init=False)
     """Each derivation once, in the order of its first fact."""
-    _getters: tuple[tuple[str, Callable[[UserState], EngineValue]], ...] = attrs.field(init=False)
+    _reader: Callable[[UserState, Provider, dt.date], dict[str, EngineValue]] = attrs.field(
+        init=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         names = [spec.name for spec in self.specs]
@@ -562,15 +599,7 @@ class Catalogue:
                 derivations.setdefault(id(spec.source), spec.source)
         object.__setattr__(self, "by_name", MappingProxyType({spec.name: spec for spec in self.specs}))
         object.__setattr__(self, "derivations", tuple(derivations.values()))
-        object.__setattr__(
-            self,
-            "_getters",
-            tuple(
-                (spec.name, _path_getter(spec, spec.source.path))
-                for spec in self.specs
-                if isinstance(spec.source, StatePath)
-            ),
-        )
+        object.__setattr__(self, "_reader", _reader(self.specs, self.derivations))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.by_name)
@@ -606,12 +635,7 @@ class Catalogue:
 
     def facts_for(self, state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
         """The complete, typed fact for ``state``: every catalogue field present, money in paisa."""
-        found: dict[str, EngineValue] = {}
-        for derivation in self.derivations:
-            found.update(derivation.read(state, provider, as_of))
-        for name, get in self._getters:
-            found[name] = get(state)
-        return {name: found[name] for name in self.by_name}
+        return self._reader(state, provider, as_of)
 
     def state_for(self, facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
         """A state, as JSON data, whose facts on ``as_of`` are ``facts`` (the inverse of

@@ -34,7 +34,6 @@ from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
 from simcancel._structure import iso_day, read_json
-from simcancel._traceability import build_report, load_cases
 from simcancel.model import UserState
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
@@ -231,6 +230,8 @@ def _traceability(args: argparse.Namespace, out: TextIO) -> int:
             "or name the cases with --cases DIR"
         )
     rules = _rules(args.rules_dirs, args.packs)
+    from simcancel._traceability import build_report, load_cases  # noqa: PLC0415 - only this command
+
     report = build_report(rules, load_cases(args.cases), cases_dir=args.cases)
     text = report.to_markdown()
     if args.check is None:
@@ -311,12 +312,36 @@ def _version() -> str:
     return __version__
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: argparse's version action, reading the version only when asked (the
+    package metadata costs ~12 ms of every start-up when read to build the parser)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings=option_strings,
+            dest=dest,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="show program's version number and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        print(f"simcancel {_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simcancel",
         description="Can I cancel my Pakistani SIM / data card, and how?",
     )
-    parser.add_argument("--version", action="version", version=f"simcancel {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (
         _add_assess,

@@ -1,0 +1,189 @@
+"""The on-disk cache of the built-in rule set: exact keys, private directories, misses fall back."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import attrs
+import pytest
+
+from simcancel import RuleSet, builtin_packs, builtin_rules_path, load_rules
+from simcancel._rules_cache import CACHE_ENV, _sha256, cache_dir, cache_key, cached_rules
+
+
+def _fresh(*, public_facts: bool = True) -> RuleSet:
+    return load_rules(*builtin_packs(public_facts=public_facts, locale_packs=True))
+
+
+def _same(one: RuleSet, other: RuleSet) -> None:
+    for field in attrs.fields(RuleSet):
+        assert getattr(one, field.name) == getattr(other, field.name), field.name
+
+
+class _Counting:
+    """A loader that counts its calls."""
+
+    def __init__(self, *, public_facts: bool = True) -> None:
+        """Load the built-in packs (with or without the public facts) when called."""
+        self.calls = 0
+        self.public_facts = public_facts
+
+    def __call__(self) -> RuleSet:
+        """The freshly loaded rule set."""
+        self.calls += 1
+        return _fresh(public_facts=self.public_facts)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache directory of this test."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(directory))
+    return directory
+
+
+def test_a_second_process_reads_what_the_first_stored(cache: Path) -> None:
+    """The first call loads and stores; the next reads the same content back without loading."""
+    load = _Counting()
+    first = cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    second = cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    assert load.calls == 1
+    assert second is not first
+    _same(second, _fresh())
+    assert oct(cache.stat().st_mode & 0o777) == "0o700"
+
+
+def test_with_and_without_public_facts_are_two_entries(cache: Path) -> None:
+    """The two built-in variants have their own keys and entries, and keep them."""
+    for public_facts in (True, False, True, False):
+        cached_rules(
+            builtin_rules_path(), public_facts=public_facts, load=_Counting(public_facts=public_facts)
+        )
+    assert len(list(cache.glob("rules-*.pickle"))) == 2
+    article = _Counting(public_facts=False)
+    _same(cached_rules(builtin_rules_path(), public_facts=False, load=article), _fresh(public_facts=False))
+    assert article.calls == 0
+
+
+def test_any_change_under_the_rules_directory_changes_the_key(tmp_path: Path) -> None:
+    """One byte of one file, a new file, a renamed file: each is another key."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    keys = {cache_key(rules, public_facts=True)}
+    some_file = next(path for path in sorted(rules.rglob("*.yaml")))
+    some_file.write_bytes(some_file.read_bytes() + b"\n")
+    keys.add(cache_key(rules, public_facts=True))
+    (rules / "public-facts" / "new.yaml").write_text("rules: []\n", encoding="utf-8")
+    keys.add(cache_key(rules, public_facts=True))
+    (rules / "public-facts" / "new.yaml").rename(rules / "public-facts" / "newer.yaml")
+    keys.add(cache_key(rules, public_facts=True))
+    keys.add(cache_key(rules, public_facts=False))
+    assert None not in keys
+    assert len(keys) == 5
+
+
+def test_a_symbolic_link_under_the_rules_directory_turns_the_cache_off(tmp_path: Path) -> None:
+    """A link could point anywhere: with one, there is no key."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    (rules / "linked.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    assert cache_key(rules, public_facts=True) is None
+
+
+def test_the_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIMCANCEL_CACHE_DIR set to nothing: every call loads."""
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert cache_dir() is None
+    load = _Counting()
+    cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    assert load.calls == 2
+
+
+def test_a_directory_others_can_write_to_is_never_read(cache: Path) -> None:
+    """An entry in a group- or world-writable directory could be anyone's: it is ignored."""
+    cached_rules(builtin_rules_path(), public_facts=True, load=_Counting())
+    cache.chmod(0o777)
+    load = _Counting()
+    cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    assert load.calls == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"a": 1})])
+def test_a_damaged_entry_is_a_miss_and_is_replaced(cache: Path, content: bytes) -> None:
+    """A truncated, foreign or wrong-typed entry is loaded afresh and stored anew."""
+    cached_rules(builtin_rules_path(), public_facts=True, load=_Counting())
+    (entry,) = cache.glob("rules-*.pickle")
+    entry.write_bytes(content)
+    load = _Counting()
+    _same(cached_rules(builtin_rules_path(), public_facts=True, load=load), _fresh())
+    assert load.calls == 1
+    assert entry.read_bytes() != content
+
+
+def test_an_entry_behind_a_symbolic_link_is_not_followed(cache: Path, tmp_path: Path) -> None:
+    """The entry itself must be a regular file: a link in its place is a miss."""
+    cached_rules(builtin_rules_path(), public_facts=True, load=_Counting())
+    (entry,) = cache.glob("rules-*.pickle")
+    target = tmp_path / "target.pickle"
+    entry.rename(target)
+    entry.symlink_to(target)
+    load = _Counting()
+    cached_rules(builtin_rules_path(), public_facts=True, load=load)
+    assert load.calls == 1
+
+
+def test_the_default_directory_follows_xdg_and_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Unset, the cache is $XDG_CACHE_HOME/simcancel, else ~/.cache/simcancel, else off."""
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() == tmp_path / "simcancel"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "simcancel"
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache_dir() is None
+
+
+def test_the_key_hash_is_sha256() -> None:
+    """The start-up-friendly SHA-256 gives hashlib's digests."""
+    data = bytes(range(256)) * 10
+    assert _sha256()(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_pipe_under_the_rules_directory_turns_the_cache_off(tmp_path: Path) -> None:
+    """Reading a named pipe could block: with one, there is no key (and nothing is read)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    os.mkfifo(rules / "pipe.yaml")
+    assert cache_key(rules, public_facts=True) is None
+
+
+def test_an_entry_of_an_older_key_is_removed(cache: Path, tmp_path: Path) -> None:
+    """Storing the entry of a new key drops the variant's entries of other keys."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    cached_rules(builtin_rules_path(), public_facts=True, load=_Counting())
+    (old,) = cache.glob("rules-all-*.pickle")
+    cached_rules(rules, public_facts=True, load=_Counting())
+    (new,) = cache.glob("rules-all-*.pickle")
+    assert new != old
+
+
+def test_without_cpythons_sha256_module_hashlib_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where CPython's own module is missing, hashlib's SHA-256 gives the same digests."""
+
+    def missing(name: str) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    assert _sha256()(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()
