@@ -177,3 +177,15 @@ def measured(call: Callable[[], object]) -> tuple[BaseException | object, float,
     elapsed = time.process_time() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return outcome, elapsed, max(peak - before, 0)
+
+
+def report_labels(locale: str) -> str:
+    """The labels the readable report needs in ``locale`` (the built-in ones), as YAML lines
+    of a ``labels:`` mapping, for packs a test writes by hand."""
+    import json as _json
+
+    from simcancel import default_rules
+    from simcancel._render import REPORT_LABELS
+
+    texts = default_rules().labels[locale]
+    return "".join(f"  {key}: {_json.dumps(texts[key], ensure_ascii=False)}\n" for key in REPORT_LABELS)

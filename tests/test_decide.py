@@ -26,7 +26,7 @@ from simcancel import (
 )
 from simcancel._decide import decide
 from simcancel._facts import EngineValue, facts_for
-from tests.packs import clean_state
+from tests.packs import clean_state, report_labels
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -55,8 +55,10 @@ sources:
 checked: 2026-01-01
 """
 LABELS = {
-    "en": 'labels:\n  document.passport_copy: "Passport copy"\n  document.sim_card: "SIM card"\n',
-    "zh-CN": 'labels:\n  document.passport_copy: "护照复印件"\n  document.sim_card: "电话卡"\n',
+    "en": 'labels:\n  document.passport_copy: "Passport copy"\n  document.sim_card: "SIM card"\n'
+    + report_labels("en"),
+    "zh-CN": 'labels:\n  document.passport_copy: "护照复印件"\n  document.sim_card: "电话卡"\n'
+    + report_labels("zh-CN"),
 }
 
 
