@@ -173,3 +173,31 @@ def test_a_bad_answers_file_is_bad_input(tmp_path: Path, content: bytes) -> None
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("simcancel: ")
+
+
+def _run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF, "--locale", "en", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+
+
+def test_an_issue_date_after_the_day_is_asked_again(tmp_path: Path) -> None:
+    """A future issue date is refused and asked again (not an exit 2, never saved)."""
+    answers = tmp_path / "answers.json"
+    result = _run("--answers", str(answers), stdin="1\n2027-01-01\n2025-01-01\n")
+    assert result.returncode in (0, 1), result.stderr
+    assert "That answer was not understood" in result.stdout
+    assert json.loads(answers.read_text(encoding="utf-8"))["activated_on"] == "2025-01-01"
+
+
+def test_an_issue_date_exactly_a_year_ago_is_answered() -> None:
+    """An issue date 365 days before the assessment day gives an answer, not a traceback."""
+    result = _run(stdin="1\n2025-11-24\n")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from simcancel._errors import InvalidStateError, UsageError
 from simcancel._fields import FIELD_BY_PATH, AnswerKind
-from simcancel._partial import assess_partial
+from simcancel._partial import assess_partial, check_activation
 from simcancel._partial_model import Certainty, Question
 from simcancel._partial_state import UNKNOWN, PartialState
 from simcancel._questions import next_questions
@@ -132,7 +132,9 @@ class Interview:
         self.say(f"  {DONT_KNOW}  {self.label('answer.unknown')}")
         while True:
             try:
-                return self._answer(question, field.answer)
+                answered = self._answer(question, field.answer)
+                check_activation(answered, self.as_of)  # refused here, not by the next question
+                return answered
             except _InvalidAnswerError as error:
                 self.say(f"{self.label('interview.invalid')} {error}".rstrip())
             except InvalidStateError as error:

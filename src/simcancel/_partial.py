@@ -35,6 +35,7 @@ __all__ = [
     "PartialModel",
     "assess_partial",
     "assess_partial_arguments",
+    "check_activation",
     "class_values",
     "evaluate_partial",
     "partial_inputs",
@@ -290,7 +291,8 @@ def _known_facts(
     return facts, unknown
 
 
-def _check_activation(partial: PartialState, as_of: dt.date) -> None:
+def check_activation(partial: PartialState, as_of: dt.date) -> None:
+    """Refuse an issue date after ``as_of``, as :func:`simcancel.assess` does."""
     value = partial.known.get("activated_on")
     if isinstance(value, str) and value > as_of.isoformat():
         raise InvalidStateError(
@@ -343,7 +345,7 @@ def assess_partial_arguments(
                 )
             ]
         )
-    _check_activation(partial, day)
+    check_activation(partial, day)
     return ruleset, found, day
 
 
