@@ -150,3 +150,23 @@ def test_from_json_reads_exact_decimals() -> None:
     partial = PartialState.from_json('{"balance": 0.1, "arrears": 1e2}')
     assert partial.known["balance"] == "0.10"
     assert UserState.from_dict(clean_state(arrears=partial.known["arrears"])).arrears == 100
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"known": None}, "$"),
+        ({"known": 5}, "$"),
+        ({"declined": None}, "$"),
+        ({"declined": "balance"}, "$"),
+        ({"declined": 5}, "$"),
+        ({"declined": [["balance"]]}, "$"),
+    ],
+)
+def test_constructor_refuses_what_is_not_a_mapping_or_a_set_of_fields(
+    arguments: dict[str, Any], path: str
+) -> None:
+    """known not a mapping, declined a bare string or not iterable: InvalidStateError, not TypeError."""
+    with pytest.raises(InvalidStateError) as caught:
+        PartialState(**arguments)
+    assert caught.value.problems[0].path == path

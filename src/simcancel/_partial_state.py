@@ -76,7 +76,15 @@ def _put(data: dict[str, Any], path: str, value: object) -> None:
 
 
 def _frozen_set(items: Iterable[str]) -> frozenset[str]:
-    return frozenset(items)
+    refused = InvalidStateError(
+        [Problem(path="$", message=f"declined: expected a set of field paths, got {shorten(items)}")]
+    )
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise refused
+    try:
+        return frozenset(items)
+    except TypeError:  # an unhashable item
+        raise refused from None
 
 
 @attrs.frozen(kw_only=True)
@@ -98,6 +106,15 @@ class PartialState:
 
     def __attrs_post_init__(self) -> None:
         # One path for every way in: the values are normalised and checked as a state.
+        if not isinstance(self.known, Mapping):
+            raise InvalidStateError(
+                [
+                    Problem(
+                        path="$",
+                        message=f"known: expected a mapping of field paths to values, got {shorten(self.known)}",
+                    )
+                ]
+            )
         known = dict(self.known)
         for path in [*known, *self.declined]:
             if not isinstance(path, str) or path not in FIELD_BY_PATH:
