@@ -170,3 +170,16 @@ def test_constructor_refuses_what_is_not_a_mapping_or_a_set_of_fields(
     with pytest.raises(InvalidStateError) as caught:
         PartialState(**arguments)
     assert caught.value.problems[0].path == path
+
+
+def test_known_values_are_read_only_and_the_state_hashes() -> None:
+    """A known list (services) cannot be changed through known, and the partial state hashes
+    like the frozen value object it is; to_dict still gives plain JSON lists."""
+    data = {"services": [{"kind": "sms", "active": True, "recurring": False}]}
+    partial = PartialState.from_dict(data)
+    services = partial.known["services"]
+    with pytest.raises((TypeError, AttributeError)):
+        services.append({"kind": "sms", "active": True, "recurring": True})  # type: ignore[attr-defined]
+    assert len(partial.to_dict()["services"]) == 1
+    assert hash(partial) == hash(PartialState.from_dict(data))
+    assert isinstance(partial.to_dict()["services"], list)

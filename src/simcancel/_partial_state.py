@@ -28,7 +28,7 @@ import attrs
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
 from simcancel._fields import FIELD_BY_PATH, FIELDS, AnswerKind, Field
 from simcancel._frozen import FrozenMapping
-from simcancel.model import UserState
+from simcancel.model import UserState, _frozen_json, _thawed_json
 
 __all__ = ["UNKNOWN", "PartialState"]
 
@@ -97,7 +97,8 @@ class PartialState:
 
     known: Mapping[str, object] = attrs.field(factory=FrozenMapping)
     """The known fields by dotted path, each as the state's JSON spells it (money as a
-    string, ``activated_on`` ``None`` when the person does not know the day); read-only."""
+    string, ``activated_on`` ``None`` when the person does not know the day); read-only,
+    lists (``services``) as tuples of read-only mappings (:meth:`to_dict` gives plain data)."""
     declined: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     """Fields the person was asked and does not know (still unknown; not asked again)."""
     _filled: UserState = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -202,7 +203,7 @@ class PartialState:
         data: dict[str, Any] = {}
         for field in FIELDS:
             value = self.known[field.path] if field.path in self.known else _filler(field)
-            _put(data, field.path, copy.deepcopy(value))
+            _put(data, field.path, copy.deepcopy(_thawed_json(value)))
         return data
 
     def to_dict(self) -> dict[str, Any]:
@@ -259,7 +260,7 @@ def _data(known: Mapping[str, object], declined: frozenset[str]) -> dict[str, An
     data: dict[str, Any] = {}
     for field in FIELDS:
         if field.path in known:
-            value = known[field.path]
+            value = _thawed_json(known[field.path])
             _put(data, field.path, UNKNOWN if value is None and field.answer is AnswerKind.DATE else value)
         elif field.path in declined:
             _put(data, field.path, UNKNOWN)
@@ -312,7 +313,7 @@ def _parse(data: object) -> _Parsed:
 
     state = structure_state(filled)
     normal = state.to_dict()
-    values = {path: _get(normal, path)[1] for path in known}
+    values = {path: _frozen_json(_get(normal, path)[1]) for path in known}  # read-only, hashable
     return _Parsed(known=FrozenMapping(values), declined=frozenset(declined), filled=state)
 
 
