@@ -201,3 +201,14 @@ def test_an_issue_date_exactly_a_year_ago_is_answered() -> None:
     result = _run(stdin="1\n2025-11-24\n")
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_answers_in_a_missing_directory_are_refused_before_asking(tmp_path: Path) -> None:
+    """--answers in a directory that does not exist: exit 2 naming the file and saying it
+    cannot be saved, before any question (not "cannot read" a temporary file after one)."""
+    answers = tmp_path / "missing" / "answers.json"
+    result = _run("--answers", str(answers), stdin="1\n")
+    assert result.returncode == 2
+    assert "cannot save" in result.stderr
+    assert str(answers) in result.stderr
+    assert "Which provider" not in result.stdout

@@ -53,7 +53,10 @@ def read_answers(path: Path) -> PartialState:
 def _save(path: Path, partial: PartialState) -> None:
     """Write the answers atomically: an interrupted save leaves the previous file whole."""
     directory = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise UsageError(f"cannot save {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(partial.to_json() + "\n")
