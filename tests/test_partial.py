@@ -252,6 +252,8 @@ def test_a_sim_activated_exactly_365_days_ago_is_assessed(as_of: dt.date) -> Non
     day = (as_of - dt.timedelta(days=365)).isoformat()
     state = UserState.from_dict(clean_state(activated_on=day))
     assessment = assess(state, rules=RULES, locale="en", as_of=as_of)
-    assert_same(assess_partial(PartialState.from_state(state), rules=RULES, locale="en", as_of=as_of), assessment)
+    assert_same(
+        assess_partial(PartialState.from_state(state), rules=RULES, locale="en", as_of=as_of), assessment
+    )
     partial = _forget(state, {"balance", "services"})
     assert_within(assess_partial(partial, rules=RULES, locale="en", as_of=as_of), assessment)

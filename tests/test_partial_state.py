@@ -183,3 +183,29 @@ def test_known_values_are_read_only_and_the_state_hashes() -> None:
     assert len(partial.to_dict()["services"]) == 1
     assert hash(partial) == hash(PartialState.from_dict(data))
     assert isinstance(partial.to_dict()["services"], list)
+
+
+def test_service_counts_over_the_limit_are_refused_before_any_list_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """answer("services", {"active": 10**9, ...}) is from_dict's "at most 10000 services", found
+    before a billion services are written out (a MemoryError, or the machine's memory, before)."""
+    import attrs
+
+    import simcancel._facts as facts
+    from simcancel.model import MAX_COUNT, MAX_SERVICES
+
+    write = facts.SERVICE_COUNTS.write
+
+    def guarded(counts: Any, as_of: Any) -> Any:
+        assert int(counts["active_services"]) <= MAX_SERVICES, "a list this long is never built"
+        return write(counts, as_of)
+
+    monkeypatch.setattr(facts, "SERVICE_COUNTS", attrs.evolve(facts.SERVICE_COUNTS, write=guarded))
+    expected = ("$.services", f"expected at most {MAX_SERVICES} services, got {MAX_SERVICES + 1}")
+    assert _problems(
+        lambda n: PartialState().answer("services", {"active": n, "recurring": 0}), MAX_SERVICES + 1
+    ) == [expected]
+    assert _problems(lambda n: PartialState().answer("services", {"active": n, "recurring": n}), MAX_COUNT)[
+        0
+    ][0] == ("$.services")

@@ -137,12 +137,13 @@ class Interview:
             try:
                 answered = self._answer(question, field.answer)
                 check_activation(answered, self.as_of)  # refused here, not by the next question
-                return answered
             except _InvalidAnswerError as error:
                 self.say(f"{self.label('interview.invalid')} {error}".rstrip())
             except InvalidStateError as error:
                 shown = "; ".join(problem.message for problem in error.problems)
                 self.say(f"{self.label('interview.invalid')} ({shown})")
+            else:
+                return answered
 
     def _answer(self, question: Question, kind: AnswerKind) -> PartialState:
         prompt = {

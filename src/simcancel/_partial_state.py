@@ -112,7 +112,8 @@ class PartialState:
                 [
                     Problem(
                         path="$",
-                        message=f"known: expected a mapping of field paths to values, got {shorten(self.known)}",
+                        message="known: expected a mapping of field paths to values, "
+                        f"got {shorten(self.known)}",
                     )
                 ]
             )
@@ -222,7 +223,7 @@ class PartialState:
 def _services(counts: Mapping[object, object], path: str) -> list[dict[str, Any]]:
     """``{"active": n, "recurring": k}`` as the list of services it stands for."""
     from simcancel._facts import SERVICE_COUNTS  # noqa: PLC0415 - the catalogue writes it
-    from simcancel.model import MAX_COUNT  # noqa: PLC0415
+    from simcancel.model import MAX_COUNT, MAX_SERVICES  # noqa: PLC0415
 
     active, recurring = counts.get("active"), counts.get("recurring")
     if (
@@ -238,6 +239,11 @@ def _services(counts: Mapping[object, object], path: str) -> list[dict[str, Any]
                     f"with 0 <= k <= n, got {shorten(dict(counts))}",
                 )
             ]
+        )
+    if active > MAX_SERVICES:  # type: ignore[operator]
+        # from_dict's own problem, found before that many services are written out
+        raise InvalidStateError(
+            [Problem(path=f"$.{path}", message=f"expected at most {MAX_SERVICES} services, got {active}")]
         )
     services: list[dict[str, Any]] = SERVICE_COUNTS.write(
         {"active_services": active, "recurring_services": recurring},  # type: ignore[dict-item]

@@ -412,7 +412,10 @@ def _interview(args: argparse.Namespace, out: TextIO) -> int:
         partial = read_answers(args.answers) if args.answers is not None else None
     except OSError as error:
         raise _BadInputError(f"cannot read {args.answers}: {error.strerror or error}") from None
-    if args.answers is not None and not (args.answers.parent if str(args.answers.parent) else Path()).is_dir():
+    if (
+        args.answers is not None
+        and not (args.answers.parent if str(args.answers.parent) else Path()).is_dir()
+    ):
         # Found now, not when the first answer is saved (and lost).
         raise _BadInputError(f"cannot save {args.answers}: no such directory {args.answers.parent}")
     talk = sys.stderr if args.json else out
