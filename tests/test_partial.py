@@ -257,3 +257,18 @@ def test_a_sim_activated_exactly_365_days_ago_is_assessed(as_of: dt.date) -> Non
     )
     partial = _forget(state, {"balance", "services"})
     assert_within(assess_partial(partial, rules=RULES, locale="en", as_of=as_of), assessment)
+
+
+def test_a_route_gap_leaves_the_route_open_and_names_what_decides_it(tmp_path: Path) -> None:
+    """route_gap pack, Corner Mobile with can_visit_store unknown: one route is possible but
+    some completions get none, so route is None, nothing is determined and the answer depends
+    on can_visit_store (what next_questions asks)."""
+    rules = load_rules(broken_pack("route_gap", tmp_path))
+    state = UserState.from_dict(clean_state(provider="corner"))
+    result = assess_partial(
+        _forget(state, {"situation.can_visit_store"}), rules=rules, locale="en", as_of=AS_OF
+    )
+    assert result.route_gap
+    assert result.route is None
+    assert not result.determined
+    assert "situation.can_visit_store" in result.depends_on

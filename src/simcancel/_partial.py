@@ -386,7 +386,8 @@ def evaluate_partial(
             f"known; run `simcancel verify` on it to find the gap"
         )
     route_rules = [model.route_rules[index] for index in sorted(i for i in primaries if i is not None)]
-    route_depends = model.route_depends(allowed) if len(route_rules) > 1 else ()
+    # None (no route, a gap) is an outcome too: what decides between it and a route counts
+    route_depends = model.route_depends(allowed) if len(primaries) > 1 else ()
     blocking = model.blocking_outcomes(allowed)
     blocking_depends = model.blocking_depends(allowed) if len(blocking) > 1 else ()
     every_depends = [*route_depends, *blocking_depends]
