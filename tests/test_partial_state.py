@@ -209,3 +209,13 @@ def test_service_counts_over_the_limit_are_refused_before_any_list_is_built(
     assert _problems(lambda n: PartialState().answer("services", {"active": n, "recurring": n}), MAX_COUNT)[
         0
     ][0] == ("$.services")
+
+
+def test_constructor_refuses_a_deeply_nested_value_like_from_dict() -> None:
+    """PartialState(known={"balance": <list nested 100000 deep>}) is from_dict's problem at
+    $.balance, not a RecursionError from copying it first."""
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    expected = _problems(PartialState.from_dict, {"balance": deep})
+    assert _problems(lambda known: PartialState(known=known), {"balance": deep}) == expected

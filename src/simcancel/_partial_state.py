@@ -125,7 +125,7 @@ class PartialState:
                 raise InvalidStateError(
                     [Problem(path=f"$.{path}", message="expected a value or 'unknown', got both")]
                 )
-        data = _data(known, self.declined)
+        data = _data(known, self.declined, plain=False)
         parsed = _parse(data)
         object.__setattr__(self, "known", parsed.known)
         object.__setattr__(self, "declined", parsed.declined)
@@ -261,16 +261,19 @@ def _unknown_field(path: object) -> Problem:
     return Problem(path=f"$.{where}", message=f"unknown field{did_you_mean(str(where), list(FIELD_BY_PATH))}")
 
 
-def _data(known: Mapping[str, object], declined: frozenset[str]) -> dict[str, Any]:
-    """Nested JSON data of known and declined fields (a date not known as ``"unknown"``)."""
+def _data(known: Mapping[str, object], declined: frozenset[str], *, plain: bool = True) -> dict[str, Any]:
+    """Nested JSON data of known and declined fields (a date not known as ``"unknown"``).
+
+    ``plain``: the values as fresh lists and dicts; else as given (values not checked yet,
+    which may be nested too deep to copy: the checks report them)."""
     data: dict[str, Any] = {}
     for field in FIELDS:
         if field.path in known:
-            value = _thawed_json(known[field.path])
+            value = _thawed_json(known[field.path]) if plain else known[field.path]
             _put(data, field.path, UNKNOWN if value is None and field.answer is AnswerKind.DATE else value)
         elif field.path in declined:
             _put(data, field.path, UNKNOWN)
-    return copy.deepcopy(data)
+    return copy.deepcopy(data) if plain else data
 
 
 @attrs.frozen
