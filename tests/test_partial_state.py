@@ -219,3 +219,17 @@ def test_constructor_refuses_a_deeply_nested_value_like_from_dict() -> None:
         deep = [deep]
     expected = _problems(PartialState.from_dict, {"balance": deep})
     assert _problems(lambda known: PartialState(known=known), {"balance": deep}) == expected
+
+
+def test_an_integer_too_long_to_print_is_an_invalid_state() -> None:
+    """A 10000-digit integer as a key, a path or a service count: InvalidStateError, not the
+    ValueError of Python's int-to-text digit limit."""
+    huge = 10**10000
+    with pytest.raises(InvalidStateError):
+        PartialState.from_dict({huge: 1})
+    with pytest.raises(InvalidStateError):
+        PartialState(known={huge: 1})  # type: ignore[dict-item]
+    with pytest.raises(InvalidStateError):
+        PartialState().answer(huge, 1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidStateError):
+        PartialState().answer("services", {"active": huge, "recurring": 0})
