@@ -212,3 +212,25 @@ def test_answers_in_a_missing_directory_are_refused_before_asking(tmp_path: Path
     assert "cannot save" in result.stderr
     assert str(answers) in result.stderr
     assert "Which provider" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"provider": "nope"}', "$.provider"),
+        (b'{"activated_on": "2027-01-01"}', "$.activated_on"),
+        (b'{"balance": "1.234"}', "$.balance"),
+    ],
+)
+def test_an_answers_file_the_rules_refuse_is_named_before_any_question(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    """A saved provider the rules lack, or an issue date after the day: exit 2 naming the file
+    and the field, before the intro and any question."""
+    answers = tmp_path / "answers.json"
+    answers.write_bytes(content)
+    result = _run("--answers", str(answers), stdin="")
+    assert result.returncode == 2
+    assert str(answers) in result.stderr
+    assert problem in result.stderr
+    assert result.stdout == ""
