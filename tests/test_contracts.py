@@ -392,6 +392,16 @@ def test_the_partial_state_schema_takes_unknowns_and_refuses_wrong_values() -> N
             simcancel.PartialState.from_dict(data)
 
 
+def test_the_partial_state_schema_requires_what_a_service_needs() -> None:
+    """A service in a partial state still needs kind, active and recurring: the schema refuses
+    what PartialState.from_dict refuses (only fields of the state may be left out)."""
+    for service in ({"kind": "sms", "active": True}, {"active": True, "recurring": False}, {}):
+        data = {"services": [service]}
+        with pytest.raises(InvalidStateError):
+            simcancel.PartialState.from_dict(data)
+        assert not PARTIAL.is_valid(data), service
+
+
 @given(state=user_states(activated_on=issued_by(dt.date(2026, 11, 24))), data=st.data())
 def test_every_partial_state_written_is_valid(state: UserState, data: st.DataObject) -> None:
     """Every partial state's to_dict(), whatever is forgotten or declined, passes the schema."""

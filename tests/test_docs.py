@@ -202,3 +202,17 @@ def test_the_support_bot_is_forty_lines() -> None:
     """The how-to's bot, imports and all, is at most 40 lines, as its title says."""
     code = next(text for language, text in blocks("docs/how-to-support-bot.md") if language == "python")
     assert len(code.splitlines()) <= 40
+
+
+def test_the_support_bot_asks_again_for_a_future_day_and_choice_0() -> None:
+    """The how-to's bot asks again for an issue date after its day (it raised, then stayed
+    stuck with the date) and for choice 0 (it picked the last choice)."""
+    code = next(text for language, text in blocks("docs/how-to-support-bot.md") if language == "python")
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    bot = namespace["SupportBot"]()  # type: ignore[operator]
+    bot.reply()
+    assert bot.reply("0").startswith("Sorry")
+    assert bot.reply("8").startswith("On what day")
+    assert bot.reply("2027-01-01").startswith("Sorry (expected a day on or before")
+    assert not bot.reply("2026-02-10").startswith("Sorry")

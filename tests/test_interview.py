@@ -173,3 +173,64 @@ def test_a_bad_answers_file_is_bad_input(tmp_path: Path, content: bytes) -> None
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("simcancel: ")
+
+
+def _run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF, "--locale", "en", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+
+
+def test_an_issue_date_after_the_day_is_asked_again(tmp_path: Path) -> None:
+    """A future issue date is refused and asked again (not an exit 2, never saved)."""
+    answers = tmp_path / "answers.json"
+    result = _run("--answers", str(answers), stdin="1\n2027-01-01\n2025-01-01\n")
+    assert result.returncode in (0, 1), result.stderr
+    assert "That answer was not understood" in result.stdout
+    assert json.loads(answers.read_text(encoding="utf-8"))["activated_on"] == "2025-01-01"
+
+
+def test_an_issue_date_exactly_a_year_ago_is_answered() -> None:
+    """An issue date 365 days before the assessment day gives an answer, not a traceback."""
+    result = _run(stdin="1\n2025-11-24\n")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_answers_in_a_missing_directory_are_refused_before_asking(tmp_path: Path) -> None:
+    """--answers in a directory that does not exist: exit 2 naming the file and saying it
+    cannot be saved, before any question (not "cannot read" a temporary file after one)."""
+    answers = tmp_path / "missing" / "answers.json"
+    result = _run("--answers", str(answers), stdin="1\n")
+    assert result.returncode == 2
+    assert "cannot save" in result.stderr
+    assert str(answers) in result.stderr
+    assert "Which provider" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"provider": "nope"}', "$.provider"),
+        (b'{"activated_on": "2027-01-01"}', "$.activated_on"),
+        (b'{"balance": "1.234"}', "$.balance"),
+    ],
+)
+def test_an_answers_file_the_rules_refuse_is_named_before_any_question(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    """A saved provider the rules lack, or an issue date after the day: exit 2 naming the file
+    and the field, before the intro and any question."""
+    answers = tmp_path / "answers.json"
+    answers.write_bytes(content)
+    result = _run("--answers", str(answers), stdin="")
+    assert result.returncode == 2
+    assert str(answers) in result.stderr
+    assert problem in result.stderr
+    assert result.stdout == ""

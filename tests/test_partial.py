@@ -244,3 +244,31 @@ def test_random_masks_over_random_classes_of_shipped_rules() -> None:
         combination = {i: chooser.randrange(len(v.values)) for i, v in enumerate(model.variables)}
         unknown = {field.path for field in FIELDS if chooser.random() < 0.5}
         _check_class(RULES, _state(model, combination), unknown)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, dt.date(2028, 1, 15)])
+def test_a_sim_activated_exactly_365_days_ago_is_assessed(as_of: dt.date) -> None:
+    """days_held 365 (12 months, or 11 across a leap day) is classified, not an AssertionError."""
+    day = (as_of - dt.timedelta(days=365)).isoformat()
+    state = UserState.from_dict(clean_state(activated_on=day))
+    assessment = assess(state, rules=RULES, locale="en", as_of=as_of)
+    assert_same(
+        assess_partial(PartialState.from_state(state), rules=RULES, locale="en", as_of=as_of), assessment
+    )
+    partial = _forget(state, {"balance", "services"})
+    assert_within(assess_partial(partial, rules=RULES, locale="en", as_of=as_of), assessment)
+
+
+def test_a_route_gap_leaves_the_route_open_and_names_what_decides_it(tmp_path: Path) -> None:
+    """route_gap pack, Corner Mobile with can_visit_store unknown: one route is possible but
+    some completions get none, so route is None, nothing is determined and the answer depends
+    on can_visit_store (what next_questions asks)."""
+    rules = load_rules(broken_pack("route_gap", tmp_path))
+    state = UserState.from_dict(clean_state(provider="corner"))
+    result = assess_partial(
+        _forget(state, {"situation.can_visit_store"}), rules=rules, locale="en", as_of=AS_OF
+    )
+    assert result.route_gap
+    assert result.route is None
+    assert not result.determined
+    assert "situation.can_visit_store" in result.depends_on

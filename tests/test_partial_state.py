@@ -150,3 +150,86 @@ def test_from_json_reads_exact_decimals() -> None:
     partial = PartialState.from_json('{"balance": 0.1, "arrears": 1e2}')
     assert partial.known["balance"] == "0.10"
     assert UserState.from_dict(clean_state(arrears=partial.known["arrears"])).arrears == 100
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"known": None}, "$"),
+        ({"known": 5}, "$"),
+        ({"declined": None}, "$"),
+        ({"declined": "balance"}, "$"),
+        ({"declined": 5}, "$"),
+        ({"declined": [["balance"]]}, "$"),
+    ],
+)
+def test_constructor_refuses_what_is_not_a_mapping_or_a_set_of_fields(
+    arguments: dict[str, Any], path: str
+) -> None:
+    """known not a mapping, declined a bare string or not iterable: InvalidStateError, not TypeError."""
+    with pytest.raises(InvalidStateError) as caught:
+        PartialState(**arguments)
+    assert caught.value.problems[0].path == path
+
+
+def test_known_values_are_read_only_and_the_state_hashes() -> None:
+    """A known list (services) cannot be changed through known, and the partial state hashes
+    like the frozen value object it is; to_dict still gives plain JSON lists."""
+    data = {"services": [{"kind": "sms", "active": True, "recurring": False}]}
+    partial = PartialState.from_dict(data)
+    services = partial.known["services"]
+    with pytest.raises((TypeError, AttributeError)):
+        services.append({"kind": "sms", "active": True, "recurring": True})  # type: ignore[attr-defined]
+    assert len(partial.to_dict()["services"]) == 1
+    assert hash(partial) == hash(PartialState.from_dict(data))
+    assert isinstance(partial.to_dict()["services"], list)
+
+
+def test_service_counts_over_the_limit_are_refused_before_any_list_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """answer("services", {"active": 10**9, ...}) is from_dict's "at most 10000 services", found
+    before a billion services are written out (a MemoryError, or the machine's memory, before)."""
+    import attrs
+
+    import simcancel._facts as facts
+    from simcancel.model import MAX_COUNT, MAX_SERVICES
+
+    write = facts.SERVICE_COUNTS.write
+
+    def guarded(counts: Any, as_of: Any) -> Any:
+        assert int(counts["active_services"]) <= MAX_SERVICES, "a list this long is never built"
+        return write(counts, as_of)
+
+    monkeypatch.setattr(facts, "SERVICE_COUNTS", attrs.evolve(facts.SERVICE_COUNTS, write=guarded))
+    expected = ("$.services", f"expected at most {MAX_SERVICES} services, got {MAX_SERVICES + 1}")
+    assert _problems(
+        lambda n: PartialState().answer("services", {"active": n, "recurring": 0}), MAX_SERVICES + 1
+    ) == [expected]
+    assert _problems(lambda n: PartialState().answer("services", {"active": n, "recurring": n}), MAX_COUNT)[
+        0
+    ][0] == ("$.services")
+
+
+def test_constructor_refuses_a_deeply_nested_value_like_from_dict() -> None:
+    """PartialState(known={"balance": <list nested 100000 deep>}) is from_dict's problem at
+    $.balance, not a RecursionError from copying it first."""
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    expected = _problems(PartialState.from_dict, {"balance": deep})
+    assert _problems(lambda known: PartialState(known=known), {"balance": deep}) == expected
+
+
+def test_an_integer_too_long_to_print_is_an_invalid_state() -> None:
+    """A 10000-digit integer as a key, a path or a service count: InvalidStateError, not the
+    ValueError of Python's int-to-text digit limit."""
+    huge = 10**10000
+    with pytest.raises(InvalidStateError):
+        PartialState.from_dict({huge: 1})
+    with pytest.raises(InvalidStateError):
+        PartialState(known={huge: 1})  # type: ignore[dict-item]
+    with pytest.raises(InvalidStateError):
+        PartialState().answer(huge, 1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidStateError):
+        PartialState().answer("services", {"active": huge, "recurring": 0})

@@ -102,6 +102,14 @@ def test_the_question_tree_of_the_shipped_rules() -> None:
     assert counts.average < counts.fields / 4
 
 
+def test_the_question_tree_from_a_declined_provider_ends() -> None:
+    """From a start whose provider is declined the route may stay open with nothing left to
+    ask: such a path is a leaf, not an IndexError."""
+    counts = question_counts(default_rules(), AS_OF, PartialState.from_dict({"provider": "unknown"}))
+    assert counts.repeated == 0
+    assert counts.leaves > 0
+
+
 @pytest.mark.parametrize("name", ["good", "route_gap", "non_monotone", "unsound_route", "dead_rule"])
 def test_the_question_tree_of_packs(name: str, tmp_path: Path) -> None:
     """The same property on the good pack and broken packs that load."""

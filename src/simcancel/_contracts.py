@@ -307,7 +307,7 @@ class _Walker:
                 optional = field.default is not attrs.NOTHING
             else:
                 optional = field.name in direction.optional
-            if self.required and not optional:
+            if not optional and (self.required or not self._loose(path)):
                 needed.append(field.name)
             add_computed(field.name)
         schema = {"type": "object", **_describe(_summary(cls)), "properties": properties}
@@ -317,6 +317,14 @@ class _Walker:
         if direction.closed:
             schema["additionalProperties"] = False
         return schema
+
+    @staticmethod
+    def _loose(path: str) -> bool:
+        """Whether the object at ``path`` holds fields a partial state may leave out: the
+        state itself and its groups (``documents``), not a service inside the list."""
+        from simcancel._fields import FIELDS  # noqa: PLC0415 - only partial states ask
+
+        return not path or any(field.path.startswith(f"{path}.") for field in FIELDS)
 
     def document(self, cls: type, title: str, description: str) -> dict[str, Any]:
         """A whole schema document for ``cls``, with its ``$defs`` when the walk made any."""

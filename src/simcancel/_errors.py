@@ -132,6 +132,8 @@ def shorten(value: object, limit: int = 60) -> str:
             text = repr(value)
         except RecursionError:
             return f"<{type(value).__name__} nested too deeply to show>"
+        except ValueError:  # an int past Python's int-to-text digit limit, inside or alone
+            return f"<{type(value).__name__} too large to show>"
     return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 

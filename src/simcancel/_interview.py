@@ -19,7 +19,7 @@ from typing import TextIO
 
 from simcancel._errors import InvalidStateError, UsageError
 from simcancel._fields import FIELD_BY_PATH, AnswerKind
-from simcancel._partial import assess_partial
+from simcancel._partial import assess_partial, check_activation
 from simcancel._partial_model import Certainty, Question
 from simcancel._partial_state import UNKNOWN, PartialState
 from simcancel._questions import next_questions
@@ -53,7 +53,10 @@ def read_answers(path: Path) -> PartialState:
 def _save(path: Path, partial: PartialState) -> None:
     """Write the answers atomically: an interrupted save leaves the previous file whole."""
     directory = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise UsageError(f"cannot save {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(partial.to_json() + "\n")
@@ -132,12 +135,15 @@ class Interview:
         self.say(f"  {DONT_KNOW}  {self.label('answer.unknown')}")
         while True:
             try:
-                return self._answer(question, field.answer)
+                answered = self._answer(question, field.answer)
+                check_activation(answered, self.as_of)  # refused here, not by the next question
             except _InvalidAnswerError as error:
                 self.say(f"{self.label('interview.invalid')} {error}".rstrip())
             except InvalidStateError as error:
                 shown = "; ".join(problem.message for problem in error.problems)
                 self.say(f"{self.label('interview.invalid')} ({shown})")
+            else:
+                return answered
 
     def _answer(self, question: Question, kind: AnswerKind) -> PartialState:
         prompt = {

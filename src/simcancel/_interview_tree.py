@@ -50,16 +50,21 @@ def question_counts(rules: RuleSet, as_of: dt.date, start: PartialState | None =
         partial, asked = stack.pop()
         model, allowed = partial_inputs(partial, rules, as_of)
         fields = len(model.fields)
-        if len(model.primaries(allowed)) <= 1:
+        questions = (
+            rank_questions(
+                model, allowed, declined=partial.declined, rules=rules, locale=rules.locales[0], as_of=as_of
+            )
+            if len(model.primaries(allowed)) > 1
+            else ()
+        )
+        if not questions or "route" not in questions[0].decides:
+            # the route is determined, or open with nothing left to ask that could settle it
             weight = math.prod(len(classes) for classes in allowed)
             total += weight * len(asked)
             weight_sum += weight
             worst = max(worst, len(asked))
             leaves += 1
             continue
-        questions = rank_questions(
-            model, allowed, declined=partial.declined, rules=rules, locale=rules.locales[0], as_of=as_of
-        )
         top = questions[0]
         if top.field in asked:
             repeated += 1

@@ -27,7 +27,7 @@ from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue,
 from simcancel._partial_state import PartialState
 from simcancel._pysource import predicate_function
 from simcancel._ruleset import Rule, RuleKind, RuleSet
-from simcancel._statespace import StateSpace, Variable, state_space
+from simcancel._statespace import StateSpace, Variable, _comparisons, state_space
 from simcancel.model import Issue, IssueKind, RouteOption
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "PartialModel",
     "assess_partial",
     "assess_partial_arguments",
+    "check_activation",
     "class_values",
     "evaluate_partial",
     "partial_inputs",
@@ -48,8 +49,8 @@ Allowed = tuple[tuple[int, ...], ...]
 _ISSUE_KINDS = {RuleKind.BLOCKING, RuleKind.WARNING, RuleKind.ADVICE}
 
 
-def _classify(variable: Variable, facts: Mapping[str, EngineValue]) -> int:
-    """The class of ``variable`` holding a state's ``facts``."""
+def _classify(variable: Variable, facts: Mapping[str, EngineValue]) -> int | None:
+    """The class of ``variable`` holding a state's ``facts`` (``None``: no class holds them)."""
     for index, boxes in enumerate(variable.members):
         for box in boxes:
             if all(low <= facts[name] <= high for name, (low, high) in box.items()):  # type: ignore[operator]
@@ -58,7 +59,7 @@ def _classify(variable: Variable, facts: Mapping[str, EngineValue]) -> int:
         for index, values in enumerate(variable.values):
             if all(facts[name] == value for name, value in values.items()):
                 return index
-    raise AssertionError(f"no class of {variable.name} holds {dict(facts)}")  # pragma: no cover
+    return None
 
 
 class PartialModel:
@@ -123,9 +124,40 @@ class PartialModel:
         """The box of a partial state: the class of each known field's facts, all classes else."""
         known = set(known)
         return tuple(
-            (_classify(variable, facts),) if field.path in known else tuple(range(len(variable.values)))
-            for variable, field in zip(self.variables, self.fields, strict=True)
+            (self.class_of(index, facts),) if field.path in known else tuple(range(len(variable.values)))
+            for index, (variable, field) in enumerate(zip(self.variables, self.fields, strict=True))
         )
+
+    def class_of(self, index: int, facts: Mapping[str, EngineValue]) -> int:
+        """The class of variable ``index`` a state's ``facts`` fall in.
+
+        The state space keeps only the pairs of ``months_held`` and ``days_held`` that go
+        together whatever the day, so a pair that does on some days only (365 days held:
+        12 months, or 11 across a leap day) is in no class.  It then takes the class that
+        every test of the rules in effect on the variable's facts answers alike: the
+        tables give it exactly what they would give a class of its own.
+        """
+        variable = self.variables[index]
+        found = _classify(variable, facts)
+        if found is not None:
+            return found
+        tests = self._tests(index)
+        wanted = tuple(test(facts) for test in tests)
+        for candidate, values in enumerate(variable.values):
+            point = {**facts, **values}
+            if tuple(test(point) for test in tests) == wanted:
+                return candidate
+        raise AssertionError(f"no class of {variable.name} holds {dict(facts)}")  # pragma: no cover
+
+    def _tests(self, index: int) -> list[Callable[[Mapping[str, EngineValue]], bool]]:
+        """Every comparison of the rules in effect on the facts of variable ``index``."""
+        facts = set(self.variables[index].facts)
+        return [
+            predicate_function(test)
+            for rule in (*self.issue_rules, *self.route_rules)
+            for test in _comparisons(rule.when)
+            if test.fact in facts
+        ]
 
     def fires(self, rule: Rule, allowed: Allowed) -> set[bool]:
         """Whether ``rule`` fires, over every class of the box: ``{True}``, ``{False}`` or both."""
@@ -259,7 +291,8 @@ def _known_facts(
     return facts, unknown
 
 
-def _check_activation(partial: PartialState, as_of: dt.date) -> None:
+def check_activation(partial: PartialState, as_of: dt.date) -> None:
+    """Refuse an issue date after ``as_of``, as :func:`simcancel.assess` does."""
     value = partial.known.get("activated_on")
     if isinstance(value, str) and value > as_of.isoformat():
         raise InvalidStateError(
@@ -312,7 +345,7 @@ def assess_partial_arguments(
                 )
             ]
         )
-    _check_activation(partial, day)
+    check_activation(partial, day)
     return ruleset, found, day
 
 
@@ -353,7 +386,8 @@ def evaluate_partial(
             f"known; run `simcancel verify` on it to find the gap"
         )
     route_rules = [model.route_rules[index] for index in sorted(i for i in primaries if i is not None)]
-    route_depends = model.route_depends(allowed) if len(route_rules) > 1 else ()
+    # None (no route, a gap) is an outcome too: what decides between it and a route counts
+    route_depends = model.route_depends(allowed) if len(primaries) > 1 else ()
     blocking = model.blocking_outcomes(allowed)
     blocking_depends = model.blocking_depends(allowed) if len(blocking) > 1 else ()
     every_depends = [*route_depends, *blocking_depends]

@@ -100,8 +100,9 @@ class PartialAssessment:
 
     @property
     def route(self) -> RouteOption | None:
-        """The primary route when it is the same for every completion, else ``None``."""
-        return self.routes[0].option if len(self.routes) == 1 else None
+        """The primary route when it is the same for every completion, else ``None`` (also
+        when some completions get no route: :attr:`route_gap`)."""
+        return self.routes[0].option if len(self.routes) == 1 and not self.route_gap else None
 
     @property
     def determined(self) -> bool:

@@ -28,7 +28,7 @@ import attrs
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
 from simcancel._fields import FIELD_BY_PATH, FIELDS, AnswerKind, Field
 from simcancel._frozen import FrozenMapping
-from simcancel.model import UserState
+from simcancel.model import UserState, _frozen_json, _thawed_json
 
 __all__ = ["UNKNOWN", "PartialState"]
 
@@ -76,7 +76,15 @@ def _put(data: dict[str, Any], path: str, value: object) -> None:
 
 
 def _frozen_set(items: Iterable[str]) -> frozenset[str]:
-    return frozenset(items)
+    refused = InvalidStateError(
+        [Problem(path="$", message=f"declined: expected a set of field paths, got {shorten(items)}")]
+    )
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise refused
+    try:
+        return frozenset(items)
+    except TypeError:  # an unhashable item
+        raise refused from None
 
 
 @attrs.frozen(kw_only=True)
@@ -89,7 +97,8 @@ class PartialState:
 
     known: Mapping[str, object] = attrs.field(factory=FrozenMapping)
     """The known fields by dotted path, each as the state's JSON spells it (money as a
-    string, ``activated_on`` ``None`` when the person does not know the day); read-only."""
+    string, ``activated_on`` ``None`` when the person does not know the day); read-only,
+    lists (``services``) as tuples of read-only mappings (:meth:`to_dict` gives plain data)."""
     declined: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set)
     """Fields the person was asked and does not know (still unknown; not asked again)."""
     _filled: UserState = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -98,6 +107,16 @@ class PartialState:
 
     def __attrs_post_init__(self) -> None:
         # One path for every way in: the values are normalised and checked as a state.
+        if not isinstance(self.known, Mapping):
+            raise InvalidStateError(
+                [
+                    Problem(
+                        path="$",
+                        message="known: expected a mapping of field paths to values, "
+                        f"got {shorten(self.known)}",
+                    )
+                ]
+            )
         known = dict(self.known)
         for path in [*known, *self.declined]:
             if not isinstance(path, str) or path not in FIELD_BY_PATH:
@@ -106,7 +125,7 @@ class PartialState:
                 raise InvalidStateError(
                     [Problem(path=f"$.{path}", message="expected a value or 'unknown', got both")]
                 )
-        data = _data(known, self.declined)
+        data = _data(known, self.declined, plain=False)
         parsed = _parse(data)
         object.__setattr__(self, "known", parsed.known)
         object.__setattr__(self, "declined", parsed.declined)
@@ -185,7 +204,7 @@ class PartialState:
         data: dict[str, Any] = {}
         for field in FIELDS:
             value = self.known[field.path] if field.path in self.known else _filler(field)
-            _put(data, field.path, copy.deepcopy(value))
+            _put(data, field.path, copy.deepcopy(_thawed_json(value)))
         return data
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,7 +223,7 @@ class PartialState:
 def _services(counts: Mapping[object, object], path: str) -> list[dict[str, Any]]:
     """``{"active": n, "recurring": k}`` as the list of services it stands for."""
     from simcancel._facts import SERVICE_COUNTS  # noqa: PLC0415 - the catalogue writes it
-    from simcancel.model import MAX_COUNT  # noqa: PLC0415
+    from simcancel.model import MAX_COUNT, MAX_SERVICES  # noqa: PLC0415
 
     active, recurring = counts.get("active"), counts.get("recurring")
     if (
@@ -220,6 +239,11 @@ def _services(counts: Mapping[object, object], path: str) -> list[dict[str, Any]
                     f"with 0 <= k <= n, got {shorten(dict(counts))}",
                 )
             ]
+        )
+    if active > MAX_SERVICES:  # type: ignore[operator]
+        # from_dict's own problem, found before that many services are written out
+        raise InvalidStateError(
+            [Problem(path=f"$.{path}", message=f"expected at most {MAX_SERVICES} services, got {active}")]
         )
     services: list[dict[str, Any]] = SERVICE_COUNTS.write(
         {"active_services": active, "recurring_services": recurring},  # type: ignore[dict-item]
@@ -237,16 +261,19 @@ def _unknown_field(path: object) -> Problem:
     return Problem(path=f"$.{where}", message=f"unknown field{did_you_mean(str(where), list(FIELD_BY_PATH))}")
 
 
-def _data(known: Mapping[str, object], declined: frozenset[str]) -> dict[str, Any]:
-    """Nested JSON data of known and declined fields (a date not known as ``"unknown"``)."""
+def _data(known: Mapping[str, object], declined: frozenset[str], *, plain: bool = True) -> dict[str, Any]:
+    """Nested JSON data of known and declined fields (a date not known as ``"unknown"``).
+
+    ``plain``: the values as fresh lists and dicts; else as given (values not checked yet,
+    which may be nested too deep to copy: the checks report them)."""
     data: dict[str, Any] = {}
     for field in FIELDS:
         if field.path in known:
-            value = known[field.path]
+            value = _thawed_json(known[field.path]) if plain else known[field.path]
             _put(data, field.path, UNKNOWN if value is None and field.answer is AnswerKind.DATE else value)
         elif field.path in declined:
             _put(data, field.path, UNKNOWN)
-    return copy.deepcopy(data)
+    return copy.deepcopy(data) if plain else data
 
 
 @attrs.frozen
@@ -295,7 +322,7 @@ def _parse(data: object) -> _Parsed:
 
     state = structure_state(filled)
     normal = state.to_dict()
-    values = {path: _get(normal, path)[1] for path in known}
+    values = {path: _frozen_json(_get(normal, path)[1]) for path in known}  # read-only, hashable
     return _Parsed(known=FrozenMapping(values), declined=frozenset(declined), filled=state)
 
 

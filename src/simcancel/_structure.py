@@ -140,7 +140,7 @@ def _problems(error: BaseException, path: str, cls: type | None) -> list[Problem
         return found
     if isinstance(error, ForbiddenExtraKeysError):
         known = _field_names(error.cl)
-        return [_unknown_field(path, key, known) for key in sorted(error.extra_fields, key=repr)]
+        return [_unknown_field(path, key, known) for key in sorted(error.extra_fields, key=shorten)]
     if isinstance(error, ExceptionGroup):
         return [problem for inner in error.exceptions for problem in _problems(inner, path, cls)]
     if isinstance(error, InvalidStateError):

@@ -29,7 +29,7 @@ from typing import Any, NoReturn, TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
-from simcancel._errors import Problem, RuleFileError, SimcancelError, require_hypothesis
+from simcancel._errors import InvalidStateError, Problem, RuleFileError, SimcancelError, require_hypothesis
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
@@ -430,13 +430,27 @@ def _add_interview(commands: _Commands) -> None:
 def _interview(args: argparse.Namespace, out: TextIO) -> int:
     from simcancel._assess import checked_arguments  # noqa: PLC0415
     from simcancel._interview import Interview, read_answers  # noqa: PLC0415 - only this command
+    from simcancel._partial import check_activation  # noqa: PLC0415
 
     rules = _rules(args.rules_dirs, args.packs)
     rules, locale, as_of = checked_arguments(rules, args.locale, args.as_of)
     try:
         partial = read_answers(args.answers) if args.answers is not None else None
+        if partial is not None:  # what the rules refuse, found before the first question
+            check_activation(partial, as_of)
+            if "provider" in partial.known:
+                rules.provider(str(partial.known["provider"]))
     except OSError as error:
         raise _BadInputError(f"cannot read {args.answers}: {error.strerror or error}") from None
+    except InvalidStateError as error:
+        shown = "; ".join(f"{problem.path}: {problem.message}" for problem in error.problems)
+        raise _BadInputError(f"answers file {args.answers}: {shown}") from None
+    if (
+        args.answers is not None
+        and not (args.answers.parent if str(args.answers.parent) else Path()).is_dir()
+    ):
+        # Found now, not when the first answer is saved (and lost).
+        raise _BadInputError(f"cannot save {args.answers}: no such directory {args.answers.parent}")
     talk = sys.stderr if args.json else out
     interview = Interview(
         rules=rules,
