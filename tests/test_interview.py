@@ -15,6 +15,7 @@ import pytest
 from simcancel import PartialState
 
 AS_OF = "2026-11-24"
+_COMMAND = (sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF)
 PROMPT = " > "
 
 
@@ -152,6 +153,7 @@ def test_json_answer_on_stdout_questions_on_stderr(tmp_path: Path) -> None:
     )
     data = json.loads(result.stdout)
     assert data["finished"] is False
+    assert data["complete"] is False
     assert data["answers"] == {"provider": "jazz", "activated_on": "unknown"}
     assert data["assessment"]["provider"] == "jazz"
     assert "Which provider is the SIM with?" in result.stderr
@@ -234,3 +236,21 @@ def test_an_answers_file_the_rules_refuse_is_named_before_any_question(
     assert str(answers) in result.stderr
     assert problem in result.stderr
     assert result.stdout == ""
+
+
+def test_not_knowing_how_many_services_renew_leaves_services_unknown(tmp_path: Path) -> None:
+    """'?' at the follow-up (how many renew) declines the services field as a whole."""
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"provider": "jazz", "activated_on": "unknown"}', encoding="utf-8")
+    result = subprocess.run(
+        [*_COMMAND, "--locale", "en", "--answers", str(answers)],
+        input="2\n?\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+    assert "How many of them renew by themselves?" in result.stdout
+    saved = PartialState.from_json(answers.read_bytes())
+    assert "services" in saved.declined

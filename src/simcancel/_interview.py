@@ -165,38 +165,51 @@ class Interview:
             return self.partial.answer(question.field, self._services(_whole(text)))
         return self.partial.answer(question.field, text)  # money, a date: the state checks them
 
-    def _services(self, active: int) -> dict[str, int]:
+    def _services(self, active: int) -> dict[str, int] | str:
+        """The services as counts; :data:`UNKNOWN` when the person does not know how many
+        renew (the list is one field: not knowing part of it leaves it unknown)."""
         recurring = 0
         if active:
             self.say(self.label("question.services.recurring"))
             while True:
                 text = self.line(f"{self.label('interview.count')} > ")
+                if text == DONT_KNOW:
+                    return UNKNOWN
                 if _is_number(text) and int(text) <= active:
                     recurring = int(text)
                     break
-                self.say(f"{self.label('interview.invalid')} (0-{active})")
+                self.say(f"{self.label('interview.invalid')} (0-{active}, {DONT_KNOW})")
         return {"active": active, "recurring": recurring}
 
     def report(self, *, finished: bool, as_json: bool) -> tuple[str, bool]:
-        """The assessment of the answers so far (text or JSON) and whether nothing blocks."""
+        """The assessment of the answers so far and whether nothing blocks.
+
+        As text: the report of ``simcancel assess`` when every field is known, else the
+        partial one.  As JSON, always one shape: ``{"finished", "complete", "answers",
+        "assessment"}``, the assessment being ``simcancel.assessment/1`` when ``complete``,
+        else a partial assessment's ``to_dict()``.
+        """
+        data: dict[str, object]
         if self.partial.is_complete:
             from simcancel._assess import assess  # noqa: PLC0415 - the engine, when needed
 
             result = assess(self.partial.to_state(), rules=self.rules, locale=self.locale, as_of=self.as_of)
-            shown = result.to_json() if as_json else render_text(result)
-            return shown, result.can_cancel_now
-        partial = assess_partial(self.partial, rules=self.rules, locale=self.locale, as_of=self.as_of)
+            shown, data, nothing_blocks = render_text(result), result.to_dict(), result.can_cancel_now
+        else:
+            partial = assess_partial(self.partial, rules=self.rules, locale=self.locale, as_of=self.as_of)
+            shown, data = render_partial_text(partial), partial.to_dict()
+            nothing_blocks = partial.nothing_blocks is Certainty.CERTAIN
         if as_json:
             import json  # noqa: PLC0415
 
-            shown = json.dumps(
-                {"finished": finished, "answers": self.partial.to_dict(), "assessment": partial.to_dict()},
-                ensure_ascii=False,
-                indent=2,
-            )
-        else:
-            shown = render_partial_text(partial)
-        return shown, partial.nothing_blocks is Certainty.CERTAIN
+            report = {
+                "finished": finished,
+                "complete": self.partial.is_complete,
+                "answers": self.partial.to_dict(),
+                "assessment": data,
+            }
+            shown = json.dumps(report, ensure_ascii=False, indent=2)
+        return shown, nothing_blocks
 
 
 class _InvalidAnswerError(Exception):

@@ -440,10 +440,6 @@ def _certainty(outcomes: set[bool]) -> Certainty:
     return Certainty.OPEN
 
 
-PARTIAL_LABELS = ("partial.", "question.", "answer.")
-"""Label keys a partial assessment carries besides an assessment's."""
-
-
 def _labels(rules: RuleSet, locale: str, provider: str | None) -> dict[str, str]:
     texts = rules.labels.get(locale, {})
     found = {key: text for key, text in texts.items() if key.startswith((*SHOWN_LABELS, "partial."))}

@@ -4,10 +4,11 @@ For each unknown field (not declined), every class of answers the rules tell apa
 tried on the partial state's box of classes (:mod:`simcancel._partial`), and what would
 remain open is counted: the primary routes still possible, whether "nothing blocks" is
 still open, and the issues still possible but not certain.  A field along which no part
-of the answer changes inside the box is not asked.  The others are ranked by what their
-answer can change (the primary route first, then whether anything blocks, then the rest),
-then by the average left open over its classes of answers (routes, then blocking, then
-issues), then by the worst case, then in field order.  Every figure is exact over the
+of the answer changes inside the box is not asked.  The others are ranked by the primary
+route first (fields that can change it, then the fewest routes left on average over their
+classes of answers), then by blocking (fields that can settle it, then the fewest
+answers that leave it open), then by the issues left open on average, then by the worst
+case, then in field order.  Every figure is exact over the
 classes; :attr:`Question.replies` exposes them.
 """
 
