@@ -62,7 +62,7 @@ from simcancel.testing import user_states
 from tests.pack_strategies import FIRST_DAY, LAST_DAY, RandomPack, rule_packs
 
 PHASES = ("load", "verify", "assess", "render")
-TIMEOUTS = {"load": 30.0, "verify": 120.0, "assess": 30.0, "render": 30.0}
+TIMEOUTS = {"load": 30.0, "verify": 60.0, "assess": 30.0, "render": 30.0}
 """Seconds a phase may take before it counts as a hang (generous: the machine is shared)."""
 _UNKNOWN_PROVIDER = "nobody"
 

@@ -113,11 +113,17 @@ def _write_provider(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateDa
     return {"provider": facts["provider"]}
 
 
+MAX_SERVICES = 100
+"""The largest ``active_services`` and ``recurring_services``: more services read as this
+many.  A state for a count lists one service per unit (:func:`_write_services`), so a
+rule's constant, and every class of the state space, stays a list a counterexample can hold."""
+
+
 def _read_services(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
     active = [service for service in state.services if service.active]
     return {
-        "active_services": len(active),
-        "recurring_services": sum(1 for service in active if service.recurring),
+        "active_services": min(len(active), MAX_SERVICES),
+        "recurring_services": min(sum(1 for service in active if service.recurring), MAX_SERVICES),
     }
 
 
@@ -389,17 +395,17 @@ _SPECS = (
     _fact(
         "active_services",
         _COUNT,
-        "How many value-added services are active (A5).",
+        "How many value-added services are active, at most 100 (A5).",
         SERVICE_COUNTS,
-        upper=MAX_COUNT,
+        upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
     ),
     _fact(
         "recurring_services",
         _COUNT,
-        "How many active value-added services renew by themselves (A5).",
+        "How many active value-added services renew by themselves, at most 100 (A5).",
         SERVICE_COUNTS,
-        upper=MAX_COUNT,
+        upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
     ),
     _fact(

@@ -1,0 +1,186 @@
+"""Random rule packs: the short run of ``make fuzz``'s pack fuzz, and its own machinery.
+
+The long run is ``python -m tests.fuzz_packs --minutes 14`` (``make fuzz``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+import simcancel
+from tests import fuzz_packs
+from tests.fuzz_packs import Job, Tally, Worker
+from tests.pack_strategies import DEFECTS, RandomPack, conditions, measure, rule_packs, texts
+from tests.packs import clean_state, minimal_pack
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[Worker]:
+    """One worker process for the module, stopped at its end."""
+    found = Worker()
+    yield found
+    found.close()
+
+
+def test_a_few_random_packs_load_verify_assess_and_render(worker: Worker, tmp_path: Path) -> None:
+    """A few random packs go through load, verify, assess (durable = reference) and render."""
+    tally = Tally()
+    fuzz_packs.fuzz_packs(
+        examples=6, max_rules=6, max_states=4, worker=worker, tally=tally, work=tmp_path, derandomize=True
+    )
+    print(tally.summary())
+    assert tally.counts["packs generated"] >= 6
+    assert tally.counts["verified"] == tally.counts["packs generated"]
+    assert not tally.failures
+    assert not tally.hangs
+    assert not tally.crashes
+
+
+@settings(max_examples=15, deadline=None)
+@given(rule_packs(max_rules=4, defects=st.just(False)))
+def test_a_pack_without_defects_loads(tmp_path_factory: pytest.TempPathFactory, pack: RandomPack) -> None:
+    """Every pack drawn without a defect (and within durable's limits) loads."""
+    directory = pack.write(tmp_path_factory.mktemp("pack"))
+    if pack.defect is None:
+        rules = simcancel.load_rules(directory)
+        assert set(rules.providers) == set(pack.providers)
+        assert rules.locales == pack.locales
+
+
+@settings(max_examples=len(DEFECTS), deadline=None)
+@given(rule_packs(max_rules=3, defects=st.just(True)))
+def test_a_pack_with_a_defect_is_refused(tmp_path_factory: pytest.TempPathFactory, pack: RandomPack) -> None:
+    """Every defect the strategy puts in makes the loader refuse the pack with a RuleFileError."""
+    directory = pack.write(tmp_path_factory.mktemp("pack"))
+    with pytest.raises(simcancel.RuleFileError):
+        simcancel.load_rules(directory)
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("always", (1, 0)),
+        ({"plan": "prepaid"}, (1, 0)),
+        ({"plan": "prepaid", "balance": {"gt": 0, "lt": 5}}, (3, 1)),
+        ({"unused_sms": {"in": [1, 2, 3]}}, (3, 1)),
+        ({"any": [{"plan": "prepaid"}, "always"]}, (2, 1)),
+    ],
+)
+def test_measure_counts_tests_and_groups_as_the_loader_does(when: Any, expected: tuple[int, int]) -> None:
+    """measure() counts a condition's tests and all/any groups as _limits does for the loaded rule."""
+    assert measure(when) == expected
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        rule_packs(max_rules=0),
+        rule_packs(max_rules=True),
+        rule_packs(defects=True),  # type: ignore[arg-type]
+        rule_packs(locales=("en",)),  # type: ignore[arg-type]
+        conditions(max_depth=9),
+        conditions(providers=("jazz",)),  # type: ignore[arg-type]
+        texts(locales=["en"]),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_arguments_are_refused_when_the_test_runs(strategy: st.SearchStrategy[Any]) -> None:
+    """A bad argument builds a strategy; drawing from it raises InvalidArgument, as Hypothesis does."""
+
+    @settings(max_examples=1, database=None)
+    @given(strategy)
+    def draw(value: Any) -> None:
+        raise AssertionError("unreachable")
+
+    with pytest.raises(InvalidArgument):
+        draw()
+
+
+def test_a_phase_past_its_timeout_is_reported_as_a_hang_and_the_worker_replaced(tmp_path: Path) -> None:
+    """A phase that outlives its timeout is a hang in that phase; the next pack gets a new worker."""
+    pack = minimal_pack(tmp_path / "pack")
+    job = Job(directory=str(pack), defect=None, states=())
+    hanging = Worker(timeouts={"load": 0.0, "verify": 0.0, "assess": 0.0, "render": 0.0})
+    try:
+        outcome = hanging.run(job)
+        assert outcome.hung in ("start", "load", "verify")
+        hanging.timeouts = dict(fuzz_packs.TIMEOUTS)
+        again = hanging.run(job)
+        assert again.hung is None
+        assert again.counts["loaded"] == 1
+        assert hanging.started == 2
+    finally:
+        hanging.close()
+
+
+def test_a_refused_valid_pack_is_a_failure(worker: Worker, tmp_path: Path) -> None:
+    """A pack said to have no defect that the loader refuses is reported as a failure."""
+    pack = minimal_pack(tmp_path / "pack", {"bad.yaml": "rules: [{id: x}]\n"})
+    outcome = worker.run(Job(directory=str(pack), defect=None, states=()))
+    assert [failure.what for failure in outcome.failures] == ["a pack without a defect was refused"]
+
+
+def test_states_are_assessed_and_rendered(worker: Worker, tmp_path: Path) -> None:
+    """Each state of a job is assessed with durable and the reference, then rendered."""
+    pack = minimal_pack(tmp_path / "pack")
+    state = simcancel.UserState.from_dict(clean_state(provider="other")).to_dict()
+    day = dt.date(2026, 11, 24)
+    outcome = worker.run(Job(directory=str(pack), defect=None, states=((state, day, "en"), (state, day, "zh-CN"))))
+    assert not outcome.failures
+    assert outcome.counts["states assessed"] == outcome.counts["rendered"] == 2
+
+
+# --- what the pack fuzz found ----------------------------------------------------------------
+
+
+def test_more_active_services_than_the_bound_read_as_the_bound() -> None:
+    """A state with more services than MAX_SERVICES reads as MAX_SERVICES active and recurring."""
+    from simcancel._facts import MAX_SERVICES, facts_for
+
+    rules = simcancel.default_rules()
+    many = [{"kind": "data", "active": True, "recurring": True}] * (MAX_SERVICES + 5)
+    state = simcancel.UserState.from_dict(clean_state(services=many))
+    facts = facts_for(state, rules.provider("jazz"), dt.date(2026, 11, 24))
+    assert facts["active_services"] == facts["recurring_services"] == MAX_SERVICES
+
+
+def test_a_service_count_past_the_bound_is_refused_by_the_loader(tmp_path: Path) -> None:
+    """A constant above MAX_SERVICES for a service count is a RuleFileError naming the bound."""
+    rule = (
+        "rules:\n  - {id: many, kind: warning, claims: [A1], when: {active_services: {gte: 2000}},\n"
+        "     message: {zh-CN: 多, en: many}}\n"
+    )
+    pack = minimal_pack(tmp_path / "pack", {"many.yaml": rule})
+    with pytest.raises(simcancel.RuleFileError, match=r"expected a constant from 0 to 100 for fact 'active_services'"):
+        simcancel.load_rules(pack)
+
+
+def test_verify_writes_counterexamples_at_the_top_service_count(tmp_path: Path) -> None:
+    """A rule on the highest service count verifies, with counterexample states one can list.
+
+    Found by the pack fuzz: ``recurring_services: {lt: 1000000000}`` made verify write a
+    counterexample state with 10^9 services (it never finished)."""
+    from simcancel._facts import MAX_SERVICES
+    from simcancel.analysis import verify
+
+    rule = (
+        "rules:\n  - {id: few, kind: route, route: online, priority: 5, claims: [A1],\n"
+        f"     when: {{recurring_services: {{lt: {MAX_SERVICES}}}}}, message: {{zh-CN: 少, en: few}}}}\n"
+    )
+    rules = simcancel.load_rules(minimal_pack(tmp_path / "pack", {"few.yaml": rule}))
+    report = verify(rules, as_of=dt.date(2026, 11, 24))
+    states = [
+        example.state
+        for result in report.results
+        for example in result.counterexamples
+        if example.state is not None
+    ]
+    assert states
+    assert all(len(state["services"]) <= MAX_SERVICES for state in states if "services" in state)
