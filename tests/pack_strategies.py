@@ -51,7 +51,9 @@ LAST_DAY = dt.date(2028, 12, 31)
 
 _LABEL_KEYS = tuple(
     key
-    for key in yaml.safe_load((builtin_rules_path() / "locales" / "en.yaml").read_text(encoding="utf-8"))["labels"]
+    for key in yaml.safe_load((builtin_rules_path() / "locales" / "en.yaml").read_text(encoding="utf-8"))[
+        "labels"
+    ]
     if not key.startswith(("document.", "provider."))
 )
 """The label keys of the shipped locales (headings, routes, stages, ...) but documents and providers."""
@@ -86,7 +88,9 @@ def _numbers(spec: FactSpec) -> st.SearchStrategy[Any]:
     )
     if spec.kind is FactKind.COUNT:
         return whole
-    cents = st.integers(min_value=0, max_value=spec.upper).map(lambda paisa: f"{paisa // 100}.{paisa % 100:02d}")
+    cents = st.integers(min_value=0, max_value=spec.upper).map(
+        lambda paisa: f"{paisa // 100}.{paisa % 100:02d}"
+    )
     # PKR as an int, a string with two decimals, or a float with at most two (0.5, 12.25).
     halves = st.integers(min_value=0, max_value=2 * min(upper, 10_000)).map(lambda half: half / 2)
     return st.one_of(whole, cents, halves, st.sampled_from(["0.01", "0.99", 0.01]))
@@ -123,7 +127,8 @@ def conditions(
 
     ``providers`` draws the provider ids a ``provider`` test may name (default: ``other``).
     """
-    if providers is not None and not isinstance(providers, st.SearchStrategy):
+    given: object = providers  # typed a strategy, but a test may pass anything
+    if given is not None and not isinstance(given, st.SearchStrategy):
         return _refused(f"conditions(providers={providers!r}): expected a SearchStrategy[tuple[str, ...]]")
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 0 <= max_depth <= 6:
         return _refused(f"conditions(max_depth={max_depth!r}): expected a whole number from 0 to 6")
@@ -182,9 +187,7 @@ def over_limits(when: Any) -> bool:
 # --- texts -------------------------------------------------------------------------------------
 
 _WORDS = st.text(
-    alphabet=st.characters(
-        blacklist_characters="{}", blacklist_categories=("Cs",), min_codepoint=32, max_codepoint=0x9FFF
-    ),
+    alphabet=st.characters(codec="utf-8", exclude_characters="{}", min_codepoint=32, max_codepoint=0x9FFF),
     min_size=1,
     max_size=12,
 )
@@ -222,7 +225,8 @@ def texts(
     ``locales`` draws the locales (default: ``zh-CN`` and ``en``); with ``placeholders``
     false the texts name no fact (labels, step texts of any kind).
     """
-    if locales is not None and not isinstance(locales, st.SearchStrategy):
+    given: object = locales  # typed a strategy, but a test may pass anything
+    if given is not None and not isinstance(given, st.SearchStrategy):
         return _refused(f"texts(locales={locales!r}): expected a SearchStrategy[tuple[str, ...]]")
     chosen = st.just(("zh-CN", "en")) if locales is None else locales
 
@@ -237,9 +241,7 @@ def _texts(draw: st.DrawFn, locales: tuple[str, ...], *, with_placeholders: bool
     names: tuple[str, ...] = ()
     plural = None
     if with_placeholders:
-        names = tuple(
-            draw(st.lists(st.sampled_from([*FACTS, "lock_lifts_on"]), max_size=2, unique=True))
-        )
+        names = tuple(draw(st.lists(st.sampled_from([*FACTS, "lock_lifts_on"]), max_size=2, unique=True)))
         if _one_in(draw, 5):
             plural = draw(st.sampled_from(_COUNT_FACTS))
     return {locale: _text(draw, locale, names, plural) for locale in locales}
@@ -273,6 +275,7 @@ class RandomPack:
 def _rule(  # noqa: PLR0913 (what a rule is drawn from)
     draw: st.DrawFn,
     index: int,
+    *,
     providers: tuple[str, ...],
     locales: tuple[str, ...],
     claims: tuple[str, ...],
@@ -315,10 +318,7 @@ def _rule(  # noqa: PLR0913 (what a rule is drawn from)
 
 
 def _provider(draw: st.DrawFn, provider_id: str, claims: tuple[str, ...]) -> dict[str, Any]:
-    review = draw(
-        st.just("unknown")
-        | st.tuples(st.integers(0, 365), st.integers(0, 365)).map(lambda pair: sorted(pair))
-    )
+    review = draw(st.just("unknown") | st.tuples(st.integers(0, 365), st.integers(0, 365)).map(sorted))
     return {
         "id": provider_id,
         "name": provider_id.replace("-", " ").title(),
@@ -326,7 +326,9 @@ def _provider(draw: st.DrawFn, provider_id: str, claims: tuple[str, ...]) -> dic
         "online_cancellation": draw(st.sampled_from(["supported", "not_supported", "unknown"])),
         "in_person_confirmation": draw(st.sampled_from(["required", "not_required", "unknown"])),
         "channels": draw(
-            st.lists(st.sampled_from(["app", "email", "helpline", "store", "website"]), max_size=3, unique=True)
+            st.lists(
+                st.sampled_from(["app", "email", "helpline", "store", "website"]), max_size=3, unique=True
+            )
         ),
         "review_days": review,
         "languages": draw(st.just("unknown") | st.lists(st.sampled_from(["en", "ur", "zh"]), min_size=1)),
@@ -393,15 +395,17 @@ DEFECTS: dict[str, _Defect] = {
     "too many groups": lambda draw, files, drawn: _set_when(
         draw, drawn, {"all": [{"any": [{"plan": "prepaid"}, {"balance": index}]} for index in range(16)]}
     ),
-    "too many tests": lambda draw, files, drawn: _set_when(draw, drawn, {"unused_sms": {"in": list(range(31))}}),
+    "too many tests": lambda draw, files, drawn: _set_when(
+        draw, drawn, {"unused_sms": {"in": list(range(31))}}
+    ),
     "unknown claim": lambda draw, files, drawn: _any_rule(draw, drawn).update(claims=["Z999"]),
     "no claims": lambda draw, files, drawn: _any_rule(draw, drawn).update(claims=[]),
     "missing locale": lambda draw, files, drawn: _any_rule(draw, drawn)["message"].pop(drawn.locales[0]),
     "placeholder not a fact": lambda draw, files, drawn: _any_rule(draw, drawn)["message"].update(
-        {locale: "{balanse}" for locale in drawn.locales}
+        dict.fromkeys(drawn.locales, "{balanse}")
     ),
     "broken brace": lambda draw, files, drawn: _any_rule(draw, drawn)["message"].update(
-        {locale: "PKR {balance" for locale in drawn.locales}
+        dict.fromkeys(drawn.locales, "PKR {balance")
     ),
     "unknown rule key": lambda draw, files, drawn: _any_rule(draw, drawn).update(priorty=1),
     "duplicate rule id": lambda draw, files, drawn: drawn.rules.append(dict(drawn.rules[0])),
@@ -437,10 +441,15 @@ def rule_packs(
     ``defects`` whether to put one mistake in (default: about one pack in three).
     """
     if isinstance(max_rules, bool) or not isinstance(max_rules, int) or not 1 <= max_rules <= MAX_RULES - 2:
-        return _refused(f"rule_packs(max_rules={max_rules!r}): expected a whole number from 1 to {MAX_RULES - 2}")
-    for name, value in (("locales", locales), ("defects", defects)):
+        return _refused(
+            f"rule_packs(max_rules={max_rules!r}): expected a whole number from 1 to {MAX_RULES - 2}"
+        )
+    arguments: tuple[tuple[str, object], ...] = (("locales", locales), ("defects", defects))
+    for name, value in arguments:
         if value is not None and not isinstance(value, st.SearchStrategy):
-            return _refused(f"rule_packs({name}={value!r}): expected a SearchStrategy, got {type(value).__name__}")
+            return _refused(
+                f"rule_packs({name}={value!r}): expected a SearchStrategy, got {type(value).__name__}"
+            )
     chosen_locales = (
         st.lists(st.sampled_from(LOCALES), min_size=1, max_size=3, unique=True).map(tuple)
         if locales is None
@@ -460,7 +469,7 @@ def _pack(draw: st.DrawFn, locales: tuple[str, ...], *, max_rules: int, defectiv
     claims = tuple(f"A{number}" for number in range(1, draw(st.integers(min_value=1, max_value=6)) + 1))
     days: list[dt.date] = []
     rules = [
-        _rule(draw, index, providers, locales, claims, days)
+        _rule(draw, index, providers=providers, locales=locales, claims=claims, days=days)
         for index in range(draw(st.integers(min_value=1, max_value=max_rules)))
     ]
     if not _one_in(draw, 5):
@@ -470,7 +479,11 @@ def _pack(draw: st.DrawFn, locales: tuple[str, ...], *, max_rules: int, defectiv
         "ruleset.yaml": {"name": "random", "version": "1.0", "locales": list(locales)},
         "claims.yaml": {
             "claims": [
-                {"id": claim, "text": f"claim {claim}", **({} if claim in cited else {"excuse": "not encoded"})}
+                {
+                    "id": claim,
+                    "text": f"claim {claim}",
+                    **({} if claim in cited else {"excuse": "not encoded"}),
+                }
                 for claim in claims
             ]
         },
@@ -509,4 +522,3 @@ def _pack(draw: st.DrawFn, locales: tuple[str, ...], *, max_rules: int, defectiv
     return RandomPack(
         files=files, providers=providers, locales=locales, days=tuple(sorted(set(days))), defect=defect
     )
-

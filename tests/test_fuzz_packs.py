@@ -132,7 +132,9 @@ def test_states_are_assessed_and_rendered(worker: Worker, tmp_path: Path) -> Non
     pack = minimal_pack(tmp_path / "pack")
     state = simcancel.UserState.from_dict(clean_state(provider="other")).to_dict()
     day = dt.date(2026, 11, 24)
-    outcome = worker.run(Job(directory=str(pack), defect=None, states=((state, day, "en"), (state, day, "zh-CN"))))
+    outcome = worker.run(
+        Job(directory=str(pack), defect=None, states=((state, day, "en"), (state, day, "zh-CN")))
+    )
     assert not outcome.failures
     assert outcome.counts["states assessed"] == outcome.counts["rendered"] == 2
 
@@ -158,7 +160,9 @@ def test_a_service_count_past_the_bound_is_refused_by_the_loader(tmp_path: Path)
         "     message: {zh-CN: 多, en: many}}\n"
     )
     pack = minimal_pack(tmp_path / "pack", {"many.yaml": rule})
-    with pytest.raises(simcancel.RuleFileError, match=r"expected a constant from 0 to 100 for fact 'active_services'"):
+    with pytest.raises(
+        simcancel.RuleFileError, match=r"expected a constant from 0 to 100 for fact 'active_services'"
+    ):
         simcancel.load_rules(pack)
 
 
