@@ -74,7 +74,8 @@ _UNKNOWN_PROVIDER = "nobody"
 class Job:
     """One pack on disk and the states to assess with it."""
 
-    directory: str
+    directories: tuple[str, ...]
+    """The pack, then its locale packs."""
     defect: str | None
     states: tuple[tuple[dict[str, Any], dt.date, str], ...]
     """(state as JSON data, the day to assess on, the locale)."""
@@ -106,7 +107,7 @@ def _attempt(call: Callable[[], Any]) -> Any:
 
 def _check_load(job: Job, counts: collections.Counter[str], failures: list[Failure]) -> Any:
     """The rule set, or ``None`` when refused (a refusal must be a RuleFileError with problems)."""
-    outcome = _attempt(lambda: load_rules(job.directory))
+    outcome = _attempt(lambda: load_rules(*job.directories))
     if isinstance(outcome, SimcancelError):
         counts["refused"] += 1
         if not isinstance(outcome, RuleFileError) or not outcome.problems:
@@ -132,7 +133,7 @@ def _check_load(job: Job, counts: collections.Counter[str], failures: list[Failu
 
 def _check_verify(job: Job, loaded: bool, counts: collections.Counter[str], failures: list[Failure]) -> None:
     as_of = job.states[0][1] if job.states else FIRST_DAY
-    report = verify_paths(job.directory, as_of=as_of, max_classes=job.max_classes, samples=job.samples)
+    report = verify_paths(*job.directories, as_of=as_of, max_classes=job.max_classes, samples=job.samples)
     counts["verified"] += 1
     counts["verified ok"] += report.ok
     report.render()
@@ -357,7 +358,7 @@ def states_for(
         data["registered_owner"] = draw(st.sampled_from(["self", "someone_else", "unknown"]))
         data["sim_form"] = draw(st.sampled_from(["physical", "esim"]))
         data["documents"]["sim_card_at_hand"] = draw(st.booleans())
-        found.append((data, as_of, draw(st.sampled_from(pack.locales))))
+        found.append((data, as_of, draw(st.sampled_from(pack.all_locales))))
     return tuple(found)
 
 
@@ -426,7 +427,6 @@ def fuzz_packs(  # noqa: PLR0913 (the knobs of one run)
 ) -> None:
     """One Hypothesis run of ``examples`` packs; a failure is raised (and shrunk), a hang or a
     crash is counted and its pack copied to ``keep``."""
-    counter = iter(range(sys.maxsize))
 
     @settings(
         max_examples=examples,
@@ -437,17 +437,24 @@ def fuzz_packs(  # noqa: PLR0913 (the knobs of one run)
     )
     @given(rule_packs(max_rules=max_rules), st.data())
     def one_pack(pack: RandomPack, data: st.DataObject) -> None:
-        directory = pack.write(work / f"pack-{next(counter)}")
-        job = Job(
-            directory=str(directory), defect=pack.defect, states=data.draw(states_for(pack, max_states))
-        )
-        outcome = worker.run(job)
-        kept = str(directory)
-        if (outcome.hung or outcome.crashed or outcome.failures) and keep is not None:
-            kept = str(keep / directory.name)
-            shutil.copytree(directory, kept, dirs_exist_ok=True)
-        tally.add(outcome, kept)
-        shutil.rmtree(directory, ignore_errors=True)
+        # Everything is drawn before anything is written: a draw that ends the example
+        # (Hypothesis ran out of data) leaves no files behind for a later pack to pick up.
+        states = data.draw(states_for(pack, max_states))
+        directory = pack.write(Path(tempfile.mkdtemp(prefix="pack-", dir=work)))
+        try:
+            job = Job(
+                directories=tuple(str(path) for path in pack.directories(directory)),
+                defect=pack.defect,
+                states=states,
+            )
+            outcome = worker.run(job)
+            kept = str(directory)
+            if (outcome.hung or outcome.crashed or outcome.failures) and keep is not None:
+                kept = str(keep / directory.name)
+                shutil.copytree(directory, kept, dirs_exist_ok=True)
+            tally.add(outcome, kept)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
         assert not outcome.failures, "\n".join(str(failure) for failure in outcome.failures)
 
     one_pack()
@@ -480,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
                         work=work,
                         keep=args.keep,
                     )
-                except AssertionError as error:
+                except Exception as error:  # a failed round is reported, and the run goes on
                     errors += 1
                     notes = "\n".join(getattr(error, "__notes__", []))
                     print(f"round {rounds}: shrunk failure:\n{error}\n{notes}\n", flush=True)

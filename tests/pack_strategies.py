@@ -262,6 +262,17 @@ class RandomPack:
     """The effective dates its rules name: the days around which it is worth assessing."""
     defect: str | None = None
     """The one mistake put into the pack, or ``None``: the loader must refuse exactly these."""
+    locale_packs: tuple[str, ...] = ()
+    """Locale packs inside the pack (``locale-de``), loaded after it: each adds its locale."""
+
+    def directories(self, directory: Path) -> tuple[Path, ...]:
+        """What to load, once written to ``directory``: the pack, then its locale packs."""
+        return (directory, *(directory / name for name in self.locale_packs))
+
+    @property
+    def all_locales(self) -> tuple[str, ...]:
+        """The pack's locales, then those its locale packs add."""
+        return (*self.locales, *(name.removeprefix("locale-") for name in self.locale_packs))
 
     def write(self, directory: Path) -> Path:
         """Write the files into ``directory`` (created); return it."""
@@ -519,6 +530,61 @@ def _pack(draw: st.DrawFn, locales: tuple[str, ...], *, max_rules: int, defectiv
     for number, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(rules)], strict=True)):
         if end > start or number == 0:
             files[f"rules-{number}.yaml"] = {"rules": rules[start:end]}
+    locale_packs: tuple[str, ...] = ()
+    if defect is None and _one_in(draw, 4):
+        locale = draw(st.sampled_from([name for name in TRANSLATIONS if name not in locales]))
+        fixes = files[f"providers/{providers[0]}.yaml"].get("fixes", [])
+        pack = _locale_pack(draw, locale, locales[0], [*rules, *fixes], documents)
+        defect = _locale_defect(draw, pack, locales[0])
+        locale_packs = (f"locale-{locale}",)
+        files[f"locale-{locale}/locale.yaml"] = pack
     return RandomPack(
-        files=files, providers=providers, locales=locales, days=tuple(sorted(set(days))), defect=defect
+        files=files,
+        providers=providers,
+        locales=locales,
+        days=tuple(sorted(set(days))),
+        defect=defect,
+        locale_packs=locale_packs,
     )
+
+
+TRANSLATIONS = ("de", "pl", "ar", "ur", "cy")
+"""Locales a locale pack may add: Polish has one/few/many/other, Welsh all six categories."""
+
+
+def _translated(text: Any, locale: str) -> Any:
+    """A text of the pack's first locale in ``locale``: the same words and placeholders, in
+    the plural forms ``locale`` has when the text has forms."""
+    if not isinstance(text, dict):
+        return text
+    forms = {
+        category: text["other"] for category in PLURAL_CATEGORIES if category in plural_categories(locale)
+    }
+    return {"plural": text["plural"], **forms}
+
+
+def _locale_pack(
+    draw: st.DrawFn, locale: str, first: str, rules: list[dict[str, Any]], documents: set[str]
+) -> dict[str, Any]:
+    """``locale.yaml`` translating every rule (provider fixes too) and every label."""
+    texts: dict[str, Any] = {}
+    for rule in rules:
+        entry: dict[str, Any] = {"message": _translated(rule["message"][first], locale)}
+        if "fix" in rule:
+            entry["fix"] = _translated(rule["fix"][first], locale)
+        if rule.get("steps"):
+            entry["steps"] = [_translated(step[first], locale) for step in rule["steps"]]
+        texts[rule["id"]] = entry
+    return {"locale": locale, "texts": texts, "labels": _labels(draw, locale, documents)["labels"]}
+
+
+def _locale_defect(draw: st.DrawFn, pack: dict[str, Any], first: str) -> str | None:
+    """Now and then one mistake in a locale pack: a rule left untranslated, or a locale the
+    rule set already has."""
+    if not _one_in(draw, 4):
+        return None
+    if draw(st.booleans()):
+        pack["texts"].pop(draw(st.sampled_from(sorted(pack["texts"]))))
+        return "locale pack misses a rule"
+    pack["locale"] = first
+    return "locale pack of a locale the rule set has"

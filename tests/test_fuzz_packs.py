@@ -50,9 +50,9 @@ def test_a_pack_without_defects_loads(tmp_path_factory: pytest.TempPathFactory, 
     """Every pack drawn without a defect (and within durable's limits) loads."""
     directory = pack.write(tmp_path_factory.mktemp("pack"))
     if pack.defect is None:
-        rules = simcancel.load_rules(directory)
+        rules = simcancel.load_rules(*pack.directories(directory))
         assert set(rules.providers) == set(pack.providers)
-        assert rules.locales == pack.locales
+        assert rules.locales == pack.all_locales
 
 
 @settings(max_examples=len(DEFECTS), deadline=None)
@@ -61,7 +61,7 @@ def test_a_pack_with_a_defect_is_refused(tmp_path_factory: pytest.TempPathFactor
     """Every defect the strategy puts in makes the loader refuse the pack with a RuleFileError."""
     directory = pack.write(tmp_path_factory.mktemp("pack"))
     with pytest.raises(simcancel.RuleFileError):
-        simcancel.load_rules(directory)
+        simcancel.load_rules(*pack.directories(directory))
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_bad_arguments_are_refused_when_the_test_runs(strategy: st.SearchStrateg
 def test_a_phase_past_its_timeout_is_reported_as_a_hang_and_the_worker_replaced(tmp_path: Path) -> None:
     """A phase that outlives its timeout is a hang in that phase; the next pack gets a new worker."""
     pack = minimal_pack(tmp_path / "pack")
-    job = Job(directory=str(pack), defect=None, states=())
+    job = Job(directories=(str(pack),), defect=None, states=())
     hanging = Worker(timeouts={"load": 0.0, "verify": 0.0, "assess": 0.0, "render": 0.0})
     try:
         outcome = hanging.run(job)
@@ -123,7 +123,7 @@ def test_a_phase_past_its_timeout_is_reported_as_a_hang_and_the_worker_replaced(
 def test_a_refused_valid_pack_is_a_failure(worker: Worker, tmp_path: Path) -> None:
     """A pack said to have no defect that the loader refuses is reported as a failure."""
     pack = minimal_pack(tmp_path / "pack", {"bad.yaml": "rules: [{id: x}]\n"})
-    outcome = worker.run(Job(directory=str(pack), defect=None, states=()))
+    outcome = worker.run(Job(directories=(str(pack),), defect=None, states=()))
     assert [failure.what for failure in outcome.failures] == ["a pack without a defect was refused"]
 
 
@@ -133,7 +133,7 @@ def test_states_are_assessed_and_rendered(worker: Worker, tmp_path: Path) -> Non
     state = simcancel.UserState.from_dict(clean_state(provider="other")).to_dict()
     day = dt.date(2026, 11, 24)
     outcome = worker.run(
-        Job(directory=str(pack), defect=None, states=((state, day, "en"), (state, day, "zh-CN")))
+        Job(directories=(str(pack),), defect=None, states=((state, day, "en"), (state, day, "zh-CN")))
     )
     assert not outcome.failures
     assert outcome.counts["states assessed"] == outcome.counts["rendered"] == 2

@@ -395,7 +395,7 @@ _SPECS = (
     _fact(
         "active_services",
         _COUNT,
-        "How many value-added services are active, at most 100 (A5).",
+        "How many value-added services are active; more than 100 read as 100 (A5).",
         SERVICE_COUNTS,
         upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
@@ -403,7 +403,7 @@ _SPECS = (
     _fact(
         "recurring_services",
         _COUNT,
-        "How many active value-added services renew by themselves, at most 100 (A5).",
+        "How many active value-added services renew by themselves; more than 100 read as 100 (A5).",
         SERVICE_COUNTS,
         upper=MAX_SERVICES,
         draw_upper=_SERVICES_DRAWN,
