@@ -10,7 +10,8 @@ For every pack drawn by :func:`tests.pack_strategies.rule_packs`:
    equal :class:`~simcancel.Assessment`, or both the same ``SimcancelError``
    (``NoRouteError``, or ``InvalidStateError`` for a provider the pack lacks);
 4. each assessment renders (``render_text``), goes to JSON and comes back equal through
-   ``Assessment.from_dict``.
+   ``Assessment.from_dict``; the first state is assessed with ``what_if=True`` too (the
+   same answer, with a what-if that renders and round-trips).
 
 Each pack runs in a long-lived worker process (``spawn``) that reports each phase as it
 starts: a phase that outlives its timeout (a durable hang) is reported with the phase and
@@ -27,6 +28,7 @@ import argparse
 import collections
 import contextlib
 import datetime as dt
+import itertools
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -52,6 +54,7 @@ from simcancel import (
     RuleFileError,
     SimcancelError,
     UserState,
+    _engine,
     assess,
     load_rules,
     render_text,
@@ -61,8 +64,8 @@ from simcancel.analysis import verify_paths
 from simcancel.testing import user_states
 from tests.pack_strategies import FIRST_DAY, LAST_DAY, RandomPack, rule_packs
 
-PHASES = ("load", "verify", "assess", "render")
-TIMEOUTS = {"load": 30.0, "verify": 60.0, "assess": 30.0, "render": 30.0}
+PHASES = ("load", "compile", "verify", "assess", "render", "what_if")
+TIMEOUTS = {"load": 30.0, "compile": 30.0, "verify": 60.0, "assess": 30.0, "render": 30.0, "what_if": 60.0}
 """Seconds a phase may take before it counts as a hang (generous: the machine is shared)."""
 _UNKNOWN_PROVIDER = "nobody"
 
@@ -131,6 +134,16 @@ def _check_load(job: Job, counts: collections.Counter[str], failures: list[Failu
     return outcome
 
 
+def _check_compile(rules: Any, counts: collections.Counter[str], failures: list[Failure]) -> None:
+    """A loaded rule set registers with durable: a refusal is a limit the loader missed."""
+    try:
+        _engine.compiled(rules)
+    except EngineError as error:
+        failures.append(Failure(phase="compile", what="durable refused a loaded rule set", detail=str(error)))
+    else:
+        counts["compiled"] += 1
+
+
 def _check_verify(job: Job, loaded: bool, counts: collections.Counter[str], failures: list[Failure]) -> None:
     as_of = job.states[0][1] if job.states else FIRST_DAY
     report = verify_paths(*job.directories, as_of=as_of, max_classes=job.max_classes, samples=job.samples)
@@ -158,7 +171,9 @@ def _same(durable: Any, reference: Any) -> bool:
     return type(durable) is type(reference) and str(durable) == str(reference)
 
 
-def _check_render(assessment: Assessment, counts: collections.Counter[str], failures: list[Failure]) -> None:
+def _check_render(
+    assessment: Assessment, counts: collections.Counter[str], failures: list[Failure], key: str = "rendered"
+) -> None:
     text = render_text(assessment)
     if not isinstance(text, str) or not text.strip():
         failures.append(Failure(phase="render", what="render_text gave no text", detail=repr(text)))
@@ -170,7 +185,7 @@ def _check_render(assessment: Assessment, counts: collections.Counter[str], fail
         for back in (Assessment.from_dict(assessment.to_dict()), Assessment.from_dict(data))
         if back != assessment
     )
-    counts["rendered"] += 1
+    counts[key] += 1
 
 
 def _check_state(  # noqa: PLR0913 (one state of one job)
@@ -182,6 +197,7 @@ def _check_state(  # noqa: PLR0913 (one state of one job)
     counts: collections.Counter[str],
     failures: list[Failure],
     send: Send,
+    what_if: bool = False,
 ) -> None:
     send(("phase", "assess"))
     state = UserState.from_dict(data)
@@ -214,6 +230,18 @@ def _check_state(  # noqa: PLR0913 (one state of one job)
     counts["assessments"] += 1
     send(("phase", "render"))
     _check_render(durable, counts, failures)
+    if what_if:
+        send(("phase", "what_if"))
+        found = _attempt(lambda: assess(state, rules=rules, locale=locale, as_of=as_of, what_if=True))
+        if not isinstance(found, Assessment) or found.what_if is None:
+            failures.append(
+                Failure(phase="what_if", what="assess(what_if=True) gave no what-if", detail=where)
+            )
+            return
+        if attrs.evolve(found, what_if=None) != durable:
+            failures.append(Failure(phase="what_if", what="what_if=True changed the answer", detail=where))
+        _check_render(found, counts, failures, key="what-ifs rendered")
+        counts["what-ifs"] += 1
 
 
 def check_pack(job: Job, send: Send) -> tuple[dict[str, int], list[Failure]]:
@@ -222,11 +250,18 @@ def check_pack(job: Job, send: Send) -> tuple[dict[str, int], list[Failure]]:
     failures: list[Failure] = []
     send(("phase", "load"))
     rules = _check_load(job, counts, failures)
+    if rules is not None:
+        # Registered with durable by itself first: a hang here is durable's create_ruleset.
+        send(("phase", "compile"))
+        _check_compile(rules, counts, failures)
     send(("phase", "verify"))
     _check_verify(job, rules is not None, counts, failures)
     if rules is not None:
-        for data, as_of, locale in job.states:
-            _check_state(rules, data, as_of, locale, counts=counts, failures=failures, send=send)
+        for index, (data, as_of, locale) in enumerate(job.states):
+            # The what-if search for the first state: it costs a search, the others do not.
+            _check_state(
+                rules, data, as_of, locale, counts=counts, failures=failures, send=send, what_if=index == 0
+            )
     return dict(counts), failures
 
 
@@ -376,6 +411,7 @@ class Tally:
         self.counts["packs generated"] += 1
         self.counts.update(outcome.counts)
         self.failures.extend((failure, kept) for failure in outcome.failures)
+        self.counts.update(f"failure: {failure.what}" for failure in outcome.failures)
         if outcome.hung is not None:
             self.counts[f"hung in {outcome.hung}"] += 1
             self.hangs.append((outcome.hung, kept))
@@ -388,6 +424,7 @@ class Tally:
         order = [
             "packs generated",
             "loaded",
+            "compiled",
             "refused",
             "defects refused",
             "verified",
@@ -395,6 +432,7 @@ class Tally:
             "states assessed",
             "assessments",
             "rendered",
+            "what-ifs",
         ]
         keys = [*order, *sorted(key for key in self.counts if key not in order)]
         lines = ["random packs:"] + [f"  {key}: {self.counts[key]}" for key in keys]
@@ -414,6 +452,9 @@ def scratch() -> Iterator[Path]:
         yield Path(name)
 
 
+_RUNS = itertools.count(1)
+
+
 def fuzz_packs(  # noqa: PLR0913 (the knobs of one run)
     *,
     examples: int,
@@ -424,9 +465,13 @@ def fuzz_packs(  # noqa: PLR0913 (the knobs of one run)
     work: Path,
     keep: Path | None = None,
     derandomize: bool = False,
+    shrink: bool = True,
 ) -> None:
-    """One Hypothesis run of ``examples`` packs; a failure is raised (and shrunk), a hang or a
-    crash is counted and its pack copied to ``keep``."""
+    """One Hypothesis run of ``examples`` packs, each counted in ``tally``; a hang or a crash
+    has its pack copied to ``keep``, and so has a failure.  With ``shrink``, a failure is
+    raised and Hypothesis shrinks it (each step a pack through the worker: minutes); without,
+    it is counted and the run goes on, as the long run wants."""
+    run = next(_RUNS)
 
     @settings(
         max_examples=examples,
@@ -449,13 +494,20 @@ def fuzz_packs(  # noqa: PLR0913 (the knobs of one run)
             )
             outcome = worker.run(job)
             kept = str(directory)
-            if (outcome.hung or outcome.crashed or outcome.failures) and keep is not None:
+            if keep is not None and (outcome.hung or outcome.crashed):
                 kept = str(keep / directory.name)
-                shutil.copytree(directory, kept, dirs_exist_ok=True)
+                shutil.copytree(directory, kept)
+            elif keep is not None and outcome.failures:
+                # Shrinking runs the smallest failing example last: one directory per run,
+                # overwritten, ends up holding it.  Without shrinking, every failure is kept.
+                kept = str(keep / (f"failure-{run}" if shrink else f"failure-{directory.name}"))
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(directory, kept)
             tally.add(outcome, kept)
         finally:
             shutil.rmtree(directory, ignore_errors=True)
-        assert not outcome.failures, "\n".join(str(failure) for failure in outcome.failures)
+        if shrink:
+            assert not outcome.failures, "\n".join(str(failure) for failure in outcome.failures)
 
     one_pack()
 
@@ -486,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
                         tally=tally,
                         work=work,
                         keep=args.keep,
+                        shrink=False,
                     )
                 except Exception as error:  # a failed round is reported, and the run goes on
                     errors += 1

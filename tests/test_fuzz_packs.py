@@ -107,10 +107,10 @@ def test_a_phase_past_its_timeout_is_reported_as_a_hang_and_the_worker_replaced(
     """A phase that outlives its timeout is a hang in that phase; the next pack gets a new worker."""
     pack = minimal_pack(tmp_path / "pack")
     job = Job(directories=(str(pack),), defect=None, states=())
-    hanging = Worker(timeouts={"load": 0.0, "verify": 0.0, "assess": 0.0, "render": 0.0})
+    hanging = Worker(timeouts=dict.fromkeys(fuzz_packs.PHASES, 0.0))
     try:
         outcome = hanging.run(job)
-        assert outcome.hung in ("start", "load", "verify")
+        assert outcome.hung in ("start", *fuzz_packs.PHASES)
         hanging.timeouts = dict(fuzz_packs.TIMEOUTS)
         again = hanging.run(job)
         assert again.hung is None
@@ -128,7 +128,7 @@ def test_a_refused_valid_pack_is_a_failure(worker: Worker, tmp_path: Path) -> No
 
 
 def test_states_are_assessed_and_rendered(worker: Worker, tmp_path: Path) -> None:
-    """Each state of a job is assessed with durable and the reference, then rendered."""
+    """Each state is assessed (durable and reference) and rendered; the first also with what_if."""
     pack = minimal_pack(tmp_path / "pack")
     state = simcancel.UserState.from_dict(clean_state(provider="other")).to_dict()
     day = dt.date(2026, 11, 24)
@@ -137,6 +137,7 @@ def test_states_are_assessed_and_rendered(worker: Worker, tmp_path: Path) -> Non
     )
     assert not outcome.failures
     assert outcome.counts["states assessed"] == outcome.counts["rendered"] == 2
+    assert outcome.counts["what-ifs"] == outcome.counts["what-ifs rendered"] == 1
 
 
 # --- what the pack fuzz found ----------------------------------------------------------------
@@ -167,10 +168,9 @@ def test_a_service_count_past_the_bound_is_refused_by_the_loader(tmp_path: Path)
 
 
 def test_verify_writes_counterexamples_at_the_top_service_count(tmp_path: Path) -> None:
-    """A rule on the highest service count verifies, with counterexample states one can list.
-
-    Found by the pack fuzz: ``recurring_services: {lt: 1000000000}`` made verify write a
-    counterexample state with 10^9 services (it never finished)."""
+    """A rule on the highest service count verifies, with counterexample states one can list."""
+    # Found by the pack fuzz: recurring_services: {lt: 1000000000} made verify write a
+    # counterexample state with 10^9 services (it never finished).
     from simcancel._facts import MAX_SERVICES
     from simcancel.analysis import verify
 
@@ -188,3 +188,39 @@ def test_verify_writes_counterexamples_at_the_top_service_count(tmp_path: Path) 
     ]
     assert states
     assert all(len(state["services"]) <= MAX_SERVICES for state in states if "services" in state)
+
+
+def test_a_durable_hang_in_create_ruleset_is_reported_as_a_hang_in_compile(tmp_path: Path) -> None:
+    """A rule set past durable's 512 alpha-node children is a hang in compile, not a hung run."""
+    # 200 rules of three distinct tests each load (the loader counts rules, not alpha nodes)
+    # and durable's create_ruleset never returns; once the loader checks that limit the pack
+    # is refused instead, which is what its defect says to expect.
+    rules = ["rules:"]
+    for index in range(200):
+        tests = ", ".join(f"{{unused_sms: {value}}}" for value in range(3 * index, 3 * index + 3))
+        rules.append(
+            f"  - {{id: r{index}, kind: warning, claims: [A1], when: {{any: [{tests}]}},"
+            " message: {zh-CN: x, en: x}}"
+        )
+    pack = minimal_pack(tmp_path / "pack", {"many.yaml": "\n".join(rules) + "\n"})
+    hanging = Worker(timeouts={**fuzz_packs.TIMEOUTS, "compile": 5.0})
+    try:
+        outcome = hanging.run(
+            Job(directories=(str(pack),), defect="past durable's alpha-node limit", states=())
+        )
+    finally:
+        hanging.close()
+    if outcome.hung is None:
+        assert outcome.counts.get("refused") == 1
+        assert not outcome.failures
+    else:
+        assert outcome.hung == "compile"
+
+
+@pytest.mark.parametrize("text", ["1e100", "0x10", "null", "true", "2025-01-01", ".inf"])
+def test_a_text_yaml_1_2_reads_as_another_type_is_written_quoted(tmp_path: Path, text: str) -> None:
+    """A drawn text that YAML 1.2 would read as a number, null, bool or date is written quoted."""
+    pack = RandomPack(files={"x.yaml": {"text": text, "plain": "ok"}}, providers=(), locales=(), days=())
+    written = (pack.write(tmp_path) / "x.yaml").read_text(encoding="utf-8")
+    assert f'text: "{text}"' in written
+    assert "plain: ok" in written
