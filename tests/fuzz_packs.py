@@ -144,7 +144,10 @@ def _check_compile(rules: Any, counts: collections.Counter[str], failures: list[
         counts["compiled"] += 1
 
 
-def _check_verify(job: Job, loaded: bool, counts: collections.Counter[str], failures: list[Failure]) -> None:
+def _check_verify(
+    job: Job, loaded: bool, counts: collections.Counter[str], failures: list[Failure]
+) -> dt.date | None:
+    """Verify the pack; the day on which it proved every state has a route, if it did."""
     as_of = job.states[0][1] if job.states else FIRST_DAY
     report = verify_paths(*job.directories, as_of=as_of, max_classes=job.max_classes, samples=job.samples)
     counts["verified"] += 1
@@ -156,13 +159,17 @@ def _check_verify(job: Job, loaded: bool, counts: collections.Counter[str], fail
             failures.append(
                 Failure(phase="verify", what="a refused pack verified ok", detail=report.render())
             )
-        return
+        return None
     for name in ("differential", "purity"):
         result = report.result(name)
         if not result.ok:
             failures.append(
                 Failure(phase="verify", what=f"check {name} failed", detail=report.render()[:4000])
             )
+    totality = report.result("totality")
+    proved = totality.ok and totality.mode == "exhaustive" and not totality.fallbacks
+    counts["totality proved"] += proved
+    return as_of if proved else None
 
 
 def _same(durable: Any, reference: Any) -> bool:
@@ -198,7 +205,10 @@ def _check_state(  # noqa: PLR0913 (one state of one job)
     failures: list[Failure],
     send: Send,
     what_if: bool = False,
+    total: bool = False,
 ) -> None:
+    """Assess one state with durable and the reference; ``total``: verify proved that every
+    state has a route on this day, so a NoRouteError would be a hole in the proof."""
     send(("phase", "assess"))
     state = UserState.from_dict(data)
     durable = _attempt(lambda: assess(state, rules=rules, locale=locale, as_of=as_of))
@@ -218,6 +228,10 @@ def _check_state(  # noqa: PLR0913 (one state of one job)
         expected: type[SimcancelError] = (
             InvalidStateError if data["provider"] == _UNKNOWN_PROVIDER else NoRouteError
         )
+        if isinstance(durable, NoRouteError) and total:
+            failures.append(
+                Failure(phase="assess", what="verify proved totality, yet no route", detail=where)
+            )
         if not isinstance(durable, expected) or isinstance(durable, EngineError):
             failures.append(
                 Failure(
@@ -255,12 +269,20 @@ def check_pack(job: Job, send: Send) -> tuple[dict[str, int], list[Failure]]:
         send(("phase", "compile"))
         _check_compile(rules, counts, failures)
     send(("phase", "verify"))
-    _check_verify(job, rules is not None, counts, failures)
+    total_on = _check_verify(job, rules is not None, counts, failures)
     if rules is not None:
         for index, (data, as_of, locale) in enumerate(job.states):
             # The what-if search for the first state: it costs a search, the others do not.
             _check_state(
-                rules, data, as_of, locale, counts=counts, failures=failures, send=send, what_if=index == 0
+                rules,
+                data,
+                as_of,
+                locale,
+                counts=counts,
+                failures=failures,
+                send=send,
+                what_if=index == 0,
+                total=as_of == total_on,
             )
     return dict(counts), failures
 
@@ -429,6 +451,7 @@ class Tally:
             "defects refused",
             "verified",
             "verified ok",
+            "totality proved",
             "states assessed",
             "assessments",
             "rendered",
