@@ -36,7 +36,7 @@ from simcancel._facts import FACTS, FactKind, FactSpec
 from simcancel._limits import MAX_GROUPS, MAX_RULES, MAX_TESTS_PER_RULE
 from simcancel._locales import plural_categories
 from simcancel._ruleset import PLURAL_CATEGORIES
-from simcancel._yaml import _core_tag
+from simcancel._yaml import dump_yaml
 
 __all__ = ["RandomPack", "conditions", "rule_packs", "texts"]
 
@@ -280,24 +280,9 @@ class RandomPack:
         for name, data in self.files.items():
             target = directory / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-            target.write_text(text, encoding="utf-8")
+            # Quoted where YAML 1.2 would read a text as a number (PyYAML writes YAML 1.1).
+            target.write_text(dump_yaml(data), encoding="utf-8")
         return directory
-
-
-class _Dumper(yaml.SafeDumper):
-    """PyYAML's safe dumper, quoting a string that YAML 1.2 would read as something else.
-
-    PyYAML writes YAML 1.1, where ``1e100`` (no dot) is a string and may stay unquoted;
-    the loader reads the YAML 1.2 core schema, where it is a number."""
-
-
-def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    plain = _core_tag(value) == "tag:yaml.org,2002:str"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
-
-
-_Dumper.add_representer(str, _string)
 
 
 def _rule(  # noqa: PLR0913 (what a rule is drawn from)

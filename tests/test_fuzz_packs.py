@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import simcancel
+from simcancel.analysis import check_purity
 from tests import fuzz_packs
 from tests.fuzz_packs import Job, Tally, Worker
 from tests.pack_strategies import DEFECTS, RandomPack, conditions, measure, rule_packs, texts
@@ -224,3 +225,15 @@ def test_a_text_yaml_1_2_reads_as_another_type_is_written_quoted(tmp_path: Path,
     written = (pack.write(tmp_path) / "x.yaml").read_text(encoding="utf-8")
     assert f'text: "{text}"' in written
     assert "plain: ok" in written
+
+
+@pytest.mark.parametrize("text", ["1e100", "0o17", "+12", ".nan"])
+def test_purity_reloads_a_pack_whose_text_yaml_1_1_leaves_plain(tmp_path: Path, text: str) -> None:
+    """verify's purity check reloads its reordered copy of a pack with a text like "1e100"."""
+    rule = (
+        "rules:\n  - {id: odd-text, kind: warning, claims: [A1], when: always,\n"
+        f'     message: {{zh-CN: "{text}", en: "{text}"}}}}\n'
+    )
+    rules = simcancel.load_rules(minimal_pack(tmp_path / "pack", {"odd.yaml": rule}))
+    result = check_purity(rules, as_of=dt.date(2026, 11, 24), samples=8)
+    assert result.ok, result.message
