@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench bench-partial bench-verify bench-batch soak fuzz stress traceability generate dist clean
+.PHONY: demo test lint typecheck unit bench bench-partial bench-verify bench-batch soak fuzz fuzz-packs stress traceability generate dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,7 +67,8 @@ bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
 
 # Long fuzz (issue 4): SIMCANCEL_FUZZ_EXAMPLES examples shared out over tests/test_fuzz.py,
-# in two processes (state parsing | raw text, bytes and rule files) to use both cores.
+# in two processes (state parsing | raw text, bytes and rule files) to use both cores;
+# then random rule packs (issue 13: fuzz-packs below).
 FUZZ_EXAMPLES ?= 1000000
 FUZZ_STATE := state_mutations or arbitrary_data or corrupted_json
 fuzz: $(STAMP)
@@ -76,6 +77,15 @@ fuzz: $(STAMP)
 	SIMCANCEL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--hypothesis-show-statistics tests/test_fuzz.py -k "not ($(FUZZ_STATE))" & b=$$!; \
 	wait $$a; ra=$$?; wait $$b; rb=$$?; test $$ra -eq 0 -a $$rb -eq 0
+	$(MAKE) fuzz-packs
+
+# Random rule packs for FUZZ_PACK_MINUTES: each is loaded, verified, assessed (durable
+# against the reference) and rendered in a worker process with a timeout per phase, so a
+# durable hang is reported, not waited on.  Packs that failed, hung or crashed are kept in
+# fuzz-packs-found/.  The summary counts packs, loads, verifications, states, renderings.
+FUZZ_PACK_MINUTES ?= 14
+fuzz-packs: $(STAMP)
+	$(BIN)/python -m tests.fuzz_packs --minutes $(FUZZ_PACK_MINUTES) --keep fuzz-packs-found
 
 # 8 threads x 10,000 assessments, compared with sequential evaluation (issue 4).
 stress: $(STAMP)
@@ -85,4 +95,4 @@ soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis fuzz-packs-found

@@ -12,7 +12,7 @@ import pytest
 
 from simcancel import RuleFileError, load_rules
 from simcancel._errors import Problem
-from simcancel._yaml import MAX_FILE_BYTES, Document, parse_yaml, parse_yaml_file, read_capped
+from simcancel._yaml import MAX_FILE_BYTES, Document, dump_yaml, parse_yaml, parse_yaml_file, read_capped
 from tests.packs import minimal_pack
 
 
@@ -194,3 +194,14 @@ def test_every_scalar_error_has_its_line_and_path(text: str, message: str) -> No
     assert isinstance(result, Problem)
     assert result.line == 2
     assert str(result) == message
+
+
+@pytest.mark.parametrize(
+    "text", ["1e100", "0o17", "0x1F", "+12", ".nan", "null", "~", "true", "2025-01-01", "12:30", "ok", ""]
+)
+def test_dump_yaml_writes_what_parse_yaml_reads_back(text: str) -> None:
+    """dump_yaml quotes a text YAML 1.2 would read as another type: parse_yaml gets the same data."""
+    data = {"text": text, "list": [text, 1, 2.5, True, None], "day": dt.date(2026, 11, 24)}
+    document = parse_yaml(dump_yaml(data), "x.yaml")
+    assert isinstance(document, Document)
+    assert document.data == data

@@ -25,7 +25,15 @@ import yaml
 
 from simcancel._errors import Problem, ProblemTopic
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Document", "parse_yaml", "parse_yaml_file", "read_capped"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "Document",
+    "dump_yaml",
+    "parse_yaml",
+    "parse_yaml_file",
+    "read_capped",
+]
 
 MAX_FILE_BYTES = 256_000
 """The largest rule file accepted; the shipped ones are under 20 kB.  Bounded so that even
@@ -64,6 +72,27 @@ def _core_tag(value: str) -> str:
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([Tt ].*)?", value):
         return _TAG + "timestamp"
     return _TAG + "str"
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting every string that this module would read as another type."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML writes YAML 1.1, where ``1e100`` (no dot) and ``0o17`` are strings and stay
+    # unquoted; the YAML 1.2 core schema read here takes them for numbers.
+    quoted = _core_tag(value) != _TAG + "str"
+    return dumper.represent_scalar(_TAG + "str", value, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text of plain data (mappings, lists, strings, numbers, booleans, dates) that
+    :func:`parse_yaml` reads back as the same data: a string that would read as a number,
+    a boolean, null or a date is quoted."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
 
 
 class _RefusedError(Exception):

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
 from simcancel import _engine
 from simcancel._decide import decide
 from simcancel._errors import NoRouteError, SimcancelError
 from simcancel._loader import LOCALE_PACK_FILE, load_rules
 from simcancel._ruleset import RuleSet
-from simcancel._yaml import parse_yaml
+from simcancel._yaml import dump_yaml, parse_yaml
 from simcancel.analysis._options import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, VerifyOptions
 from simcancel.analysis._report import CheckResult
 from simcancel.analysis._search import (
@@ -198,7 +197,7 @@ def _reordered_copy(rules: RuleSet, target: Path) -> list[Path]:
             data = getattr(document, "data", None)
             if isinstance(data, dict) and isinstance(data.get("rules"), list):
                 data["rules"].reverse()
-                path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                path.write_text(dump_yaml(data), encoding="utf-8")
         copies.append(pack)
     return copies
 
