@@ -3,16 +3,34 @@ re-asked when wrong, Ctrl-D and Ctrl-C leave with the answers saved, --answers r
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from simcancel import PartialState
+from simcancel import (
+    Certainty,
+    PartialState,
+    UsageError,
+    UserState,
+    assess,
+    assess_partial,
+    default_rules,
+    next_questions,
+    render_text,
+)
+from simcancel._interview import Interview
+from simcancel._render import render_partial_text
+from simcancel.cli import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_INTERRUPTED, main
+from tests.packs import clean_state
 
 AS_OF = "2026-11-24"
 _COMMAND = (sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF)
@@ -254,3 +272,121 @@ def test_not_knowing_how_many_services_renew_leaves_services_unknown(tmp_path: P
     assert "How many of them renew by themselves?" in result.stdout
     saved = PartialState.from_json(answers.read_bytes())
     assert "services" in saved.declined
+
+
+# --- in process: the same loop, driven by a reader that answers each prompt -----------------
+
+
+def _answering(out: io.StringIO, answers: dict[str, str]) -> Callable[[], str]:
+    """A reader answering the last prompt written to ``out`` by its kind."""
+
+    def read() -> str:
+        prompt = out.getvalue().rstrip().splitlines()[-1]
+        kind = next((key for key in answers if key in prompt), "pick")
+        return answers.get(kind, "1") + "\n"
+
+    return read
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN", "ur"])
+def test_the_interview_loop_runs_to_the_complete_assessment(locale: str, tmp_path: Path) -> None:
+    """In process, in each locale: every question answered, the complete assessment reported
+    as text and as JSON, and the answers file a complete partial state."""
+    out = io.StringIO()
+    answers = tmp_path / "answers.json"
+    interview = Interview(
+        rules=default_rules(),
+        locale=locale,
+        as_of=dt.date.fromisoformat(AS_OF),
+        read=_answering(out, {"PKR": "0", "卢比": "0", "روپ": "0", "YYYY": "2024-01-10"}),
+        out=out,
+        answers=answers,
+    )
+    assert interview.run() is True
+    partial = interview.partial
+    assert next_questions(partial, locale=locale, as_of=interview.as_of) == ()
+    answer = assess_partial(partial, locale=locale, as_of=interview.as_of)
+    assert answer.determined
+    assert answer.route is not None
+    text, nothing_blocks = interview.report(finished=True, as_json=False)
+    assert text == render_text(answer)
+    data = json.loads(interview.report(finished=True, as_json=True)[0])
+    assert data["complete"] is partial.is_complete
+    assert data["assessment"] == answer.to_dict()
+    assert PartialState.from_json(answers.read_bytes()) == partial
+    assert nothing_blocks is (answer.nothing_blocks is Certainty.CERTAIN)
+    complete = Interview(
+        rules=default_rules(),
+        locale=locale,
+        as_of=interview.as_of,
+        read=io.StringIO().readline,
+        out=io.StringIO(),
+        partial=PartialState.from_state(UserState.from_dict(clean_state())),
+    )
+    shown, _ = complete.report(finished=True, as_json=False)
+    assert shown == render_text(assess(complete.partial.to_state(), locale=locale, as_of=interview.as_of))
+    assert json.loads(complete.report(finished=True, as_json=True)[0])["assessment"]["schema"] == (
+        "simcancel.assessment/1"
+    )
+
+
+def test_main_interview_reads_stdin_and_reports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`simcancel interview` in process: answers from stdin, the partial answer when input ends."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n?\n"))
+    out = io.StringIO()
+    code = main(
+        ["interview", "--as-of", AS_OF, "--locale", "en", "--answers", str(tmp_path / "a.json")], out=out
+    )
+    assert code == EXIT_FOUND
+    assert "Stopped; here is the answer so far." in out.getvalue()
+    assert "Answers saved to: " in out.getvalue()
+    assert "Possible ways to cancel" in out.getvalue() or "Recommended route" in out.getvalue()
+
+
+def test_main_interview_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A KeyboardInterrupt while reading: the answer so far, exit 130."""
+
+    class Interrupting:
+        """A stdin whose every read is interrupted."""
+
+        def readline(self) -> str:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "stdin", Interrupting())
+    out = io.StringIO()
+    assert main(["interview", "--as-of", AS_OF, "--locale", "en", "--json"], out=out) == EXIT_INTERRUPTED
+    assert json.loads(out.getvalue())["finished"] is False
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"provider": "nope"}', "answers file"),
+        ('{"activated_on": "2030-01-01"}', "answers file"),
+    ],
+)
+def test_main_interview_refuses_answers_the_rules_refuse(tmp_path: Path, content: str, message: str) -> None:
+    """An answers file with a provider the rules lack or a future issue date: exit 2 at once."""
+    answers = tmp_path / "answers.json"
+    answers.write_text(content, encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["interview", "--as-of", AS_OF, "--answers", str(answers)], out=io.StringIO())
+    assert code == EXIT_BAD_INPUT
+    assert message in err.getvalue()
+
+
+def test_partial_report_shows_certain_possible_and_dependencies() -> None:
+    """render_text of a partial assessment: verdict, possible issues with what they depend on,
+    the possible routes; in Chinese with full-width punctuation."""
+    partial = PartialState.from_dict({"provider": "zong", "arrears": "420"})
+    text = render_text(assess_partial(partial, as_of=dt.date.fromisoformat(AS_OF)))
+    assert text.startswith("暂时不能销户")
+    assert "（可能，取决于：balance）" in text
+    assert "可能的销户方式：" in text
+    assert "（取决于：activated_on）" in text
+    english = render_text(assess_partial(PartialState(), locale="en", as_of=dt.date.fromisoformat(AS_OF)))
+    assert english.startswith("Not yet known whether anything blocks")
+    assert "Provider: (not known)" in english
+    with pytest.raises(UsageError):
+        render_partial_text(object())  # type: ignore[arg-type]
