@@ -33,7 +33,6 @@ from simcancel.cli import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_INTERRUPTED, main
 from tests.packs import clean_state
 
 AS_OF = "2026-11-24"
-_COMMAND = (sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF)
 PROMPT = " > "
 
 
@@ -160,15 +159,7 @@ def test_bad_answers_are_asked_again() -> None:
 
 def test_json_answer_on_stdout_questions_on_stderr(tmp_path: Path) -> None:
     """--json: the questions go to stderr, the final answer is one JSON document on stdout."""
-    result = subprocess.run(
-        [sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF, "--locale", "en", "--json"],
-        input="1\n?\n",
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    result = _run("--json", stdin="1\n?\n")
     data = json.loads(result.stdout)
     assert data["finished"] is False
     assert data["complete"] is False
@@ -182,20 +173,14 @@ def test_a_bad_answers_file_is_bad_input(tmp_path: Path, content: bytes) -> None
     """An answers file that is not a valid partial state: exit 2 with the problem, no traceback."""
     answers = tmp_path / "answers.json"
     answers.write_bytes(content)
-    result = subprocess.run(
-        [sys.executable, "-m", "simcancel", "interview", "--answers", str(answers)],
-        input="",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = _run("--answers", str(answers), stdin="")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("simcancel: ")
 
 
 def _run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    """``simcancel interview`` in English as of AS_OF, ``stdin`` typed in, output captured."""
     return subprocess.run(
         [sys.executable, "-m", "simcancel", "interview", "--as-of", AS_OF, "--locale", "en", *args],
         input=stdin,
@@ -260,15 +245,7 @@ def test_not_knowing_how_many_services_renew_leaves_services_unknown(tmp_path: P
     """'?' at the follow-up (how many renew) declines the services field as a whole."""
     answers = tmp_path / "answers.json"
     answers.write_text('{"provider": "jazz", "activated_on": "unknown"}', encoding="utf-8")
-    result = subprocess.run(
-        [*_COMMAND, "--locale", "en", "--answers", str(answers)],
-        input="2\n?\n",
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
+    result = _run("--answers", str(answers), stdin="2\n?\n")
     assert "How many of them renew by themselves?" in result.stdout
     saved = PartialState.from_json(answers.read_bytes())
     assert "services" in saved.declined

@@ -12,6 +12,7 @@ import string
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from simcancel import _fast
 from simcancel._errors import NoRouteError
@@ -284,6 +285,9 @@ def _plan(rules: RuleSet, locale: str) -> _Plan:
         return found
 
 
+_Made = TypeVar("_Made")
+
+
 class _Renderer:
     """Turns a rule's texts into one locale, filling placeholders with fact values."""
 
@@ -328,13 +332,18 @@ class _Renderer:
     def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         """The rule's issue and the step its fix makes (``None``: not a step): what it gave
         before for the same values of the facts it reads, when remembered."""
+        return self._remembered(plan, self._issue)
+
+    def _remembered(self, plan: _RulePlan, build: Callable[[_RulePlan], _Made]) -> _Made:
+        """``build(plan)``, or what it gave before for the same values of the plan's facts
+        (and day, for a text showing a date)."""
         memo = plan.memo
         key = plan.key(self.facts)
         if plan.by_day:
             key = (key, self.as_of)
         found = memo.get(key)
         if found is None:
-            found = self._issue(plan)
+            found = build(plan)
             if len(memo) < plan.limit:
                 memo[key] = found
         return found  # type: ignore[return-value]
@@ -355,16 +364,7 @@ class _Renderer:
     def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         """The rule's route option and the steps it gives when it is the primary route
         (remembered as :meth:`issue`'s)."""
-        memo = plan.memo
-        key = plan.key(self.facts)
-        if plan.by_day:
-            key = (key, self.as_of)
-        found = memo.get(key)
-        if found is None:
-            found = self._route(plan)
-            if len(memo) < plan.limit:
-                memo[key] = found
-        return found  # type: ignore[return-value]
+        return self._remembered(plan, self._route)
 
     def _route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
         self.need(plan.needs)
@@ -492,11 +492,8 @@ class _PartialRenderer(_Renderer):
         values = self.values
         return tuple((name, values[name]) for name in rule.facts if name not in self.unknown)
 
-    def issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
-        return self._issue(plan)
-
-    def route(self, plan: _RulePlan) -> tuple[RouteOption, tuple[Step, ...]]:
-        return self._route(plan)
+    def _remembered(self, plan: _RulePlan, build: Callable[[_RulePlan], _Made]) -> _Made:
+        return build(plan)
 
 
 def render_partial(  # noqa: PLR0913 - keyword-only: what is known, and how to word it
