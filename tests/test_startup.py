@@ -60,3 +60,16 @@ def test_simcancel_assess_loads_nothing_heavy(output: list[str]) -> None:
     modules = _modules(run)
     assert "simcancel.cli" in modules  # the command did run
     assert _heavy(modules) == []
+
+
+def test_the_conversation_api_loads_on_first_use() -> None:
+    """`import simcancel` leaves the partial-state machinery out; naming it loads it."""
+    lazy = (
+        "simcancel._partial",
+        "simcancel._questions",
+        "simcancel._partial_state",
+        "simcancel._partial_model",
+    )
+    assert [name for name in _modules("import simcancel") if name in lazy] == []
+    loaded = _modules("import simcancel\nsimcancel.next_questions")
+    assert all(name in loaded for name in lazy)

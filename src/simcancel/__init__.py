@@ -26,18 +26,6 @@ from simcancel._errors import (
     UsageError,
 )
 from simcancel._loader import load_rules
-from simcancel._partial import assess_partial
-from simcancel._partial_model import (
-    Certainty,
-    Choice,
-    PartialAssessment,
-    PartialIssue,
-    PossibleRoute,
-    Question,
-    Reply,
-)
-from simcancel._partial_state import PartialState
-from simcancel._questions import next_questions
 from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
 from simcancel.model import (
@@ -83,16 +71,51 @@ def _installed_version() -> str:
 
 
 if TYPE_CHECKING:
+    from simcancel._partial import assess_partial
+    from simcancel._partial_model import (
+        Certainty,
+        Choice,
+        PartialAssessment,
+        PartialIssue,
+        PossibleRoute,
+        Question,
+        Reply,
+    )
+    from simcancel._partial_state import PartialState
+    from simcancel._questions import next_questions
+
     __version__: str
 
+_LAZY = {
+    "Certainty": "simcancel._partial_model",
+    "Choice": "simcancel._partial_model",
+    "PartialAssessment": "simcancel._partial_model",
+    "PartialIssue": "simcancel._partial_model",
+    "PartialState": "simcancel._partial_state",
+    "PossibleRoute": "simcancel._partial_model",
+    "Question": "simcancel._partial_model",
+    "Reply": "simcancel._partial_model",
+    "assess_partial": "simcancel._partial",
+    "next_questions": "simcancel._questions",
+}
+"""Names of the conversation API (partial states, the next question), imported on first use:
+``simcancel assess FILE`` never needs them."""
 
-def __getattr__(name: str) -> str:
+
+def __getattr__(name: str) -> object:
     # ``__version__`` is read on first use (PEP 562): reading the package metadata costs
-    # more start-up than the rest of ``simcancel assess FILE``'s assessment.
+    # more start-up than the rest of ``simcancel assess FILE``'s assessment.  So are the
+    # names of the conversation API (_LAZY).
     if name == "__version__":
         version = _installed_version()
         globals()["__version__"] = version
         return version
+    if name in _LAZY:
+        import importlib  # noqa: PLC0415
+
+        found = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = found
+        return found
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from simcancel._errors import UsageError, shorten
-from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue
 from simcancel.model import Assessment, RouteKind, WhatIf
+
+if TYPE_CHECKING:
+    from simcancel._partial_model import PartialAssessment, PartialIssue
 
 __all__ = ["REPORT_LABELS", "render_partial_text", "render_text"]
 
@@ -47,9 +50,11 @@ def render_text(assessment: Assessment | PartialAssessment) -> str:
     A :class:`~simcancel.PartialAssessment` (from :func:`~simcancel.assess_partial`) shows
     what is certain, what is possible and the unanswered fields it depends on.
     """
-    if isinstance(assessment, PartialAssessment):
-        return render_partial_text(assessment)
     if not isinstance(assessment, Assessment):
+        from simcancel._partial_model import PartialAssessment  # noqa: PLC0415 - on first use
+
+        if isinstance(assessment, PartialAssessment):
+            return render_partial_text(assessment)
         raise UsageError(
             "assessment: expected an Assessment from assess() or Assessment.from_dict(), or a "
             f"PartialAssessment from assess_partial(), got {shorten(assessment)}"
@@ -140,6 +145,8 @@ def _what_if_lines(what_if: WhatIf, label: Callable[[str], str], colon: str) -> 
 def render_partial_text(result: PartialAssessment) -> str:
     """A partial assessment as text for people, in its locale: what is certain, what is
     possible and on which unanswered fields it depends."""
+    from simcancel._partial_model import PartialAssessment  # noqa: PLC0415 - on first use
+
     if not isinstance(result, PartialAssessment):
         raise UsageError(f"result: expected a PartialAssessment from assess_partial(), got {shorten(result)}")
     labels = result.labels
@@ -194,6 +201,8 @@ def render_partial_text(result: PartialAssessment) -> str:
 
 
 def _partial_verdict(result: PartialAssessment) -> str:
+    from simcancel._partial_model import Certainty  # noqa: PLC0415 - loaded with the result
+
     if result.nothing_blocks is Certainty.IMPOSSIBLE:
         return "heading.verdict_blocked"
     if result.nothing_blocks is Certainty.OPEN:
