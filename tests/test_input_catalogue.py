@@ -124,6 +124,11 @@ JSON_CASES: list[tuple[str, str | bytes, list[str]]] = [
         ["$: expected numbers of at most 100 digits, got one of 5000 digits"],
     ),
     (
+        "exponent no decimal holds",
+        '{"balance": 1145580E999999999999999994}',
+        ["$: expected a number whose exponent a decimal can hold, got '1145580E999999999999999994'"],
+    ),
+    (
         "1e308 amount",
         _json_with("balance", "1e308"),
         ["$.balance: expected an amount of at most PKR 1000000000, got Decimal('1E+308')"],

@@ -7,6 +7,7 @@ is not ``12``; every problem is collected with its ``$.path`` before anything is
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import json
 import os
@@ -197,7 +198,9 @@ def parse_json(text: object) -> object:
         if problem is not None:
             raise _refused(problem)
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_refuse_constant)
+        return json.loads(
+            text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_refuse_constant
+        )
     except json.JSONDecodeError as error:
         message = (
             f"expected JSON, got a syntax error at line {error.lineno} column {error.colno}: {error.msg}"
@@ -246,6 +249,18 @@ def _parse_int(text: str) -> int:
             ]
         )
     return int(text)
+
+
+def _parse_float(text: str) -> Decimal:
+    """A JSON number with a fraction or exponent as an exact decimal; one whose exponent no
+    decimal holds (``1E999999999999999999``: ``Decimal`` raises ``InvalidOperation``) is
+    refused as bad input."""
+    try:
+        return Decimal(text)
+    except decimal.InvalidOperation:
+        pass
+    message = f"expected a number whose exponent a decimal can hold, got {shorten(text)}"
+    raise InvalidStateError([Problem(path="$", message=message)])
 
 
 def _refuse_constant(name: str) -> object:
