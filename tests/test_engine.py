@@ -71,6 +71,20 @@ def expected(rules: CompiledRules, fact: dict[str, Any]) -> frozenset[str]:
     return evaluate(rules, fact)
 
 
+def _run_script(source: str) -> subprocess.CompletedProcess[str]:
+    """``source`` run by a fresh interpreter in the project root; it must exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-c", source],
+        check=False,
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 def _pack_rules(tmp_path: Path, body: str) -> CompiledRules:
     return compiled(load_rules(minimal_pack(tmp_path / "pack", {"extra.yaml": body})))
 
@@ -451,16 +465,7 @@ print(done, interrupted, simcancel.live_sessions())
 def test_a_sigalrm_timeout_loop_cannot_crash_the_engine() -> None:
     """Per-call SIGALRM timeouts landing anywhere in evaluate/assess for 3 s: no segfault,
     no session left (the loop died with SIGSEGV within 2 s before)."""
-    root = Path(__file__).parents[1]
-    result = subprocess.run(
-        [sys.executable, "-c", _ALARM_LOOP],
-        check=False,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _run_script(_ALARM_LOOP)
     done, interrupted, alive = (int(word) for word in result.stdout.split())
     assert done > 0
     assert interrupted > 100
@@ -534,16 +539,7 @@ def test_asynchronous_exceptions_in_another_thread_leave_no_session() -> None:
     """PyThreadState_SetAsyncExc into a thread that evaluates (signals cannot be blocked
     there) never crashes, and no session survives the next evaluation.  In a subprocess:
     an injection left pending slows the whole interpreter down."""
-    root = Path(__file__).parents[1]
-    result = subprocess.run(
-        [sys.executable, "-c", _ASYNC_STORM],
-        check=False,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _run_script(_ASYNC_STORM)
     asserted, alive, counted, right = result.stdout.split()
     assert int(asserted) > 100
     assert (alive, counted, right) == ("0", "0", "True")

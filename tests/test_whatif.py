@@ -291,18 +291,15 @@ def test_the_known_good_state_needs_its_balance_and_services_settled() -> None:
     assert (store.route, store.change_sets, store.complete) == (RouteKind.IN_STORE, (), True)
 
 
+def _without_passport() -> UserState:
+    """A clean state with neither the passport nor a copy of it (the receipt and card kept)."""
+    documents = {"passport_original": False, "passport_copy": False, "purchase_receipt": True}
+    return UserState.from_dict(clean_state(documents={**documents, "sim_card_usable": True}))
+
+
 def test_either_passport_proof_unblocks() -> None:
     """Two minimal sets when either of two documents settles the blocking rule."""
-    state = UserState.from_dict(
-        clean_state(
-            documents={
-                "passport_original": False,
-                "passport_copy": False,
-                "purchase_receipt": True,
-                "sim_card_usable": True,
-            }
-        )
-    )
+    state = _without_passport()
     found = what_if(state, locale="en", as_of=AS_OF)
     assert found.unblock is not None
     assert [[(c.path, c.json_value) for c in one.changes] for one in found.unblock.change_sets] == [
@@ -347,16 +344,7 @@ def test_an_alternative_leads_after_the_fewest_changes(state_routes: RuleSet) ->
 
 def test_the_cap_on_sets_makes_the_answer_incomplete() -> None:
     """max_sets=1 reports one of the two minimal sets, and says the list is not complete."""
-    state = UserState.from_dict(
-        clean_state(
-            documents={
-                "passport_original": False,
-                "passport_copy": False,
-                "purchase_receipt": True,
-                "sim_card_usable": True,
-            }
-        )
-    )
+    state = _without_passport()
     goal = what_if(state, locale="en", as_of=AS_OF, max_sets=1).unblock
     assert goal is not None
     assert (len(goal.change_sets), goal.complete) == (1, False)

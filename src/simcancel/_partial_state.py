@@ -125,11 +125,19 @@ class PartialState:
                 raise InvalidStateError(
                     [Problem(path=f"$.{path}", message="expected a value or 'unknown', got both")]
                 )
-        data = _data(known, self.declined, plain=False)
-        parsed = _parse(data)
+        self._take(_parse(_data(known, self.declined, plain=False)))
+
+    def _take(self, parsed: _Parsed) -> None:
         object.__setattr__(self, "known", parsed.known)
         object.__setattr__(self, "declined", parsed.declined)
         object.__setattr__(self, "_filled", parsed.filled)
+
+    @classmethod
+    def _of(cls, parsed: _Parsed) -> PartialState:
+        """The partial state of already checked data (no second parse)."""
+        built = object.__new__(cls)
+        built._take(parsed)
+        return built
 
     # --- building ------------------------------------------------------------------------
 
@@ -137,8 +145,7 @@ class PartialState:
     def from_dict(cls, data: object) -> PartialState:
         """Read a partial state from JSON data; raise :class:`InvalidStateError` listing every
         problem, with the paths and messages :meth:`UserState.from_dict` gives."""
-        parsed = _parse(data)
-        return cls(known=parsed.known, declined=parsed.declined)
+        return cls._of(_parse(data))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PartialState:
