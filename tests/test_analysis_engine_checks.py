@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from simcancel import _compile, _engine, default_rules, load_rules
+from simcancel import EngineError, _compile, _engine, default_rules, load_rules
 from simcancel._facts import FACTS
 from simcancel._ruleset import Op
 from simcancel.analysis import check_differential, check_purity
@@ -46,6 +46,46 @@ def test_differential_catches_an_injected_divergence(monkeypatch: pytest.MonkeyP
     assert "balance-not-zero" in example.problem
     assert example.state is not None
     assert example.state["balance"] != "0.00"
+
+
+def test_differential_catches_a_divergence_only_sessions_of_many_states_show(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The exhaustive walks judge states many to a session: a divergence there is reported."""
+    real: Callable[..., list[frozenset[str]]] = _engine.evaluate_many
+
+    def drops_balance(rules: _engine.CompiledRules, facts: object) -> list[frozenset[str]]:
+        return [fired - {"balance-not-zero"} for fired in real(rules, facts)]
+
+    monkeypatch.setattr(_engine, "evaluate_many", drops_balance)
+    result = check_differential(load_rules(BROKEN_PACKS / "good"), as_of=AS_OF, samples=30)
+    assert not result.ok
+    assert all("balance-not-zero" in example.problem for example in result.counterexamples)
+    assert all(example.state is not None for example in result.counterexamples)
+
+
+def test_differential_judges_states_one_by_one_when_a_shared_session_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A session of many states that fails is retried state by state, each in its own session."""
+    alone: list[object] = []
+    real = _engine.evaluate
+
+    def failing(rules: _engine.CompiledRules, facts: object) -> list[frozenset[str]]:
+        raise EngineError("durable-rules failed evaluating a state")
+
+    def counted(rules: _engine.CompiledRules, facts: object, **kwargs: object) -> frozenset[str]:
+        alone.append(facts)
+        return real(rules, facts, **kwargs)  # type: ignore[arg-type]
+
+    rules = load_rules(BROKEN_PACKS / "good")
+    batched = check_differential(rules, as_of=AS_OF, samples=30)
+    monkeypatch.setattr(_engine, "evaluate_many", failing)
+    monkeypatch.setattr(_engine, "evaluate", counted)
+    result = check_differential(rules, as_of=AS_OF, samples=30)
+    assert result.ok
+    assert result.evaluated == batched.evaluated
+    assert len(alone) >= result.evaluated
 
 
 def test_differential_walks_each_rules_classes_then_samples() -> None:

@@ -661,3 +661,78 @@ def test_a_value_json_cannot_write_is_a_type_error() -> None:
     """A fact value that is not JSON data raises json's TypeError, as json.dumps does."""
     with pytest.raises(TypeError, match="not JSON serializable"):
         _dumps({"when": dt.date(2026, 1, 1)})  # type: ignore[dict-item]
+
+
+# --- many facts in one session (verify's exhaustive walks) ------------------------------
+
+
+@given(st.lists(user_states(), min_size=1, max_size=5))
+def test_evaluate_many_gives_each_fact_what_evaluate_gives_it(states: list[UserState]) -> None:
+    """Facts asserted into one session fire, fact by fact, exactly what each fires alone."""
+    rules = default_rules()
+    facts = [dict(facts_for(state, rules.provider(state.provider), AS_OF)) for state in states]
+    engine_rules = compiled(rules)
+    assert _engine.evaluate_many(engine_rules, facts) == [evaluate(engine_rules, fact) for fact in facts]
+    assert live_sessions() == 0
+
+
+def test_evaluate_many_opens_one_session_per_batch_and_deletes_each(
+    monkeypatch: pytest.MonkeyPatch, rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """More facts than MAX_BATCH go through several sessions, in order, none left behind."""
+    counting = _Interrupting(0, after=False)
+    monkeypatch.setattr(_engine, "_durable", counting)
+    facts = [fact] * (2 * _engine.MAX_BATCH + 1)
+    assert _engine.evaluate_many(rules, facts) == [expected] * len(facts)
+    assert len(counting.sids) == len(facts)
+    assert len(set(counting.sids)) == 3
+    assert [sid for sid in set(counting.sids) if _alive(rules.handle, sid)] == []
+    assert _engine.evaluate_many(rules, []) == []
+
+
+def test_a_firing_for_a_fact_the_session_was_not_given_is_an_engine_error(
+    monkeypatch: pytest.MonkeyPatch, rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """If durable quoted a fact other than the text asserted, no firing is pinned on a guess."""
+
+    class Misquoting(_Interrupting):
+        def __getattr__(self, name: str) -> Any:
+            call = super().__getattr__(name)
+            if name not in {"start_action_for_state", "complete_and_start_action"}:
+                return call
+
+            def misquoted(*args: Any) -> Any:
+                result = call(*args)
+                if isinstance(result, tuple) and result and result[1] and '"_seen"' not in result[1]:
+                    return (result[0], result[1].replace('"id": "f', '"id":"f'))
+                if isinstance(result, str) and '"_seen"' not in result:
+                    return result.replace('"id": "f', '"id":"f')
+                return result
+
+            return misquoted
+
+    monkeypatch.setattr(_engine, "_durable", Misquoting(0, after=False))
+    with pytest.raises(EngineError, match=r"fired rule \S+ for a fact it was not given"):
+        _engine.evaluate_many(rules, [fact, fact])
+    monkeypatch.setattr(_engine, "_durable", _durable)
+    assert live_sessions() == 0
+    assert _engine.evaluate_many(rules, [fact, fact]) == [expected, expected]
+
+
+def test_an_interrupt_at_any_durable_call_of_a_batch_leaves_no_session(
+    monkeypatch: pytest.MonkeyPatch, rules: CompiledRules, fact: dict[str, Any], expected: frozenset[str]
+) -> None:
+    """A KeyboardInterrupt at each durable call of a three-fact session leaves no session."""
+    handle = rules.handle
+    counting = _Interrupting(0, after=False)
+    monkeypatch.setattr(_engine, "_durable", counting)
+    assert _engine.evaluate_many(rules, [fact] * 3) == [expected] * 3
+    for at in range(1, counting.calls + 1):
+        for after in (False, True):
+            proxy = _Interrupting(at, after=after)
+            monkeypatch.setattr(_engine, "_durable", proxy)
+            with pytest.raises(KeyboardInterrupt):
+                _engine.evaluate_many(rules, [fact] * 3)
+            monkeypatch.setattr(_engine, "_durable", _durable)
+            assert [sid for sid in proxy.sids if _alive(handle, sid)] == [], (at, after)
+            assert live_sessions() == 0

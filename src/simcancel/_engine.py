@@ -31,7 +31,7 @@ import os
 import signal
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -43,7 +43,7 @@ from simcancel._facts import EngineValue
 from simcancel._limits import DURABLE_JOINS, DURABLE_RULES_PER_TEST, DURABLE_TESTS_AFTER_ONE, AlphaNetwork
 from simcancel._ruleset import RuleSet
 
-__all__ = ["CompiledRules", "compiled", "evaluate", "live_sessions"]
+__all__ = ["MAX_BATCH", "CompiledRules", "compiled", "evaluate", "evaluate_many", "live_sessions"]
 
 _LOCK = threading.Lock()
 _holder: int | None = None
@@ -280,17 +280,30 @@ def _dumps(fact: Mapping[str, EngineValue]) -> str:
     return _ENCODER.encode(fact)  # pragma: no cover - without the C encoder
 
 
-def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None) -> set[str]:
-    fired: set[str] = set()
+_FACT_AT = len('":{"m":')
+"""Characters between a rule id's closing quote and the fact in a firing's message."""
+
+
+def _fired(
+    handle: int, state_handle: int, texts: Sequence[str], on_fire: Callable[[str], None] | None
+) -> list[set[str]]:
+    fired: list[set[str]] = [set() for _ in texts]
+    # Which fact fired, when there are several: durable quotes the asserted text verbatim.
+    index = {text: number for number, text in enumerate(texts)} if len(texts) > 1 else None
     started = _durable.start_action_for_state(handle, state_handle)
     message = started[1] if started else None
     while message:
-        # The message is ``{"<rule id>":{"m":{...}}}`` and rule ids need no JSON escaping
-        # (the loader allows [a-z0-9_-] only), so slicing it out spares a JSON parse of
-        # the whole fact per firing.  A set de-duplicates an ``$or`` that fires per branch.
-        rule_id = message[2 : message.index('"', 2)]
+        # The message is ``{"<rule id>":{"m":<fact as asserted>}}`` and rule ids need no
+        # JSON escaping (the loader allows [a-z0-9_-] only), so slicing it out spares a
+        # JSON parse of the whole fact per firing.  A set de-duplicates an ``$or`` that
+        # fires per branch.
+        end = message.index('"', 2)
+        rule_id = message[2:end]
         if rule_id != _SEEN:
-            fired.add(rule_id)
+            number = 0 if index is None else index.get(message[end + _FACT_AT : -2])
+            if number is None:
+                raise EngineError(f"durable-rules fired rule {rule_id} for a fact it was not given")
+            fired[number].add(rule_id)
             if on_fire is not None:
                 on_fire(rule_id)
         message = _durable.complete_and_start_action(handle, state_handle)
@@ -306,9 +319,44 @@ def evaluate(
     propagates to the caller after the session is deleted.  A KeyboardInterrupt or a
     signal handler's exception is raised after the session is deleted too.
     """
-    global _holder  # noqa: PLW0603 - _locked() inlined: this is the hot path
     sid = str(next(_SESSION_IDS))  # atomic under the GIL: no lock needed
     text = _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
+    return frozenset(_in_session(rules, sid, (text,), on_fire)[0])
+
+
+MAX_BATCH = 100
+"""The most facts :func:`evaluate_many` asserts into one session."""
+
+
+def evaluate_many(rules: CompiledRules, facts: Sequence[Mapping[str, EngineValue]]) -> list[frozenset[str]]:
+    """The ids of the rules whose conditions hold for each of ``facts``, in order, from
+    one durable session per :data:`MAX_BATCH` facts.
+
+    For ``verify``'s exhaustive walks.  durable allocates a session's memory per node of
+    the rule set, so a session costs time in proportion to the number of rules, and one
+    session per state makes a walk over N providers x N amounts cubic in N; a fact in a
+    session already open costs the same whatever the rule count.  Every rule matches one
+    fact (``all`` of one pattern ``m``), so facts in one session cannot change what fires
+    for each other: each gets the ids :func:`evaluate` gives it (``verify`` checks this
+    too, state by state, on every class representative).
+    """
+    results: list[frozenset[str]] = []
+    for start in range(0, len(facts), MAX_BATCH):
+        sid = str(next(_SESSION_IDS))
+        texts = tuple(
+            _dumps({**fact, "sid": sid, "id": f"f{number}", ALWAYS_FIELD: True})
+            for number, fact in enumerate(facts[start : start + MAX_BATCH])
+        )
+        results.extend(frozenset(fired) for fired in _in_session(rules, sid, texts, None))
+    return results
+
+
+def _in_session(
+    rules: CompiledRules, sid: str, texts: Sequence[str], on_fire: Callable[[str], None] | None
+) -> list[set[str]]:
+    """The ids fired for each of ``texts``, asserted into session ``sid``, which is deleted
+    on every path; one session at a time, asynchronous signals held back meanwhile."""
+    global _holder  # noqa: PLW0603 - _locked() inlined: this is the hot path
     me = threading.get_ident()
     if _holder == me:
         raise EngineError("the engine was re-entered from inside an evaluation (an on_fire callback)")
@@ -326,7 +374,7 @@ def evaluate(
                     _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
                 try:
                     _OPEN.add((handle, sid))
-                    return _session(rules.name, handle, text, on_fire)
+                    return _session(rules.name, handle, texts, on_fire)
                 finally:
                     # Inline, not a helper: an interrupt at a helper's entry would skip it.
                     try:
@@ -346,14 +394,22 @@ def evaluate(
             _holder = None
 
 
-def _session(name: str, handle: int, text: str, on_fire: Callable[[str], None] | None) -> frozenset[str]:
+def _session(
+    name: str, handle: int, texts: Sequence[str], on_fire: Callable[[str], None] | None
+) -> list[set[str]]:
     failure = None
     try:
-        code, state_handle = _durable.assert_fact(handle, text)
-        if code == _NOT_HANDLED:
-            return frozenset()
-        if code in (_HANDLED, _QUEUED):
-            return frozenset(_fired(handle, state_handle, on_fire))
+        handled = False
+        state_handle = 0
+        for text in texts:
+            code, state_handle = _durable.assert_fact(handle, text)
+            if code not in (_HANDLED, _QUEUED, _NOT_HANDLED):
+                break
+            handled = handled or code != _NOT_HANDLED
+        else:
+            if not handled:
+                return [set() for _ in texts]
+            return _fired(handle, state_handle, texts, on_fire)
     except _durable.error as error:
         failure = str(error)
     if failure is None:

@@ -14,7 +14,7 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -75,11 +75,21 @@ def differential(search: Search) -> CheckResult:
         )
 
     def problem(facts: Facts) -> str | None:
-        expected = search.fired(facts, every_id)
         try:
-            actual = set(_engine.evaluate(engine_rules, facts))
+            actual = _engine.evaluate(engine_rules, facts)
         except SimcancelError as error:
             return f"durable-rules failed where the reference did not: {error}"
+        return compared(facts, actual)
+
+    def problems(states: Sequence[Facts]) -> list[str | None]:
+        try:
+            fired = _engine.evaluate_many(engine_rules, states)
+        except SimcancelError:
+            return [problem(facts) for facts in states]  # which state, and the error of one session
+        return [compared(facts, actual) for facts, actual in zip(states, fired, strict=True)]
+
+    def compared(facts: Facts, actual: frozenset[str]) -> str | None:
+        expected = search.fired(facts, every_id)
         if actual == expected:
             return None
         extra, missing = sorted(actual - expected), sorted(expected - actual)
@@ -88,13 +98,25 @@ def differential(search: Search) -> CheckResult:
         )
 
     def walks() -> Iterator[Walk]:
+        # Each class representative in a session of its own, as assess runs durable; the
+        # combinations in sessions of many states (evaluate_many), since a session costs
+        # durable time in proportion to the number of rules; then random states, one
+        # session each.
+        representatives = tuple(search.space.representatives(search.space.variables))
+        yield Given(
+            what="every class representative, one session each",
+            states=representatives,
+            problems=tuple(problem(facts) for facts in representatives),
+        )
         seen: set[tuple[str, ...]] = set()
         for rule in search.rules.rules:
             variables = search.space.variables_for(rule.facts)
             key = tuple(variable.name for variable in variables)
             if key not in seen:
                 seen.add(key)
-                yield EveryState(what=f"rule {rule.id}'s facts", variables=variables, problem=problem)
+                yield EveryState(
+                    what=f"rule {rule.id}'s facts", variables=variables, problem=problem, problems=problems
+                )
         yield Sampled(what="random states", problem=problem)
 
     return run_check(

@@ -5,7 +5,8 @@ where:
 
 * :class:`EveryState`: a state for which ``problem`` says something is wrong, over every
   combination of ``variables``' classes (the other variables at their first class), or
-  over sampled states when the combinations exceed ``max_classes``;
+  over sampled states when the combinations exceed ``max_classes``; with ``problems``, the
+  combinations are judged :data:`BATCH` at a time;
 * :class:`Sampled`: the same over sampled states only (the differential check's random
   part);
 * :class:`Given`: states the check drew and judged itself (purity);
@@ -39,6 +40,7 @@ from simcancel.analysis._report import CheckResult, Counterexample, Fallback, Mo
 from simcancel.analysis._sampling import Facts, find_state
 
 __all__ = [
+    "BATCH",
     "EveryState",
     "Facts",
     "Given",
@@ -47,6 +49,7 @@ __all__ = [
     "Sampled",
     "Search",
     "StateProblem",
+    "StateProblems",
     "Walk",
     "Walked",
     "Witness",
@@ -60,6 +63,12 @@ MAX_SHOWN = 3
 
 StateProblem = Callable[[Facts], "str | None"]
 """What is wrong with a state, as one sentence, or ``None``."""
+
+StateProblems = Callable[[Sequence[Facts]], Sequence["str | None"]]
+"""What is wrong with each of many states, in order."""
+
+BATCH = 100
+"""States an :class:`EveryState` walk with ``problems`` judges at once."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -324,10 +333,15 @@ class EveryState:
     problem: StateProblem
     search: Search | None = None
     """The search to walk on instead of the check's (the same rules on another day)."""
+    problems: StateProblems | None = None
+    """``problem`` of many states at once, for the exhaustive walk (the same verdicts,
+    cheaper by the batch: one durable session for many states)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Walk (or sample) and return the first ``limit`` states with the problem."""
         search = self.search or search
+        if self.problems is not None and StateSpace.count(self.variables) <= search.options.max_classes:
+            return self._in_batches(search, self.problems, limit)
         walked = search.states(
             self.what, search.space, self.variables, lambda facts: self.problem(facts) is not None, limit
         )
@@ -337,6 +351,20 @@ class EveryState:
             found=_examples(search, walked.hits, self.problem),
             fallbacks=_fallbacks(walked),
         )
+
+    def _in_batches(self, search: Search, problems: StateProblems, limit: int) -> Outcome:
+        evaluated = 0
+        found: list[Counterexample] = []
+        combinations = search.space.assignments(self.variables)
+        while len(found) < limit and (batch := list(itertools.islice(combinations, BATCH))):
+            evaluated += len(batch)
+            verdicts = problems(batch)
+            found.extend(
+                search.example(facts, problem)
+                for facts, problem in zip(batch, verdicts, strict=True)
+                if problem is not None
+            )
+        return Outcome(mode="exhaustive", evaluated=evaluated, found=tuple(found[:limit]))
 
 
 @attrs.frozen(kw_only=True)
