@@ -73,18 +73,41 @@ def test_pickled_results_are_the_remaining_answers() -> None:
     assert first.can_cancel_now
 
 
-def test_a_dask_bag_on_a_local_cluster_gives_the_same_answers() -> None:
-    """assess_many is the function of a Dask bag's map_partitions on 2 worker processes."""
-    db = pytest.importorskip("dask.bag")
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    """A Dask client of a real LocalCluster: 2 worker processes, one thread each."""
     distributed = pytest.importorskip("distributed")
-    states = _states(40)
-    expected = list(assess_many(states, locale="en", as_of=AS_OF))
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
-        distributed.Client(cluster),
+        distributed.Client(cluster) as client,
     ):
-        bag = db.from_sequence(states, npartitions=4)
-        results = bag.map_partitions(assess_many, locale="en", as_of=AS_OF).compute()
+        yield client
+
+
+def test_a_dask_bag_on_a_local_cluster_gives_the_same_answers(dask_client: Any) -> None:
+    """assess_many is the function of a Dask bag's map_partitions on 2 worker processes."""
+    db = pytest.importorskip("dask.bag")
+    states = _states(40)
+    expected = list(assess_many(states, locale="en", as_of=AS_OF))
+    bag = db.from_sequence(states, npartitions=4)
+    results = bag.map_partitions(assess_many, locale="en", as_of=AS_OF).compute()
     assert results == expected
+
+
+def test_an_error_in_a_dask_worker_reaches_the_client_whole(dask_client: Any) -> None:
+    """A bad record in a worker raises, at the client, the InvalidStateError it raises here."""
+    db = pytest.importorskip("dask.bag")
+    items = [*_states(3), {"provider": "jazz"}]
+    with pytest.raises(InvalidStateError) as here:
+        list(assess_many(items, as_of=AS_OF))
+    bag = db.from_sequence(items, npartitions=2)
+    with pytest.raises(InvalidStateError) as there:
+        bag.map_partitions(assess_many, as_of=AS_OF).compute()
+    assert type(there.value) is InvalidStateError
+    assert str(there.value) == str(here.value)
+    assert there.value.problems == here.value.problems
+    returned = bag.map_partitions(assess_many, as_of=AS_OF, on_error="return").compute()
+    assert isinstance(returned[3], InvalidStateError)
+    assert returned[3].problems == here.value.problems
