@@ -225,6 +225,16 @@ def test_amounts_the_schema_refuses(value: object) -> None:
     assert not STATE.is_valid(clean_state(balance=value))
 
 
+@pytest.mark.parametrize(
+    "value", [" 5", "5 ", "1e3", "+5", "1_000", "١٢", "５", "Infinity", "NaN", "-0", "-0.00"]
+)
+def test_amounts_the_schema_refuses_from_dict_refuses_too(value: str) -> None:
+    """Texts Decimal reads but the schema refuses (padding, exponent, sign, other digits): refused."""
+    assert not STATE.is_valid(clean_state(balance=value))
+    with pytest.raises(InvalidStateError, match=r"\$\.balance: expected a non-negative amount"):
+        UserState.from_dict(clean_state(balance=value))
+
+
 def test_the_documented_limits_of_json_schema() -> None:
     """Pinned so the docs stay true: what JSON Schema cannot say, the schema leaves to from_dict."""
     # A fractional JSON number is a valid amount, but validators read binary floats: refused.

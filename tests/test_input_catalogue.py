@@ -35,6 +35,13 @@ AS_OF = dt.date(2026, 11, 24)
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 
 
+_MONEY_TEXT = (
+    "expected a non-negative amount in PKR with at most two decimals, "
+    "written with the digits 0-9 and a point, got "
+)
+"""The start of the problem with an amount given as text that is not a decimal number."""
+
+
 def _with(**fields: Any) -> dict[str, Any]:
     state = copy.deepcopy(VALID_STATE)
     state.update(fields)
@@ -192,7 +199,7 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     (
         "money: words",
         _with(balance="a lot"),
-        ["$.balance: expected a non-negative amount in PKR with at most two decimals, got 'a lot'"],
+        ["$.balance: " + _MONEY_TEXT + "'a lot'"],
     ),
     ("money: negative", _with(balance=-5), ["$.balance: expected a non-negative amount in PKR, got -5"]),
     (
@@ -213,7 +220,7 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     (
         "money: text NaN",
         _with(balance="NaN"),
-        ["$.balance: expected a non-negative amount in PKR, got 'NaN'"],
+        ["$.balance: " + _MONEY_TEXT + "'NaN'"],
     ),
     (
         "money: Infinity",
@@ -248,7 +255,32 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     (
         "money: tiny exponent",
         _with(balance="1e-999999999"),
-        ["$.balance: expected at most two decimals (paisa), got '1e-999999999'"],
+        ["$.balance: " + _MONEY_TEXT + "'1e-999999999'"],
+    ),
+    (
+        "money: spaces",
+        _with(balance=" 12 "),
+        ["$.balance: " + _MONEY_TEXT + "' 12 '"],
+    ),
+    (
+        "money: Arabic-Indic digits",
+        _with(balance="١٢"),
+        ["$.balance: " + _MONEY_TEXT + "'١٢'"],
+    ),
+    (
+        "money: underscore",
+        _with(balance="1_000"),
+        ["$.balance: " + _MONEY_TEXT + "'1_000'"],
+    ),
+    (
+        "money: plus sign",
+        _with(balance="+5"),
+        ["$.balance: " + _MONEY_TEXT + "'+5'"],
+    ),
+    (
+        "money: exponent",
+        _with(balance="1e2"),
+        ["$.balance: " + _MONEY_TEXT + "'1e2'"],
     ),
     (
         "money: huge integer",

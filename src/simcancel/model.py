@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -64,6 +65,8 @@ MAX_TEXT = 200
 """Longest free-text value accepted (provider id, service name)."""
 
 _CENT = Decimal("0.01")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+"""An amount as text: ASCII digits, at most one point, a minus (refused as negative next), nothing else."""
 
 
 class Plan(enum.Enum):
@@ -118,11 +121,15 @@ def check_money(value: object) -> Decimal:
     expected = "expected a non-negative amount in PKR with at most two decimals"
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ValueError(f"{expected}, got {shorten(value)}")
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        # Decimal() would also read " 12", "1e2", "+5", "1_000" and "١٢", which the state
+        # schema does not describe.
+        raise ValueError(f"{expected}, written with the digits 0-9 and a point, got {shorten(value)}")
     try:
-        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except ArithmeticError:
         raise ValueError(f"{expected}, got {shorten(value)}") from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or amount.is_signed():  # -0 too
         raise ValueError(f"expected a non-negative amount in PKR, got {shorten(value)}")
     if amount > MAX_MONEY:
         raise ValueError(f"expected an amount of at most PKR {MAX_MONEY}, got {shorten(value)}")
