@@ -58,7 +58,10 @@ def _answer_everything(child: pexpect.spawn[str], answer: dict[str, str]) -> lis
             return asked
         before = child.before or ""
         lines = [line.strip() for line in before.splitlines() if line.strip()]
-        question = next((line for line in lines if line.endswith(("?", "？"))), "")
+        # The question is the line with a question mark (not the "?  don't know" choice).
+        question = next(
+            (line for line in lines if not line.startswith("?") and any(m in line for m in "?？؟")), ""
+        )
         asked.append(question)
         prompt = lines[-1] if lines else ""
         kind = next((key for key in answer if key in prompt), "pick")
@@ -80,6 +83,26 @@ def test_interview_in_english_runs_to_the_answer(tmp_path: Path) -> None:
     assert len(asked) == len(set(asked)), "no question is asked twice"
     assert "No more questions; here is the answer." in output
     assert "Recommended route" in output
+    assert child.exitstatus in (0, 1)
+    saved = PartialState.from_json(answers.read_bytes())
+    assert saved.known["provider"] == "jazz"
+    assert saved.known["activated_on"] == "2024-01-10"
+
+
+def test_interview_in_urdu_runs_to_the_answer_through_a_terminal(tmp_path: Path) -> None:
+    """ur: the intro, each question (with its ؟) and the answer in Urdu through a real PTY."""
+    answers = tmp_path / "answers.json"
+    child = _spawn("--locale", "ur", "--answers", str(answers))
+    child.expect("چند سوالوں کے جواب دیں")
+    asked = _answer_everything(
+        child, {"روپوں": "0", "پورا عدد": "0", "YYYY-MM-DD": "2024-01-10", "pick": "1"}
+    )
+    child.close()
+    output = child.before or ""
+    assert asked
+    assert all("؟" in question for question in asked), asked
+    assert len(asked) == len(set(asked)), "no question is asked twice"
+    assert "سوال ختم؛ جواب یہ ہے۔" in output
     assert child.exitstatus in (0, 1)
     saved = PartialState.from_json(answers.read_bytes())
     assert saved.known["provider"] == "jazz"
