@@ -53,6 +53,22 @@ def test_the_documented_install_works_outside_the_checkout(tmp_path: Path) -> No
         check=True,
     )
     assert version.stdout.strip() == simcancel.__version__
+    hook = (
+        "import importlib.metadata as m; "
+        "print(*[e.load().__module__ for e in m.entry_points(group='hypothesis') if e.name == 'simcancel'])"
+    )
+    loaded = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", hook],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["_simcancel_hypothesis"], (
+        "the hypothesis entry point loads from the wheel"
+    )
 
 
 def test_the_package_description_has_no_link_an_index_cannot_follow(tmp_path: Path) -> None:

@@ -406,6 +406,8 @@ def entry_points(**selection):
 
 metadata.entry_points = entry_points  # what an installed simcancel declares
 {first}
+if {first!r} == "import hypothesis":
+    assert "simcancel" not in sys.modules, "import hypothesis imported simcancel"
 from hypothesis import given, settings, strategies as st
 from simcancel import UserState
 from simcancel._assess import _default_rules, default_rules
@@ -431,7 +433,8 @@ print("drawn")
     ["import hypothesis", "import simcancel.testing", "import simcancel.analysis", "import simcancel"],
 )
 def test_the_entry_point_registers_whatever_is_imported_first(first: str) -> None:
-    """The pyproject hook, run as on `import hypothesis`, registers UserState without reading rules."""
+    """The pyproject hook, run as on `import hypothesis`, registers UserState without reading rules,
+    whichever comes first; `import hypothesis` alone does not import simcancel."""
     env = {key: value for key, value in os.environ.items() if key != "HYPOTHESIS_NO_PLUGINS"}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(simcancel.__file__).parents[1]), env.get("PYTHONPATH", "")])
     probe = textwrap.dedent(PROBE).format(value=entry_point(), first=first)

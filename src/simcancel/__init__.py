@@ -25,6 +25,7 @@ from simcancel._errors import (
     SimcancelError,
     UsageError,
 )
+from simcancel._hypothesis_plugin import register_if_hypothesis
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import Claim, Provider, Rule, RuleSet
@@ -176,3 +177,6 @@ __all__ = [
     "render_text",
     "what_if",
 ]
+
+# Hypothesis loaded first: its entry point found no simcancel to register (_simcancel_hypothesis).
+register_if_hypothesis()

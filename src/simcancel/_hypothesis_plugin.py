@@ -1,16 +1,19 @@
 """Registers the strategies of :mod:`simcancel.testing` for the model's types with Hypothesis.
 
-Hypothesis calls :func:`_hypothesis_setup_hook` from its ``hypothesis`` entry point
-(see ``pyproject.toml``) while ``import hypothesis`` is still running, and
-:mod:`simcancel.testing` calls it when it is imported.  That is why this module is apart
-and imports only inside its functions: the first ``import hypothesis`` may come from the
-middle of importing :mod:`simcancel.testing` or :mod:`simcancel.analysis`, which are then
-half-initialised.  Registering a function instead of a strategy defers
-:mod:`simcancel.testing` (and any rule set) to the first ``st.from_type(...)``.
+Whichever of simcancel and hypothesis is imported second registers them: hypothesis through
+its ``hypothesis`` entry point (``_simcancel_hypothesis``, a top-level module, so that
+``import hypothesis`` alone never imports simcancel), simcancel at the end of its own
+``__init__`` when hypothesis is already loaded, and :mod:`simcancel.testing` when imported.
+Registering twice is harmless.  This module imports only inside its functions: the first
+``import hypothesis`` may come from the middle of importing :mod:`simcancel.testing` or
+:mod:`simcancel.analysis`, which are then half-initialised.  Registering a function instead
+of a strategy defers :mod:`simcancel.testing` (and any rule set) to the first
+``st.from_type(...)``.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _hypothesis_setup_hook() -> None:
+def register() -> None:
     """Register ``UserState`` and each of its parts with ``st.register_type_strategy``."""
     from hypothesis.strategies import register_type_strategy
 
@@ -27,6 +30,13 @@ def _hypothesis_setup_hook() -> None:
 
     for kind in (UserState, Service, UnusedResources, Documents, Intentions, Situation):
         register_type_strategy(kind, _strategy_for)
+
+
+def register_if_hypothesis() -> None:
+    """:func:`register`, if hypothesis' strategies are loaded (they are by the time any
+    ``hypothesis`` entry point runs)."""
+    if "hypothesis.strategies" in sys.modules:
+        register()
 
 
 def _strategy_for(kind: type[T]) -> SearchStrategy[T]:

@@ -48,7 +48,7 @@ from simcancel._assess import default_rules
 from simcancel._clock import today_in_pakistan
 from simcancel._errors import shorten
 from simcancel._facts import facts_for
-from simcancel._hypothesis_plugin import _hypothesis_setup_hook
+from simcancel._hypothesis_plugin import register
 from simcancel._reference import fired
 from simcancel._ruleset import RuleSet
 from simcancel.analysis import DEFAULT_MAX_CLASSES, DEFAULT_SAMPLES, Report, verify
@@ -500,4 +500,4 @@ def _strategy_for(kind: type[T]) -> st.SearchStrategy[T]:
 
 
 # st.from_type(UserState) and its parts, also without the entry point (a source checkout).
-_hypothesis_setup_hook()
+register()
