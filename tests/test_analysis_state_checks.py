@@ -240,3 +240,38 @@ def test_the_largest_class_of_services_fits_in_an_assess_input() -> None:
     text = json.dumps(state_for(facts, AS_OF), indent=2)
     assert len(text.encode()) < MAX_JSON_BYTES
     assert len(UserState.from_json(text).services) == MAX_SERVICES
+
+
+def _dated_overlap(tmp_path: Path, *, ask_until: str | None) -> Path:
+    """overlapping_routes with route-in-store from 2027-01-01, route-ask until ``ask_until``."""
+    pack = broken_pack("overlapping_routes", tmp_path)
+    routes = pack / "routes.yaml"
+    text = routes.read_text(encoding="utf-8")
+    text = text.replace(
+        "    when: {can_visit_store: true, provider_has_store: true}",
+        "    effective_from: 2027-01-01\n    when: {can_visit_store: true, provider_has_store: true}",
+    )
+    if ask_until is not None:
+        text = text.replace(
+            "    claims: [A24]\n    when: always",
+            f"    claims: [A24]\n    effective_until: {ask_until}\n    when: always",
+        )
+    routes.write_text(text, encoding="utf-8")
+    return pack
+
+
+def test_route_rows_whose_dates_never_meet_do_not_overlap(tmp_path: Path) -> None:
+    """Equal priority, different routes, but one ends the day before the other starts: no overlap."""
+    result = check_overlaps(load_rules(_dated_overlap(tmp_path, ask_until="2026-12-31")), as_of=AS_OF)
+    assert result.ok, result.counterexamples
+
+
+def test_an_overlap_from_a_later_day_is_shown_on_that_day(tmp_path: Path) -> None:
+    """Rows that overlap only from 2027-01-01 fail, named with that day, the state dated that day."""
+    result = check_overlaps(load_rules(_dated_overlap(tmp_path, ask_until=None)), as_of=AS_OF)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert example.problem.startswith(
+        "as of 2027-01-01: route-ask (ask_provider) and route-in-store (in_store)"
+    )
+    assert example.as_of == dt.date(2027, 1, 1)

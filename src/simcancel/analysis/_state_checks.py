@@ -446,7 +446,8 @@ def check_dead_rules(
 
 
 def overlaps(search: Search) -> CheckResult:
-    """No two route rows of equal priority and different routes fire for one state."""
+    """No two route rows of equal priority and different routes fire for one state, on a
+    day both are in effect (rows whose effective dates never meet cannot overlap)."""
 
     def walks() -> Iterator[EveryState]:
         routes = _route_rules(search.rules)
@@ -454,13 +455,20 @@ def overlaps(search: Search) -> CheckResult:
             for second in routes[index + 1 :]:
                 if first.priority != second.priority or first.route is second.route:
                     continue
+                together = [day for day in search.days if first.in_effect(day) and second.in_effect(day)]
+                if not together:
+                    continue
+                day = search.options.as_of if search.options.as_of in together else together[0]
+                when = "" if day == search.options.as_of else f"as of {day.isoformat()}: "
 
-                def problem(facts: Facts, pair: tuple[Rule, Rule] = (first, second)) -> str | None:
+                def problem(
+                    facts: Facts, pair: tuple[Rule, Rule] = (first, second), when: str = when
+                ) -> str | None:
                     if len(search.fired(facts, (rule.id for rule in pair))) < 2:
                         return None
                     one, other = pair
                     return (
-                        f"{one.id} ({one.route.value if one.route else None}) and "
+                        f"{when}{one.id} ({one.route.value if one.route else None}) and "
                         f"{other.id} ({other.route.value if other.route else None}) both "
                         f"fire at priority {one.priority}"
                     )
@@ -469,6 +477,7 @@ def overlaps(search: Search) -> CheckResult:
                     what=f"{first.id} with {second.id}",
                     variables=search.space.variables_for(first.facts + second.facts),
                     problem=problem,
+                    search=search.on(day),
                 )
 
     return run_check(
