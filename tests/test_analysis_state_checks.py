@@ -152,12 +152,17 @@ def test_alternatives_must_fit_the_provider_and_the_person_too(tmp_path: Path) -
 
 
 def test_a_blocking_issue_that_fires_for_every_state_is_not_clearable(tmp_path: Path) -> None:
-    """A blocking rule that fires whatever the state fails clearable, with its file and line."""
+    """A blocking rule that fires whatever the state fails clearable, with its file and line and a
+    state it blocks."""
     result = check_clearable(load_rules(broken_pack("blocks_everyone", tmp_path)), as_of=AS_OF)
     assert (result.ok, result.mode) == (False, "exhaustive")
     problem = result.counterexamples[0].problem
     assert problem.startswith("blocking rule always-blocked (")
     assert problem.endswith("pitfalls.yaml:3) is cleared for none of all 1 classes of its facts")
+    rules = load_rules(broken_pack("blocks_everyone", tmp_path / "again"))
+    shown = result.counterexamples[0].to_dict()["state"]
+    blocked = assess(UserState.from_json(json.dumps(shown)), rules=rules, as_of=AS_OF)
+    assert "always-blocked" in {issue.code for issue in blocked.blocking}
 
 
 def test_a_blocking_issue_pinned_to_a_provider_is_not_clearable_by_changing_provider(tmp_path: Path) -> None:
@@ -176,6 +181,11 @@ def test_a_blocking_issue_pinned_to_a_provider_is_not_clearable_by_changing_prov
         "blocking rule corner-blocks"
     ]
     assert "is cleared with provider = corner (no one changes it)" in result.counterexamples[0].problem
+    shown = result.counterexamples[0].state
+    assert shown is not None
+    assert shown["provider"] == "corner"
+    blocked = assess(UserState.from_dict(shown), rules=load_rules(pack), as_of=AS_OF)
+    assert "corner-blocks" in {issue.code for issue in blocked.blocking}
 
 
 def test_shipped_blocking_issues_are_clearable() -> None:

@@ -423,6 +423,8 @@ class Witness:
     """A fact and value without which ``holds`` cannot hold (narrows the walk, never its result)."""
     space: StateSpace | None = None
     """The space to look in instead of the search's (one provider's states, say)."""
+    shown: Facts | None = None
+    """A state to show with the failure (the check knows one that has the problem)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Look for a witness, then (if needed) for one in the latent space."""
@@ -451,7 +453,10 @@ class Witness:
             if elsewhere.hits:
                 return Outcome(mode=walked.mode, evaluated=evaluated, note=self.note, fallbacks=fallbacks)
             tried += ", whatever the provider's policy"
-        missing = Counterexample(problem=f"{self.missing} for none of {tried}")
+        problem = f"{self.missing} for none of {tried}"
+        missing = (
+            Counterexample(problem=problem) if self.shown is None else search.example(self.shown, problem)
+        )
         return Outcome(mode=walked.mode, evaluated=evaluated, found=(missing,), fallbacks=fallbacks)
 
 

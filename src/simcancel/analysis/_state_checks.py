@@ -350,6 +350,7 @@ def clearable(search: Search) -> CheckResult:
                     facts=rule.facts,
                     holds=cleared,
                     missing=f"blocking rule {rule.id} ({where}) is cleared",
+                    shown=dict(space.base),
                 )
                 continue
             for index, label in enumerate(provider.labels):
@@ -365,6 +366,7 @@ def clearable(search: Search) -> CheckResult:
                     holds=cleared,
                     missing=f"blocking rule {rule.id} ({where}) is cleared with {label} (no one changes it)",
                     space=StateSpace(variables=variables, base=base),
+                    shown=base,
                 )
 
     return run_check(
