@@ -285,3 +285,17 @@ def test_an_overlap_from_a_later_day_is_shown_on_that_day(tmp_path: Path) -> Non
         "as of 2027-01-01: route-ask (ask_provider) and route-in-store (in_store)"
     )
     assert example.as_of == dt.date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("test", ["{eq: 365}", "{gte: 365, lte: 365}"])
+def test_a_rule_on_exactly_a_year_held_is_not_dead(tmp_path: Path, test: str) -> None:
+    """365 days held reads as 11 or 12 months by the day; a rule cutting days there still fires."""
+    pack = broken_pack("good", tmp_path)
+    (pack / "pitfalls.yaml").write_text(
+        "rules:\n  - id: a-year-exactly\n    kind: warning\n    claims: [A4]\n"
+        f"    when: {{days_held: {test}, activation_known: true}}\n"
+        '    message: {zh-CN: "刚满一年。", en: "A year today."}\n',
+        encoding="utf-8",
+    )
+    result = check_dead_rules(load_rules(pack), as_of=AS_OF)
+    assert result.ok, result.counterexamples

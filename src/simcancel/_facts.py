@@ -258,12 +258,49 @@ def _activation_representative(box: Box) -> dict[str, EngineValue] | None:
             break  # the bands only move up
         low, high = max(fewest, days_low), min(most, days_high)
         if low <= high:
-            return {
-                "activation_known": True,
-                "months_held": months,
-                "days_held": low,
-                "lock_days_left": max(LOCK_DAYS - low, 0),
-            }
+            return _held(months, low)
+    return _between_bands(months_low, months_high, days_low, days_high)
+
+
+def _held(months: int, days: int) -> dict[str, EngineValue]:
+    return {
+        "activation_known": True,
+        "months_held": months,
+        "days_held": days,
+        "lock_days_left": max(LOCK_DAYS - days, 0),
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _months_on_day(days: int) -> tuple[int, int]:
+    """The fewest and most whole months ``days`` days held read as, whatever the issue date
+    (widened by the century margin for spans of about a year or more)."""
+    margin = _CENTURY_MARGIN if days >= LOCK_DAYS - _CENTURY_MARGIN else 0
+    counts = [
+        min(months_between(start, start + dt.timedelta(days=span)), MAX_MONTHS)
+        for start in _STARTS
+        for span in range(max(days - margin, 0), days + margin + 1)
+    ]
+    return min(counts), max(counts)
+
+
+def _between_bands(
+    months_low: int, months_high: int, days_low: int, days_high: int
+) -> dict[str, EngineValue] | None:
+    """A representative among the days between two bands of :func:`_days_for_months`,
+    whose whole months depend on the day (365 days held: 12 months, or 11 across a leap
+    day), if every count of months such a day reads as lies in ``months_low..months_high``:
+    then a state written for it on any day reads as a member of the same box.  The months
+    given are the fewest (any of them would do: the box's rules cannot tell them apart)."""
+    for months in range(max(months_low - 1, 0), min(months_high, MAX_MONTHS - 1) + 1):
+        gap_low = _days_for_months(months)[1] + 1
+        if gap_low > days_high:
+            break  # the bands only move up
+        gap_high = _days_for_months(months + 1)[0] - 1
+        for days in range(max(gap_low, days_low), min(gap_high, days_high) + 1):
+            fewest, most = _months_on_day(days)
+            if months_low <= fewest and most <= months_high:
+                return _held(fewest, days)
     return None
 
 

@@ -27,7 +27,7 @@ from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue,
 from simcancel._partial_state import PartialState
 from simcancel._pysource import predicate_function
 from simcancel._ruleset import Rule, RuleKind, RuleSet
-from simcancel._statespace import StateSpace, Variable, _comparisons, state_space
+from simcancel._statespace import StateSpace, _comparisons, state_space
 from simcancel.model import Issue, IssueKind, RouteOption
 
 __all__ = [
@@ -47,19 +47,6 @@ Allowed = tuple[tuple[int, ...], ...]
 """Per variable of the state space, the indices of the classes still possible."""
 
 _ISSUE_KINDS = {RuleKind.BLOCKING, RuleKind.WARNING, RuleKind.ADVICE}
-
-
-def _classify(variable: Variable, facts: Mapping[str, EngineValue]) -> int | None:
-    """The class of ``variable`` holding a state's ``facts`` (``None``: no class holds them)."""
-    for index, boxes in enumerate(variable.members):
-        for box in boxes:
-            if all(low <= facts[name] <= high for name, (low, high) in box.items()):  # type: ignore[operator]
-                return index
-    if not variable.members:
-        for index, values in enumerate(variable.values):
-            if all(facts[name] == value for name, value in values.items()):
-                return index
-    return None
 
 
 class PartialModel:
@@ -131,14 +118,16 @@ class PartialModel:
     def class_of(self, index: int, facts: Mapping[str, EngineValue]) -> int:
         """The class of variable ``index`` a state's ``facts`` fall in.
 
-        The state space keeps only the pairs of ``months_held`` and ``days_held`` that go
-        together whatever the day, so a pair that does on some days only (365 days held:
-        12 months, or 11 across a leap day) is in no class.  It then takes the class that
-        every test of the rules in effect on the variable's facts answers alike: the
-        tables give it exactly what they would give a class of its own.
+        A pair of ``months_held`` and ``days_held`` that goes together on some days only
+        (365 days held: 12 months, or 11 across a leap day) is in a class of the state space
+        only when the rules cannot tell its possible month counts apart
+        (``_facts._between_bands``); when they can (a rule cuts the months between 11 and
+        12), it is in no class.  It then takes the class that every test of the rules in
+        effect on the variable's facts answers alike: the tables give it exactly what they
+        would give a class of its own.
         """
         variable = self.variables[index]
-        found = _classify(variable, facts)
+        found = variable.holding(facts)
         if found is not None:
             return found
         tests = self._tests(index)

@@ -73,6 +73,18 @@ class Variable:
                 return point
         return representative
 
+    def holding(self, facts: Mapping[str, EngineValue]) -> int | None:
+        """The class whose values ``facts`` has (``None``: no class holds them)."""
+        for index, boxes in enumerate(self.members):
+            for box in boxes:
+                if all(low <= facts[name] <= high for name, (low, high) in box.items()):  # type: ignore[operator]
+                    return index
+        if not self.members:
+            for index, values in enumerate(self.values):
+                if all(facts[name] == value for name, value in values.items()):
+                    return index
+        return None
+
     def _possible(self, point: Mapping[str, EngineValue]) -> bool:
         if self.derivation is None or self.derivation.representative is None:
             return True
