@@ -5,9 +5,9 @@ caches written, so no run compiles sources):
 
 * ``python -c pass``: the interpreter alone;
 * ``import simcancel``: ``python -c "import simcancel"``;
-* ``simcancel assess FILE``: what the ``simcancel`` console script runs
-  (``from simcancel.cli import main; sys.exit(main())``) with
-  ``assess examples/jazz-blocked.json --locale en``;
+* ``simcancel assess FILE``: what the ``simcancel`` console script runs (the function its
+  ``pyproject.toml`` names, e.g. ``from simcancel.cli import program;
+  sys.exit(program())``) with ``assess examples/jazz-blocked.json --locale en``;
 * ``python -m simcancel assess FILE``: the same through ``runpy``.
 
 The time of a run is the CPU time (user + sys) of its child, from the deltas of
@@ -20,8 +20,8 @@ command to the import (of bests and of medians); the load average is printed bef
 after.  Printed, never asserted: machines are shared and noisy.
 
 Run: ``python benchmarks/bench_startup.py [--runs 15] [--before TREE] [--after TREE]``
-(a tree is a directory with ``src/`` and ``rules/``, e.g. ``git archive`` of an older
-commit; ``--after`` defaults to this checkout).
+(a tree is a directory with ``src/``, ``rules/`` and ``pyproject.toml``, e.g. ``git archive``
+of an older commit; ``--after`` defaults to this checkout).
 """
 
 from __future__ import annotations
@@ -33,18 +33,25 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parents[1]
 EXAMPLE = "examples/jazz-blocked.json"
-_SCRIPT = "import sys\nfrom simcancel.cli import main\nsys.exit(main())"
-COMMANDS: dict[str, list[str]] = {
-    "python -c pass": ["-c", "pass"],
-    "import simcancel": ["-c", "import simcancel"],
-    "simcancel assess FILE": ["-c", _SCRIPT, "assess", EXAMPLE, "--locale", "en"],
-    "python -m simcancel assess FILE": ["-m", "simcancel", "assess", EXAMPLE, "--locale", "en"],
-}
 _ASSESS = ("simcancel assess FILE", "python -m simcancel assess FILE")
+
+
+def _commands(tree: Path) -> dict[str, list[str]]:
+    """The arguments of ``python`` for each command measured in ``tree``."""
+    scripts = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    module, function = scripts["simcancel"].split(":")
+    script = f"import sys\nfrom {module} import {function}\nsys.exit({function}())"
+    return {
+        "python -c pass": ["-c", "pass"],
+        "import simcancel": ["-c", "import simcancel"],
+        "simcancel assess FILE": ["-c", script, "assess", EXAMPLE, "--locale", "en"],
+        "python -m simcancel assess FILE": ["-m", "simcancel", "assess", EXAMPLE, "--locale", "en"],
+    }
 
 
 def _cpu_ms(arguments: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -84,7 +91,9 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=_HERE, help="the tree measured (default: this one)")
     args = parser.parse_args()
     trees = {"before": args.before, "after": args.after} if args.before else {"after": args.after}
-    times: dict[tuple[str, str], list[float]] = {(tree, name): [] for tree in trees for name in COMMANDS}
+    commands = {tree: _commands(path.resolve()) for tree, path in trees.items()}
+    names = list(commands["after"])
+    times: dict[tuple[str, str], list[float]] = {(tree, name): [] for tree in trees for name in names}
     print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as scratch:
         envs = {}
@@ -93,21 +102,21 @@ def main() -> None:
             cache.mkdir(mode=0o700)
             envs[tree] = _environment(path.resolve(), cache)
         for tree in trees:  # warm-up: bytecode and rule-set caches
-            for arguments in COMMANDS.values():
+            for arguments in commands[tree].values():
                 _cpu_ms(arguments, envs[tree], _HERE)
         for _ in range(args.runs):
             for tree in trees:
-                for name, arguments in COMMANDS.items():
+                for name, arguments in commands[tree].items():
                     times[tree, name].append(_cpu_ms(arguments, envs[tree], _HERE))
     print(f"load average after:  {_load()}")
     print(f"{args.runs} runs each, CPU ms (user + sys) of the child, best / median")
     print()
-    print("| | " + " | ".join(f"`{name}`" for name in COMMANDS) + " | assess / import | -m assess / import |")
-    print("|---" + "|---:" * (len(COMMANDS) + 2) + "|")
+    print("| | " + " | ".join(f"`{name}`" for name in names) + " | assess / import | -m assess / import |")
+    print("|---" + "|---:" * (len(names) + 2) + "|")
     for tree in trees:
-        best = {name: min(times[tree, name]) for name in COMMANDS}
-        median = {name: statistics.median(times[tree, name]) for name in COMMANDS}
-        cells = [f"{best[name]:.1f} / {median[name]:.1f}" for name in COMMANDS]
+        best = {name: min(times[tree, name]) for name in names}
+        median = {name: statistics.median(times[tree, name]) for name in names}
+        cells = [f"{best[name]:.1f} / {median[name]:.1f}" for name in names]
         ratios = [
             f"{best[name] / best['import simcancel']:.2f} / {median[name] / median['import simcancel']:.2f}"
             for name in _ASSESS

