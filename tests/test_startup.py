@@ -108,3 +108,19 @@ def test_main_in_a_longer_lived_process_freezes_nothing() -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         main(["assess", str(EXAMPLE), "--locale", "en"])
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("output", [[], ["--json"]])
+def test_simcancel_assess_loads_neither_openssl_nor_package_metadata(output: list[str]) -> None:
+    """`simcancel assess` hashes its cache key without hashlib (OpenSSL) and reads no package metadata."""
+    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
+    run = (
+        "import contextlib, io, runpy\n"
+        f"sys.argv = {argv!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('simcancel', run_name='__main__')\n"
+    )
+    modules = _modules(run)
+    assert "simcancel._rules_cache" in modules  # the key was computed
+    unwanted = ("hashlib", "_hashlib", "importlib.metadata", "importlib.resources", "email", "zipfile")
+    assert [name for name in modules if name in unwanted] == []
