@@ -19,7 +19,8 @@ alike.  The table gives best and median ms per command and tree, and the ratios 
 command to the import (of bests and of medians); the load average is printed before and
 after.  Printed, never asserted: machines are shared and noisy.
 
-Run: ``python benchmarks/bench_startup.py [--runs 15] [--before TREE] [--after TREE]``
+Run: ``python benchmarks/bench_startup.py [--runs 15] [--before TREE] [--tree LABEL=TREE ...]
+[--after TREE]``
 (a tree is a directory with ``src/``, ``rules/`` and ``pyproject.toml``, e.g. ``git archive``
 of an older commit; ``--after`` defaults to this checkout).
 """
@@ -87,10 +88,21 @@ def main() -> None:
     """Measure, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs per command and tree (default 15)")
-    parser.add_argument("--before", type=Path, help="an older tree (with src/ and rules/) to compare")
+    parser.add_argument("--before", type=Path, help="an older tree to compare (its row comes first)")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="LABEL=TREE",
+        help="another tree to compare, in a row of its own after --before (repeatable)",
+    )
     parser.add_argument("--after", type=Path, default=_HERE, help="the tree measured (default: this one)")
     args = parser.parse_args()
-    trees = {"before": args.before, "after": args.after} if args.before else {"after": args.after}
+    trees = {"before": args.before} if args.before else {}
+    for labelled in args.tree:
+        label, _, path = labelled.partition("=")
+        trees[label] = Path(path)
+    trees["after"] = args.after
     commands = {tree: _commands(path.resolve()) for tree, path in trees.items()}
     names = list(commands["after"])
     times: dict[tuple[str, str], list[float]] = {(tree, name): [] for tree in trees for name in names}
