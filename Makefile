@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck unit bench bench-partial bench-verify bench-batch soak fuzz fuzz-packs stress traceability generate dist clean
+.PHONY: demo test lint typecheck unit bench bench-startup bench-partial bench-verify bench-batch soak fuzz fuzz-packs stress traceability generate dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ dist: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_assess.py
+
+# simcancel assess FILE against import simcancel, CPU ms of child processes (BEFORE=an older tree).
+bench-startup: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py $(if $(BEFORE),--before $(BEFORE))
 
 # assess_partial and next_questions per call with 0/3/10/all fields unknown, next to assess();
 # and how many questions an interview asks before the route is determined.

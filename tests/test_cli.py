@@ -586,6 +586,88 @@ def test_lint_of_an_extension_as_a_rule_set_says_to_use_pack(
     assert f"simcancel lint --pack {pack}" in capsys.readouterr().err
 
 
+_COMMAND_LINES = [
+    ["assess", "x.json", "--locale", "en", "--json", "--as-of", "2026-01-02", "--pack", "p"],
+    ["assess", "-", "--rules", "r", "--rules", "s", "--what-if"],
+    ["interview", "a", "--answers", "answers.json", "--json"],
+    ["lint", "a", "--pack", "b", "--json"],
+    ["providers", "--json"],
+    ["schema", "state"],
+    ["traceability", "--cases", "c", "--check", "f", "--strict"],
+    ["verify", "a", "--max-classes", "3", "--samples", "2", "--require-exhaustive", "--require-pack"],
+]
+
+
+@pytest.mark.parametrize("argv", _COMMAND_LINES, ids=lambda argv: argv[0])
+def test_a_commands_own_parser_parses_as_the_whole_parser(argv: list[str]) -> None:
+    """The parser built for one command reads its command lines as the whole parser does."""
+    from simcancel.cli import _parser
+
+    alone, whole = _parser(argv[0]), _parser()
+    assert vars(alone.parse_args(argv)) == vars(whole.parse_args(argv))
+    assert _subparser(alone, argv[0]).format_help() == _subparser(whole, argv[0]).format_help()
+    assert alone.format_usage() == whole.format_usage()
+
+
+def _subparser(parser: Any, command: str) -> Any:
+    import argparse
+
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return commands.choices[command]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["assess", "x.json", "--locale"],
+        ["assess", "x.json", "--bogus"],
+        ["assess", "x.json", "--as-of", "20240101"],
+        ["assess"],
+        ["verify", "--samples", "0"],
+        ["schema", "nope"],
+        ["lint", "--json", "--pack"],
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_refused_command_line_says_the_same_with_one_commands_parser(
+    argv: list[str], as_json: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refused command line gets the same message and exit code with the command's parser alone."""
+    import simcancel.cli
+
+    argv = [*argv, "--json"] if as_json and "--json" not in argv else argv
+    build = simcancel.cli._parser
+    said = [(main(argv, out=io.StringIO()), capsys.readouterr().err)]
+    monkeypatch.setattr(simcancel.cli, "_parser", lambda command=None: build(None))
+    said.append((main(argv, out=io.StringIO()), capsys.readouterr().err))
+    assert said[0] == said[1]
+    assert said[0][0] == EXIT_BAD_INPUT
+
+
+def test_simcancel_assess_builds_the_assess_parser_only() -> None:
+    """`simcancel assess ...` builds the assess parser alone; no command or `--help` first builds all."""
+    from simcancel.cli import _parser
+
+    assert _choices(_parser("assess")) == ["assess"]
+    for first in (None, "--help", "--version", "asess", "-h"):
+        assert _choices(_parser(first)) == [
+            "assess",
+            "interview",
+            "lint",
+            "providers",
+            "schema",
+            "traceability",
+            "verify",
+        ]
+
+
+def _choices(parser: Any) -> list[str]:
+    import argparse
+
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return list(commands.choices)
+
+
 @pytest.mark.parametrize("command", ["lint", "providers", "traceability", "verify"])
 def test_every_rules_command_takes_dirs_and_pack(command: str) -> None:
     """Every command reading rules takes RULES_DIR... and --pack PACK_DIR."""

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 
 import attrs
 import pytest
 
-from simcancel import RuleSet, builtin_packs, builtin_rules_path, load_rules
-from simcancel._rules_cache import CACHE_ENV, _sha256, cache_dir, cache_key, cached_rules
+from simcancel import RuleSet, _rules_cache, builtin_packs, builtin_rules_path, load_rules
+from simcancel._rules_cache import CACHE_ENV, _blake2b, cache_dir, cache_key, cached_rules
 
 
 def _fresh(*, public_facts: bool = True) -> RuleSet:
@@ -154,10 +154,10 @@ def test_the_default_directory_follows_xdg_and_home(monkeypatch: pytest.MonkeyPa
     assert cache_dir() is None
 
 
-def test_the_key_hash_is_sha256() -> None:
-    """The start-up-friendly SHA-256 gives hashlib's digests."""
+def test_the_key_hash_is_blake2b_of_256_bits() -> None:
+    """The start-up-friendly hash gives hashlib's BLAKE2b digests of 256 bits."""
     data = bytes(range(256)) * 10
-    assert _sha256()(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert _blake2b()(data).hexdigest() == hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
 def test_a_pipe_under_the_rules_directory_turns_the_cache_off(tmp_path: Path) -> None:
@@ -179,11 +179,28 @@ def test_an_entry_of_an_older_key_is_removed(cache: Path, tmp_path: Path) -> Non
     assert new != old
 
 
-def test_without_cpythons_sha256_module_hashlib_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where CPython's own module is missing, hashlib's SHA-256 gives the same digests."""
+def test_without_cpythons_blake2_module_hashlib_sha256_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where CPython's own BLAKE2 module is missing, the key is hashlib's SHA-256."""
+    monkeypatch.setitem(sys.modules, "_blake2", None)  # import _blake2 raises ImportError
+    assert _blake2b()(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()
 
-    def missing(name: str) -> object:
-        raise ImportError(name)
 
-    monkeypatch.setattr(importlib, "import_module", missing)
-    assert _sha256()(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()
+def test_any_change_to_a_source_file_of_the_package_changes_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte of a .py file, a new .py file, a renamed one: each is another key; other files are not."""
+    package = tmp_path / "simcancel"
+    shutil.copytree(Path(_rules_cache.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(_rules_cache, "_PACKAGE", package)
+    keys = [cache_key(builtin_rules_path(), public_facts=True)]
+    (package / "notes.txt").write_text("not a source file", encoding="utf-8")
+    assert cache_key(builtin_rules_path(), public_facts=True) == keys[0]
+    loader = package / "_loader.py"
+    loader.write_bytes(loader.read_bytes() + b"\n")
+    keys.append(cache_key(builtin_rules_path(), public_facts=True))
+    (package / "analysis" / "extra.py").write_text("", encoding="utf-8")
+    keys.append(cache_key(builtin_rules_path(), public_facts=True))
+    (package / "analysis" / "extra.py").rename(package / "analysis" / "other.py")
+    keys.append(cache_key(builtin_rules_path(), public_facts=True))
+    assert None not in keys
+    assert len(set(keys)) == 4

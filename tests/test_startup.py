@@ -73,3 +73,54 @@ def test_the_conversation_api_loads_on_first_use() -> None:
     assert [name for name in _modules("import simcancel") if name in lazy] == []
     loaded = _modules("import simcancel\nsimcancel.next_questions")
     assert all(name in loaded for name in lazy)
+
+
+def test_the_program_freezes_what_it_loaded_before_running() -> None:
+    """`simcancel` and `python -m simcancel` run cli.program: gc.freeze(), then main()."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"] == {"simcancel": "simcancel.cli:program"}
+    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en"]
+    run = (
+        "import contextlib, gc, io, runpy\n"
+        "import simcancel.cli\n"
+        "frozen = []\n"
+        "main = simcancel.cli.main\n"
+        "simcancel.cli.main = lambda: frozen.append(gc.get_freeze_count()) or main()\n"
+        f"sys.argv = {argv!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('simcancel', run_name='__main__')\n"
+        "assert len(frozen) == 1 and frozen[0] > 10_000, frozen\n"
+    )
+    assert "simcancel.cli" in _modules(run)
+
+
+def test_main_in_a_longer_lived_process_freezes_nothing() -> None:
+    """cli.main() called in-process (tests, embedding) leaves the garbage collector as it was."""
+    import contextlib
+    import gc
+    import io
+
+    from simcancel.cli import main
+
+    before = gc.get_freeze_count()
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["assess", str(EXAMPLE), "--locale", "en"])
+    assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("output", [[], ["--json"]])
+def test_simcancel_assess_loads_neither_openssl_nor_package_metadata(output: list[str]) -> None:
+    """`simcancel assess` hashes its cache key without hashlib (OpenSSL) and reads no package metadata."""
+    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
+    run = (
+        "import contextlib, io, runpy\n"
+        f"sys.argv = {argv!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('simcancel', run_name='__main__')\n"
+    )
+    modules = _modules(run)
+    assert "simcancel._rules_cache" in modules  # the key was computed
+    unwanted = ("hashlib", "_hashlib", "importlib.metadata", "importlib.resources", "email", "zipfile")
+    assert [name for name in modules if name in unwanted] == []

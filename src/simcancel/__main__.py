@@ -2,6 +2,6 @@
 
 import sys
 
-from simcancel.cli import main
+from simcancel.cli import program
 
-sys.exit(main())
+sys.exit(program())
