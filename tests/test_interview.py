@@ -68,45 +68,45 @@ def _answer_everything(child: pexpect.spawn[str], answer: dict[str, str]) -> lis
         child.sendline(answer.get(kind, "1"))
 
 
-def test_interview_in_english_runs_to_the_answer(tmp_path: Path) -> None:
-    """en: every question in English, answered to the end; the answer is printed and the
-    exit code says whether anything blocks."""
+def _run_to_the_answer(
+    tmp_path: Path, locale: str, intro: str, kinds: dict[str, str]
+) -> tuple[list[str], str]:
+    """Run the interview in ``locale`` through a PTY, answering every prompt by ``kinds``
+    (a key found in the prompt, then "pick"); return the questions and the output after
+    the last one.  Checks what holds in every locale: no question twice, an exit code of
+    0 or 1, the answers saved with the provider and the issue date given."""
     answers = tmp_path / "answers.json"
-    child = _spawn("--locale", "en", "--answers", str(answers))
-    child.expect("Answer a few questions")
-    asked = _answer_everything(
-        child, {"PKR": "0", "whole number": "0", "YYYY-MM-DD": "2024-01-10", "pick": "1"}
-    )
+    child = _spawn("--locale", locale, "--answers", str(answers))
+    child.expect(intro)
+    asked = _answer_everything(child, {**kinds, "YYYY-MM-DD": "2024-01-10", "pick": "1"})
     child.close()
-    output = child.before or ""
-    assert asked[0] == "Which provider is the SIM with?"
+    assert asked
     assert len(asked) == len(set(asked)), "no question is asked twice"
-    assert "No more questions; here is the answer." in output
-    assert "Recommended route" in output
     assert child.exitstatus in (0, 1)
     saved = PartialState.from_json(answers.read_bytes())
     assert saved.known["provider"] == "jazz"
     assert saved.known["activated_on"] == "2024-01-10"
+    return asked, child.before or ""
+
+
+def test_interview_in_english_runs_to_the_answer(tmp_path: Path) -> None:
+    """en: every question in English, answered to the end; the answer is printed and the
+    exit code says whether anything blocks."""
+    asked, output = _run_to_the_answer(
+        tmp_path, "en", "Answer a few questions", {"PKR": "0", "whole number": "0"}
+    )
+    assert asked[0] == "Which provider is the SIM with?"
+    assert "No more questions; here is the answer." in output
+    assert "Recommended route" in output
 
 
 def test_interview_in_urdu_runs_to_the_answer_through_a_terminal(tmp_path: Path) -> None:
     """ur: the intro, each question (with its ؟) and the answer in Urdu through a real PTY."""
-    answers = tmp_path / "answers.json"
-    child = _spawn("--locale", "ur", "--answers", str(answers))
-    child.expect("چند سوالوں کے جواب دیں")
-    asked = _answer_everything(
-        child, {"روپوں": "0", "پورا عدد": "0", "YYYY-MM-DD": "2024-01-10", "pick": "1"}
+    asked, output = _run_to_the_answer(
+        tmp_path, "ur", "چند سوالوں کے جواب دیں", {"روپوں": "0", "پورا عدد": "0"}
     )
-    child.close()
-    output = child.before or ""
-    assert asked
     assert all("؟" in question for question in asked), asked
-    assert len(asked) == len(set(asked)), "no question is asked twice"
     assert "سوال ختم؛ جواب یہ ہے۔" in output
-    assert child.exitstatus in (0, 1)
-    saved = PartialState.from_json(answers.read_bytes())
-    assert saved.known["provider"] == "jazz"
-    assert saved.known["activated_on"] == "2024-01-10"
 
 
 def test_interview_in_chinese_stops_on_ctrl_d_and_resumes(tmp_path: Path) -> None:

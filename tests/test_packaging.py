@@ -43,32 +43,24 @@ def test_the_documented_install_works_outside_the_checkout(tmp_path: Path) -> No
     rules = done.stdout.strip().splitlines()[-1]  # make echoes its commands first
     assert rules.startswith(str(installed)), done.stdout
     assert Path(rules, "ruleset.yaml").is_file()
-    version = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", "import simcancel; print(simcancel.__version__)"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert version.stdout.strip() == simcancel.__version__
+
+    def installed_python(source: str) -> str:
+        return subprocess.run(
+            [str(installed / "bin" / "python"), "-c", source],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+
+    assert installed_python("import simcancel; print(simcancel.__version__)").strip() == simcancel.__version__
     hook = (
         "import importlib.metadata as m; "
         "print(*[e.load().__module__ for e in m.entry_points(group='hypothesis') if e.name == 'simcancel'])"
     )
-    loaded = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", hook],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert loaded.stdout.split() == ["_simcancel_hypothesis"], (
-        "the hypothesis entry point loads from the wheel"
-    )
+    assert installed_python(hook).split() == ["_simcancel_hypothesis"], "the entry point loads from the wheel"
 
 
 def test_the_package_description_has_no_link_an_index_cannot_follow(tmp_path: Path) -> None:

@@ -44,20 +44,29 @@ def _heavy(modules: list[str]) -> list[str]:
 _ROOTS = {name.split(".")[0] for name in _HEAVY}
 
 
+def _assess_script(*output: str, before: str = "", after: str = "") -> str:
+    """Source that runs `python -m simcancel assess EXAMPLE --locale en *output` in-process,
+    with ``before`` and ``after`` around it."""
+    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
+    return (
+        "import contextlib, io, runpy\n"
+        f"{before}"
+        f"sys.argv = {argv!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('simcancel', run_name='__main__')\n"
+        f"{after}"
+    )
+
+
 def test_import_simcancel_loads_nothing_heavy() -> None:
+    """`import simcancel` loads no hypothesis, analysis, jsonschema or Dask."""
     assert _heavy(_modules("import simcancel")) == []
 
 
 @pytest.mark.parametrize("output", [[], ["--json"]])
 def test_simcancel_assess_loads_nothing_heavy(output: list[str]) -> None:
-    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
-    run = (
-        "import contextlib, io, runpy\n"
-        f"sys.argv = {argv!r}\n"
-        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-        "    runpy.run_module('simcancel', run_name='__main__')\n"
-    )
-    modules = _modules(run)
+    """`simcancel assess` (text and --json) loads no hypothesis, analysis, jsonschema or Dask."""
+    modules = _modules(_assess_script(*output))
     assert "simcancel.cli" in modules  # the command did run
     assert _heavy(modules) == []
 
@@ -81,17 +90,13 @@ def test_the_program_freezes_what_it_loaded_before_running() -> None:
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["scripts"] == {"simcancel": "simcancel.cli:program"}
-    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en"]
-    run = (
-        "import contextlib, gc, io, runpy\n"
+    run = _assess_script(
+        before="import gc\n"
         "import simcancel.cli\n"
         "frozen = []\n"
         "main = simcancel.cli.main\n"
-        "simcancel.cli.main = lambda: frozen.append(gc.get_freeze_count()) or main()\n"
-        f"sys.argv = {argv!r}\n"
-        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-        "    runpy.run_module('simcancel', run_name='__main__')\n"
-        "assert len(frozen) == 1 and frozen[0] > 10_000, frozen\n"
+        "simcancel.cli.main = lambda: frozen.append(gc.get_freeze_count()) or main()\n",
+        after="assert len(frozen) == 1 and frozen[0] > 10_000, frozen\n",
     )
     assert "simcancel.cli" in _modules(run)
 
@@ -113,14 +118,7 @@ def test_main_in_a_longer_lived_process_freezes_nothing() -> None:
 @pytest.mark.parametrize("output", [[], ["--json"]])
 def test_simcancel_assess_loads_neither_openssl_nor_package_metadata(output: list[str]) -> None:
     """`simcancel assess` hashes its cache key without hashlib (OpenSSL) and reads no package metadata."""
-    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
-    run = (
-        "import contextlib, io, runpy\n"
-        f"sys.argv = {argv!r}\n"
-        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-        "    runpy.run_module('simcancel', run_name='__main__')\n"
-    )
-    modules = _modules(run)
+    modules = _modules(_assess_script(*output))
     assert "simcancel._rules_cache" in modules  # the key was computed
     unwanted = ("hashlib", "_hashlib", "importlib.metadata", "importlib.resources", "email", "zipfile")
     assert [name for name in modules if name in unwanted] == []
