@@ -390,3 +390,27 @@ def test_partial_report_shows_certain_possible_and_dependencies() -> None:
     assert "Provider: (not known)" in english
     with pytest.raises(UsageError):
         render_partial_text(object())  # type: ignore[arg-type]
+
+
+def test_an_answers_file_behind_a_symbolic_link_is_updated_through_it(tmp_path: Path) -> None:
+    """--answers naming a symbolic link keeps the link and saves into the file it points to."""
+    target = tmp_path / "real" / "answers.json"
+    target.parent.mkdir()
+    target.write_text('{"provider": "jazz"}\n', encoding="utf-8")
+    link = tmp_path / "answers.json"
+    link.symlink_to(target)
+    out = io.StringIO()
+    interview = Interview(
+        rules=default_rules(),
+        locale="en",
+        as_of=dt.date.fromisoformat(AS_OF),
+        read=_answering(out, {"PKR": "0", "YYYY": "2024-01-10"}),
+        out=out,
+        answers=link,
+    )
+    assert interview.run() is True
+    assert link.is_symlink()
+    assert link.resolve() == target.resolve()
+    saved = PartialState.from_json(target.read_bytes())
+    assert saved == interview.partial
+    assert saved.known["activated_on"] == "2024-01-10"

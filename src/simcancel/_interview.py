@@ -51,7 +51,12 @@ def read_answers(path: Path) -> PartialState:
 
 
 def _save(path: Path, partial: PartialState) -> None:
-    """Write the answers atomically: an interrupted save leaves the previous file whole."""
+    """Write the answers atomically: an interrupted save leaves the previous file whole.
+
+    A symbolic link stays one: the file it points to is replaced.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path()
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
