@@ -12,8 +12,8 @@ import pytest
 
 from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
 from simcancel._facts import state_for
+from simcancel._jsontext import MAX_JSON_BYTES
 from simcancel._statespace import state_space
-from simcancel._structure import MAX_JSON_BYTES
 from simcancel.analysis import (
     CheckResult,
     check_clearable,

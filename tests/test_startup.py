@@ -44,18 +44,22 @@ def _heavy(modules: list[str]) -> list[str]:
 _ROOTS = {name.split(".")[0] for name in _HEAVY}
 
 
-def _assess_script(*output: str, before: str = "", after: str = "") -> str:
-    """Source that runs `python -m simcancel assess EXAMPLE --locale en *output` in-process,
-    with ``before`` and ``after`` around it."""
-    argv = ["simcancel", "assess", str(EXAMPLE), "--locale", "en", *output]
+def _cli_script(argv: list[str], *, before: str = "", after: str = "") -> str:
+    """Source that runs `python -m simcancel *argv` in-process, output discarded, with
+    ``before`` and ``after`` around it."""
     return (
         "import contextlib, io, runpy\n"
         f"{before}"
-        f"sys.argv = {argv!r}\n"
+        f"sys.argv = {['simcancel', *argv]!r}\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    runpy.run_module('simcancel', run_name='__main__')\n"
         f"{after}"
     )
+
+
+def _assess_script(*output: str, before: str = "", after: str = "") -> str:
+    """:func:`_cli_script` of `simcancel assess EXAMPLE --locale en *output`."""
+    return _cli_script(["assess", str(EXAMPLE), "--locale", "en", *output], before=before, after=after)
 
 
 def test_import_simcancel_loads_nothing_heavy() -> None:
@@ -122,3 +126,11 @@ def test_simcancel_assess_loads_neither_openssl_nor_package_metadata(output: lis
     assert "simcancel._rules_cache" in modules  # the key was computed
     unwanted = ("hashlib", "_hashlib", "importlib.metadata", "importlib.resources", "email", "zipfile")
     assert [name for name in modules if name in unwanted] == []
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["schema", "state"], ["lint"], ["providers"]])
+def test_commands_that_read_no_state_do_not_load_cattrs(argv: list[str]) -> None:
+    """Only reading a state needs cattrs: --version, --help, schema, lint and providers skip it."""
+    modules = _modules(_cli_script(argv))
+    assert "simcancel.cli" in modules
+    assert [name for name in modules if name.split(".")[0] == "cattrs"] == []

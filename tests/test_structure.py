@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import pickle
-from decimal import Decimal
 
 import pytest
 from hypothesis import given
 
 from simcancel import InvalidStateError, UserState
-from simcancel._structure import MAX_INT_DIGITS, MAX_JSON_BYTES, parse_json, read_json, unstructure
+from simcancel._structure import unstructure
 from simcancel.testing import user_states
 from tests.packs import VALID_STATE
 
@@ -22,18 +20,6 @@ def test_dict_and_json_round_trip(state: UserState) -> None:
 
     assert UserState.from_dict(state.to_dict()) == state
     assert UserState.from_json(json.dumps(state.to_dict())) == state
-
-
-def test_json_numbers_are_exact_decimals() -> None:
-    """JSON floats are parsed as Decimal, never binary floats."""
-    assert parse_json('{"a": 0.1}') == {"a": Decimal("0.1")}
-
-
-def test_json_integer_digits_are_bounded() -> None:
-    """An integer literal at the limit parses; one digit more is refused, not a bare ValueError."""
-    assert parse_json("9" * MAX_INT_DIGITS) == int("9" * MAX_INT_DIGITS)
-    with pytest.raises(InvalidStateError, match="at most 100 digits"):
-        parse_json("9" * (MAX_INT_DIGITS + 1))
 
 
 def test_money_is_unstructured_as_a_string_with_paisa() -> None:
@@ -97,16 +83,3 @@ def test_a_state_error_carries_no_exception_that_cannot_be_unpickled(bad: str | 
     assert _chain(caught.value) == [caught.value]
     for error in _chain(caught.value):
         assert str(pickle.loads(pickle.dumps(error))) == str(error)
-
-
-def test_read_json_reads_at_most_the_cap_plus_one_byte() -> None:
-    """A stream is read up to 1 MB + 1 byte: at the cap it is returned, past it refused."""
-    exact = io.BytesIO(b" " * MAX_JSON_BYTES)
-    assert read_json(exact) == b" " * MAX_JSON_BYTES
-    endless = io.BytesIO(b" " * (3 * MAX_JSON_BYTES))
-    with pytest.raises(InvalidStateError) as caught:
-        read_json(endless)
-    assert [str(problem) for problem in caught.value.problems] == [
-        f"$: expected at most {MAX_JSON_BYTES} bytes of JSON, got more than {MAX_JSON_BYTES}"
-    ]
-    assert endless.tell() == MAX_JSON_BYTES + 1

@@ -150,7 +150,7 @@ class PartialState:
     @classmethod
     def from_json(cls, text: str | bytes) -> PartialState:
         """Parse JSON text (numbers become exact decimals) and build a partial state."""
-        from simcancel._structure import parse_json  # noqa: PLC0415 - as UserState.from_json
+        from simcancel._jsontext import parse_json  # noqa: PLC0415 - as UserState.from_json
 
         return cls.from_dict(parse_json(text))
 

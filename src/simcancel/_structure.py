@@ -1,4 +1,5 @@
-"""The one path from untrusted plain data (dict or JSON) to the model, and back.
+"""The one path from untrusted plain data to the model, and back (JSON text becomes plain
+data in :mod:`simcancel._jsontext`).
 
 cattrs does the walking; strict hooks make sure ``"no"`` is not ``True`` and ``"12"``
 is not ``12``; every problem is collected with its ``$.path`` before anything is raised.
@@ -7,15 +8,10 @@ is not ``12``; every problem is collected with its ``$.path`` before anything is
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import enum
-import json
-import os
-import re
-import stat
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any
 
 import attrs
 import cattrs
@@ -27,7 +23,6 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from simcancel._errors import InvalidStateError, Problem, did_you_mean, shorten
-from simcancel._yaml import read_stream_capped
 from simcancel.model import (
     MAX_SERVICES,
     Service,
@@ -36,12 +31,10 @@ from simcancel.model import (
     check_count,
     check_money,
     check_text,
+    iso_day,
 )
 
-__all__ = ["flatten_problems", "iso_day", "parse_json", "read_json", "structure_state", "unstructure"]
-
-MAX_JSON_BYTES = 1_000_000
-"""A state is a few hundred bytes; anything past this is refused before parsing."""
+__all__ = ["flatten_problems", "structure_state", "unstructure"]
 
 
 def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
@@ -55,24 +48,6 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
         hint = ""
     listed = ", ".join(repr(choice) for choice in choices)
     raise ValueError(f"expected one of {listed}, got {shorten(value)}{hint}")
-
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""The one date form accepted: ``fromisoformat`` alone also takes ``20240101`` and ``2024-W01-1``."""
-
-
-def iso_day(value: object) -> dt.date:
-    """``value`` as a date when it is written ``YYYY-MM-DD`` and is a real day.
-
-    Raises ValueError otherwise: ``20240101`` and ``2024-W01-1`` too, which
-    ``dt.date.fromisoformat`` alone accepts.
-    """
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}")
 
 
 def _structure_date(value: object, _: type) -> dt.date:
@@ -175,96 +150,6 @@ def structure_state(data: object) -> UserState:
     else:
         return state
     raise InvalidStateError(problems)
-
-
-def parse_json(text: object) -> object:
-    """Parse JSON with exact decimals; malformed text becomes an :class:`InvalidStateError`."""
-    if isinstance(text, bytearray):
-        text = bytes(text)
-    if not isinstance(text, (str, bytes)):
-        # Named by type when its repr is only an address (a memoryview, an open file).
-        shown = shorten(text)
-        shown = f"an object of type {type(text).__name__}" if " at 0x" in shown else shown
-        raise _refused(f"expected JSON text (str or bytes) for UserState.from_json(text), got {shown}")
-    if len(text) > MAX_JSON_BYTES:
-        raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {len(text)}")
-    if isinstance(text, bytes):
-        raw, problem = text, None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            byte = raw[error.start : error.start + 1]
-            problem = f"expected UTF-8 text, got a byte {byte!r} at offset {error.start}"
-        if problem is not None:
-            raise _refused(problem)
-    try:
-        return json.loads(
-            text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_refuse_constant
-        )
-    except json.JSONDecodeError as error:
-        message = (
-            f"expected JSON, got a syntax error at line {error.lineno} column {error.colno}: {error.msg}"
-        )
-    except RecursionError:
-        message = "expected JSON nested at most a few levels, got nesting too deep to parse"
-    raise _refused(message)
-
-
-def read_json(source: BinaryIO) -> bytes:
-    """A state's JSON from a binary stream (a file, stdin), refused past the size cap.
-
-    At most ``MAX_JSON_BYTES + 1`` bytes are read, so an endless stream (``/dev/zero``,
-    ``yes |``) is refused at once instead of filling memory.
-    """
-    data = read_stream_capped(source, MAX_JSON_BYTES)
-    if data is not None:
-        return data
-    try:
-        found = os.fstat(source.fileno())
-    except (OSError, ValueError, AttributeError):  # not a file descriptor (BytesIO, ...)
-        regular = False
-    else:
-        regular = stat.S_ISREG(found.st_mode) and found.st_size > MAX_JSON_BYTES
-    size = str(found.st_size) if regular else f"more than {MAX_JSON_BYTES}"
-    raise _refused(f"expected at most {MAX_JSON_BYTES} bytes of JSON, got {size}")
-
-
-def _refused(message: str) -> InvalidStateError:
-    return InvalidStateError([Problem(path="$", message=message)])
-
-
-MAX_INT_DIGITS = 100
-"""Longest integer literal accepted in JSON; ``int()`` raises a bare ``ValueError`` past 4300."""
-
-
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise InvalidStateError(
-            [
-                Problem(
-                    path="$",
-                    message=f"expected numbers of at most {MAX_INT_DIGITS} digits, "
-                    f"got one of {len(text.lstrip('-'))} digits",
-                )
-            ]
-        )
-    return int(text)
-
-
-def _parse_float(text: str) -> Decimal:
-    """A JSON number with a fraction or exponent as an exact decimal; one whose exponent no
-    decimal holds (``1E999999999999999999``: ``Decimal`` raises ``InvalidOperation``) is
-    refused as bad input."""
-    try:
-        return Decimal(text)
-    except decimal.InvalidOperation:
-        pass
-    message = f"expected a number whose exponent a decimal can hold, got {shorten(text)}"
-    raise InvalidStateError([Problem(path="$", message=message)])
-
-
-def _refuse_constant(name: str) -> object:
-    raise InvalidStateError([Problem(path="$", message=f"expected finite numbers, got {name}")])
 
 
 def unstructure(value: object) -> Any:

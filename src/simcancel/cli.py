@@ -31,11 +31,11 @@ from typing import Any, NoReturn, TextIO, TypeAlias
 from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
 from simcancel._errors import InvalidStateError, Problem, RuleFileError, SimcancelError, require_hypothesis
+from simcancel._jsontext import read_json
 from simcancel._loader import load_rules
 from simcancel._render import render_text
 from simcancel._ruleset import RuleSet
-from simcancel._structure import iso_day, read_json
-from simcancel.model import UserState
+from simcancel.model import UserState, iso_day
 
 __all__ = [
     "EXIT_BAD_INPUT",

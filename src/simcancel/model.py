@@ -116,6 +116,24 @@ class SimForm(enum.Enum):
 # --- validation shared by the constructors and the structuring path -------------------
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The one date form accepted: ``fromisoformat`` alone also takes ``20240101`` and ``2024-W01-1``."""
+
+
+def iso_day(value: object) -> dt.date:
+    """``value`` as a date when it is written ``YYYY-MM-DD`` and is a real day.
+
+    Raises ValueError otherwise: ``20240101`` and ``2024-W01-1`` too, which
+    ``dt.date.fromisoformat`` alone accepts.
+    """
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}")
+
+
 def check_money(value: object) -> Decimal:
     """Return ``value`` as PKR, or raise ``ValueError`` naming the expected form."""
     expected = "expected a non-negative amount in PKR with at most two decimals"
@@ -313,7 +331,7 @@ class UserState:
     @classmethod
     def from_json(cls, text: str | bytes) -> UserState:
         """Parse JSON text (numbers become exact decimals) and build a state."""
-        from simcancel._structure import parse_json
+        from simcancel._jsontext import parse_json
 
         return cls.from_dict(parse_json(text))
 
