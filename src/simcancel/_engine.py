@@ -39,7 +39,7 @@ import durable_rules_engine as _durable
 
 from simcancel._compile import ALWAYS_FIELD, compile_ruleset
 from simcancel._errors import EngineError
-from simcancel._facts import EngineValue
+from simcancel._facts import EngineValue, fact_text
 from simcancel._limits import DURABLE_JOINS, DURABLE_RULES_PER_TEST, DURABLE_TESTS_AFTER_ONE, AlphaNetwork
 from simcancel._ruleset import RuleSet
 
@@ -78,13 +78,17 @@ _SYNCHRONOUS = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "S
 _sigmask: Callable[[int, Iterable[int]], set[int]] | None = getattr(
     importlib.import_module("_signal"), "pthread_sigmask", None
 )
-_ASYNC_SIGNALS = frozenset(
-    int(number)
-    for number in signal.valid_signals()
-    if not (isinstance(number, signal.Signals) and number.name in _SYNCHRONOUS)
+_ASYNC_SIGNALS = tuple(
+    sorted(
+        int(number)
+        for number in signal.valid_signals()
+        if not (isinstance(number, signal.Signals) and number.name in _SYNCHRONOUS)
+    )
 )
 """Blocked in the main thread while a session exists: their Python handlers (a
-KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside."""
+KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside.
+(A tuple of ints: the fastest iterable for the C function to read.)"""
+_SIG_BLOCK, _SIG_SETMASK = int(signal.SIG_BLOCK), int(signal.SIG_SETMASK)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -271,19 +275,40 @@ def _c_encoder() -> Callable[[Mapping[str, EngineValue], int], Any] | None:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _C_ENCODE = _c_encoder()
+_SESSION_TAIL = f'", "id": "state", {_ENCODER.encode(ALWAYS_FIELD)}: true}}'
+"""What follows the session id in a fact's text (``evaluate`` appends the session keys)."""
 
 
 def _dumps(fact: Mapping[str, EngineValue]) -> str:
     """``json.dumps(fact, ensure_ascii=False)``."""
+    text = fact_text(fact)  # a fact as facts_for makes it: the names are not encoded again
+    if text is not None:
+        return text
     if _C_ENCODE is not None:
         return "".join(_C_ENCODE(fact, 0))
     return _ENCODER.encode(fact)  # pragma: no cover - without the C encoder
+
+
+def _fact_text(fact: Mapping[str, EngineValue], sid: str) -> str:
+    """``fact`` with the session's keys, as the JSON text durable reads (``sid``: digits)."""
+    if type(fact) is dict and fact and "sid" not in fact and "id" not in fact and ALWAYS_FIELD not in fact:
+        # The text of the merged dict below, without copying the fact: its text, then the keys.
+        return f'{_dumps(fact)[:-1]}, "sid": "{sid}{_SESSION_TAIL}'
+    return _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
 
 
 def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None) -> set[str]:
     fired: set[str] = set()
     started = _durable.start_action_for_state(handle, state_handle)
     message = started[1] if started else None
+    if on_fire is None:
+        # The loop below without the callback: _seen is added with the rest, then dropped.
+        add, next_action = fired.add, _durable.complete_and_start_action
+        while message:
+            add(message[2 : message.index('"', 2)])
+            message = next_action(handle, state_handle)
+        fired.discard(_SEEN)
+        return fired
     while message:
         # The message is ``{"<rule id>":{"m":{...}}}`` and rule ids need no JSON escaping
         # (the loader allows [a-z0-9_-] only), so slicing it out spares a JSON parse of
@@ -291,8 +316,7 @@ def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None
         rule_id = message[2 : message.index('"', 2)]
         if rule_id != _SEEN:
             fired.add(rule_id)
-            if on_fire is not None:
-                on_fire(rule_id)
+            on_fire(rule_id)
         message = _durable.complete_and_start_action(handle, state_handle)
     return fired
 
@@ -308,7 +332,7 @@ def evaluate(
     """
     global _holder  # noqa: PLW0603 - _locked() inlined: this is the hot path
     sid = str(next(_SESSION_IDS))  # atomic under the GIL: no lock needed
-    text = _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
+    text = _fact_text(fact, sid)
     me = threading.get_ident()
     if _holder == me:
         raise EngineError("the engine was re-entered from inside an evaluation (an on_fire callback)")
@@ -320,10 +344,10 @@ def evaluate(
                 _reap()
             handle = _handle(rules)
             # Query first, block second: if a handler runs as the query returns, nothing is blocked yet.
-            before = _sigmask(signal.SIG_BLOCK, ()) if _sigmask is not None and masking else None
+            before = _sigmask(_SIG_BLOCK, ()) if _sigmask is not None and masking else None
             try:
                 if _sigmask is not None and before is not None:
-                    _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
+                    _sigmask(_SIG_BLOCK, _ASYNC_SIGNALS)
                 try:
                     _OPEN.add((handle, sid))
                     return _session(rules.name, handle, text, on_fire)
@@ -341,7 +365,7 @@ def evaluate(
             finally:
                 if _sigmask is not None and before is not None:
                     # Pending signals are delivered here, their exceptions raised after cleanup.
-                    _sigmask(signal.SIG_SETMASK, before)
+                    _sigmask(_SIG_SETMASK, before)
         finally:
             _holder = None
 
