@@ -26,6 +26,7 @@ import json
 import keyword
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -557,7 +558,7 @@ def _reader(
     ``read``, each state path as attribute reads), so a call builds one dict and calls no
     getter: ``facts_for`` runs on every assessment.
     """
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"HUNDRED": Decimal(100)}
     lines = ["def read(state, provider, as_of):"]
     for index, derivation in enumerate(derivations):
         namespace[f"read_{index}"] = derivation.read
@@ -569,7 +570,7 @@ def _reader(
         elif all(part.isidentifier() and not keyword.iskeyword(part) for part in spec.source.path.split(".")):
             value = f"state.{spec.source.path}"
             if spec.kind is FactKind.MONEY:
-                value = f"int({value} * 100)"
+                value = f"int({value} * HUNDRED)"  # a Decimal: the same product as * 100, no int to convert
             elif spec.kind is FactKind.ENUM:
                 value = f"{value}._value_"  # what Enum.value returns, without its descriptor
         else:  # pragma: no cover - every path of the catalogue is dotted identifiers
