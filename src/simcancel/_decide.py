@@ -114,6 +114,7 @@ class _RulePlan:
         "message",
         "needs",
         "rank",
+        "read",
         "rule",
         "steps",
     )
@@ -153,6 +154,10 @@ class _RulePlan:
         )
         self.limit = _MEMO_LIMIT if finite else _NUMBER_MEMO_LIMIT
         self.memo: dict[object, object] = {}
+        # What decide reads of an issue's plan, in one tuple (one unpacking, not five
+        # attribute reads per issue): the plan, its memo key, memo, whether keyed by day,
+        # bucket, and whether its step comes after the route's.
+        self.read = (self, self.key, self.memo, self.by_day, self.bucket, self.after_route)
 
 
 class _Shape:
@@ -171,12 +176,7 @@ class _Shape:
         self.routes = tuple(routes)
         self.claims = claims
         self.dated = dated
-        # What decide reads of each issue's plan, in one tuple (one unpacking, not five
-        # attribute reads per issue): its memo key, memo, whether keyed by day, bucket, and
-        # whether its step comes after the route's.
-        self.reads = tuple(
-            (plan, plan.key, plan.memo, plan.by_day, plan.bucket, plan.after_route) for plan in issues
-        )
+        self.reads = tuple([plan.read for plan in issues])
 
 
 class _Plan:
@@ -353,16 +353,29 @@ class _Renderer:
     def _remembered(self, plan: _RulePlan, build: Callable[[_RulePlan], _Made]) -> _Made:
         """``build(plan)``, or what it gave before for the same values of the plan's facts
         (and day, for a text showing a date)."""
-        memo = plan.memo
         key = plan.key(self.facts)
         if plan.by_day:
             key = (key, self.as_of)
-        found = memo.get(key)
+        found = plan.memo.get(key)
         if found is None:
-            found = build(plan)
-            if len(memo) < plan.limit:
-                memo[key] = found
+            return self._remember(plan, key, build)
         return found  # type: ignore[return-value]
+
+    @staticmethod
+    def _remember(plan: _RulePlan, key: object, build: Callable[[_RulePlan], _Made]) -> _Made:
+        """``build(plan)``, remembered under ``key`` while the plan's memo has room."""
+        found = build(plan)
+        if len(plan.memo) < plan.limit:
+            plan.memo[key] = found
+        return found
+
+    def new_issue(self, plan: _RulePlan, key: object) -> tuple[Issue, Step | None]:
+        """:meth:`issue` for a ``key`` the caller found nothing under (not looked up again)."""
+        return self._remember(plan, key, self._issue)
+
+    def new_route(self, plan: _RulePlan, key: object) -> tuple[RouteOption, tuple[Step, ...]]:
+        """:meth:`route` for a ``key`` the caller found nothing under (not looked up again)."""
+        return self._remember(plan, key, self._route)
 
     def _issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         self.need(plan.needs)
@@ -427,26 +440,24 @@ def decide(
     before: list[Step] = []
     after: list[Step] = []
     for found, key_of, memo, by_day, bucket, late in shape.reads:
-        key = key_of(facts)
-        made: tuple[Issue, Step | None] | None = memo.get((key, as_of) if by_day else key)  # type: ignore[assignment]
+        key = (key_of(facts), as_of) if by_day else key_of(facts)
+        made: tuple[Issue, Step | None] | None = memo.get(key)  # type: ignore[assignment]
         if made is None:
             if render is None:
                 render = _Renderer(rules, facts, as_of)
-            made = render.issue(found)
+            made = render.new_issue(found, key)
         issue, step = made
         buckets[bucket].append(issue)
         if step is not None:
             (after if late else before).append(step)
     options: list[RouteOption] = []
     for found in shape.routes:  # the primary route, then the alternatives
-        key = found.key(facts)
-        route: tuple[RouteOption, tuple[Step, ...]] | None = found.memo.get(  # type: ignore[assignment]
-            (key, as_of) if found.by_day else key
-        )
+        key = (found.key(facts), as_of) if found.by_day else found.key(facts)
+        route: tuple[RouteOption, tuple[Step, ...]] | None = found.memo.get(key)  # type: ignore[assignment]
         if route is None:
             if render is None:
                 render = _Renderer(rules, facts, as_of)
-            route = render.route(found)
+            route = render.new_route(found, key)
         if not options:
             before.extend(route[1])  # the primary route's steps
         options.append(route[0])
