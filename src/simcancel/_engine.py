@@ -88,7 +88,6 @@ _ASYNC_SIGNALS = tuple(
 """Blocked in the main thread while a session exists: their Python handlers (a
 KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside.
 (A tuple of ints: the fastest iterable for the C function to read.)"""
-_SIG_BLOCK, _SIG_SETMASK = int(signal.SIG_BLOCK), int(signal.SIG_SETMASK)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -279,6 +278,14 @@ _SESSION_TAIL = f'", "id": "state", {_ENCODER.encode(ALWAYS_FIELD)}: true}}'
 """What follows the session id in a fact's text (``evaluate`` appends the session keys)."""
 
 
+def _fact_text(fact: Mapping[str, EngineValue], sid: str) -> str:
+    """``fact`` with the session's keys, as the JSON text durable reads (``sid``: digits)."""
+    if type(fact) is dict and fact and "sid" not in fact and "id" not in fact and ALWAYS_FIELD not in fact:
+        # The text of the merged dict below, without copying the fact: its text, then the keys.
+        return f'{_dumps(fact)[:-1]}, "sid": "{sid}{_SESSION_TAIL}'
+    return _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
+
+
 def _dumps(fact: Mapping[str, EngineValue]) -> str:
     """``json.dumps(fact, ensure_ascii=False)``."""
     text = fact_text(fact)  # a fact as facts_for makes it: the names are not encoded again
@@ -289,26 +296,10 @@ def _dumps(fact: Mapping[str, EngineValue]) -> str:
     return _ENCODER.encode(fact)  # pragma: no cover - without the C encoder
 
 
-def _fact_text(fact: Mapping[str, EngineValue], sid: str) -> str:
-    """``fact`` with the session's keys, as the JSON text durable reads (``sid``: digits)."""
-    if type(fact) is dict and fact and "sid" not in fact and "id" not in fact and ALWAYS_FIELD not in fact:
-        # The text of the merged dict below, without copying the fact: its text, then the keys.
-        return f'{_dumps(fact)[:-1]}, "sid": "{sid}{_SESSION_TAIL}'
-    return _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
-
-
 def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None) -> set[str]:
     fired: set[str] = set()
     started = _durable.start_action_for_state(handle, state_handle)
     message = started[1] if started else None
-    if on_fire is None:
-        # The loop below without the callback: _seen is added with the rest, then dropped.
-        add, next_action = fired.add, _durable.complete_and_start_action
-        while message:
-            add(message[2 : message.index('"', 2)])
-            message = next_action(handle, state_handle)
-        fired.discard(_SEEN)
-        return fired
     while message:
         # The message is ``{"<rule id>":{"m":{...}}}`` and rule ids need no JSON escaping
         # (the loader allows [a-z0-9_-] only), so slicing it out spares a JSON parse of
@@ -316,7 +307,8 @@ def _fired(handle: int, state_handle: int, on_fire: Callable[[str], None] | None
         rule_id = message[2 : message.index('"', 2)]
         if rule_id != _SEEN:
             fired.add(rule_id)
-            on_fire(rule_id)
+            if on_fire is not None:
+                on_fire(rule_id)
         message = _durable.complete_and_start_action(handle, state_handle)
     return fired
 
@@ -344,10 +336,10 @@ def evaluate(
                 _reap()
             handle = _handle(rules)
             # Query first, block second: if a handler runs as the query returns, nothing is blocked yet.
-            before = _sigmask(_SIG_BLOCK, ()) if _sigmask is not None and masking else None
+            before = _sigmask(signal.SIG_BLOCK, ()) if _sigmask is not None and masking else None
             try:
                 if _sigmask is not None and before is not None:
-                    _sigmask(_SIG_BLOCK, _ASYNC_SIGNALS)
+                    _sigmask(signal.SIG_BLOCK, _ASYNC_SIGNALS)
                 try:
                     _OPEN.add((handle, sid))
                     return _session(rules.name, handle, text, on_fire)
@@ -365,7 +357,7 @@ def evaluate(
             finally:
                 if _sigmask is not None and before is not None:
                     # Pending signals are delivered here, their exceptions raised after cleanup.
-                    _sigmask(_SIG_SETMASK, before)
+                    _sigmask(signal.SIG_SETMASK, before)
         finally:
             _holder = None
 
