@@ -24,6 +24,7 @@ from simcancel._facts import (
     FactSpec,
     StatePath,
     _path_getter,
+    _text_writer,
     fact_text,
     facts_for,
     months_before,
@@ -205,3 +206,17 @@ def test_the_fact_text_leaves_anything_else_to_json(change: Callable[[dict[str, 
 
 class _Text(str):
     __slots__ = ()
+
+
+def test_the_fact_text_writer_escapes_any_name_as_json_does() -> None:
+    """A writer generated for names with quotes, braces, backslashes and non-ASCII letters
+    writes what json.dumps writes (the shipped names are plain, a pack's may not be)."""
+    names = ['say "hi"', "{braces}", "back\\slash", "naïve_日本", "line\nbreak"]
+    kinds = [FactKind.BOOL, FactKind.COUNT, FactKind.ENUM, FactKind.MONEY, FactKind.BOOL]
+    specs = tuple(
+        FactSpec(name=name, kind=kind, doc="odd", source=StatePath(path="plan"))
+        for name, kind in zip(names, kinds, strict=True)
+    )
+    write = _text_writer(specs)
+    fact: dict[str, Any] = dict(zip(names, [True, 3, 'pre"paid\u2028', 150, False], strict=True))
+    assert write(fact) == json.dumps(fact, ensure_ascii=False)

@@ -601,8 +601,9 @@ def _text_writer(specs: tuple[FactSpec, ...]) -> Callable[[Mapping[str, EngineVa
     """
     fields = []
     for index, spec in enumerate(specs):
-        # Fact names are identifiers (no quote, brace or backslash to escape).
-        name = json.dumps(spec.name)
+        # The name as json writes it, its braces doubled for the f-string (the literal's
+        # quotes and backslashes are escaped by the repr below).
+        name = json.dumps(spec.name, ensure_ascii=False).replace("{", "{{").replace("}", "}}")
         value = f"v{index}"
         if spec.kind is FactKind.BOOL:
             written = f"TRUE if {value} is True else FALSE if {value} is False else not_typed()"
