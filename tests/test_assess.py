@@ -292,3 +292,21 @@ def test_public_facts_pack_can_be_switched_off() -> None:
     assert without.route.code == "route-ask-policy-unknown"
     assert {"B2", "B6"} <= set(with_facts.claims)
     assert not [claim for claim in without.claims if claim.startswith("B")]
+
+
+def test_alternating_rule_sets_and_locales_each_get_their_own_answer() -> None:
+    """assess remembers the rule set and locale it used last (its registration, its plan):
+    calls alternating between two rule sets and two locales each answer as if called alone."""
+    state = UserState.from_dict(clean_state(arrears="3.10", line_status="suspended"))
+    day = dt.date(2026, 11, 24)
+    calls = [
+        (rules, locale)
+        for rules in (default_rules(), default_rules(public_facts=False))
+        for locale in ("en", "zh-CN")
+    ]
+    alone = {call: assess(state, rules=call[0], locale=call[1], as_of=day) for call in calls}
+    for call in [*calls, *reversed(calls), *calls[::2], *calls[1::2]]:
+        result = assess(state, rules=call[0], locale=call[1], as_of=day)
+        assert result == alone[call]
+        assert (result.ruleset, result.locale) == (call[0].label, call[1])
+    assert alone[calls[0]] != alone[calls[1]] != alone[calls[2]]

@@ -39,7 +39,7 @@ from simcancel import (
     load_rules,
 )
 from simcancel._compile import compile_ruleset
-from simcancel._engine import CompiledRules, _dumps, compiled, evaluate
+from simcancel._engine import CompiledRules, _dumps, _fact_text, compiled, evaluate
 from simcancel._facts import FACTS, FactKind, facts_for
 from simcancel._ruleset import AnyOf, Comparison, Condition, Op
 from simcancel.testing import user_states
@@ -736,3 +736,32 @@ def test_an_interrupt_at_any_durable_call_of_a_batch_leaves_no_session(
             monkeypatch.setattr(_engine, "_durable", _durable)
             assert [sid for sid in proxy.sids if _alive(handle, sid)] == [], (at, after)
             assert live_sessions() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(None, id="facts"),
+        pytest.param({"balance": 5, "plan": 'pre"paid', "flag": True}, id="another dict"),
+        pytest.param({}, id="empty"),
+        pytest.param({"sid": "mine", "id": "x", "balance": 1}, id="with the session keys"),
+        pytest.param({"always": False}, id="with the always field"),
+    ],
+)
+def test_the_session_text_is_json_dumps_of_the_merged_fact(data: dict[str, Any] | None) -> None:
+    """What evaluate hands durable is json.dumps of the fact with the session's keys, whatever
+    way it is written (the fact's text and the keys spliced on, or the merged dict)."""
+    if data is None:  # a state's facts, as assess hands them to the engine
+        state = UserState.from_dict(VALID_STATE)
+        data = facts_for(state, default_rules().provider(state.provider), AS_OF)
+    merged = {**data, "sid": "17", "id": "state", "always": True}
+    assert _fact_text(data, "17") == json.dumps(merged, ensure_ascii=False)
+
+
+def test_on_fire_sees_what_evaluate_returns(rules: CompiledRules, fact: dict[str, Any]) -> None:
+    """The action loop with a callback and the one without fire the same rules, _seen in neither."""
+    seen: list[str] = []
+    fired = evaluate(rules, fact, on_fire=seen.append)
+    assert fired == evaluate(rules, fact) == frozenset(seen)
+    assert "_seen" not in fired
+    assert len(seen) == len(fired)

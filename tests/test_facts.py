@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 import pytest
@@ -26,15 +28,19 @@ from simcancel._facts import (
     _activation_representative,
     _months_on_day,
     _path_getter,
+    _text_writer,
+    fact_text,
     facts_for,
     months_before,
     months_between,
     state_for,
 )
+from simcancel._frozen import FrozenMapping
 from simcancel._generated import fact_table
 from simcancel._schema import rules_schema
 from simcancel._statespace import StateSpace, state_space
-from tests.packs import VALID_STATE
+from simcancel.testing import user_states
+from tests.packs import VALID_STATE, issued_by
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -203,3 +209,56 @@ def test_a_pair_that_holds_on_some_days_only_is_a_class_only_if_its_months_are_n
     }
     assert _activation_representative({**year, "months_held": (12, MAX_MONTHS)}) is None
     assert _activation_representative({**year, "months_held": (0, 11)}) is None
+
+
+@given(user_states(activated_on=issued_by(AS_OF)))
+def test_the_fact_text_of_a_state_is_what_json_dumps_writes(state: UserState) -> None:
+    """fact_text (generated code) writes a state's facts exactly as json.dumps does."""
+    rules = default_rules()
+    facts = facts_for(state, rules.provider(state.provider), AS_OF)
+    assert fact_text(facts) == json.dumps(facts, ensure_ascii=False)
+
+
+def _sample_facts() -> dict[str, EngineValue]:
+    state = UserState.from_dict(VALID_STATE)
+    return facts_for(state, default_rules().provider(state.provider), AS_OF)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda facts: facts.update(has_passport_copy=1), id="a flag as 1"),
+        pytest.param(lambda facts: facts.update(balance=True), id="money as True"),
+        pytest.param(lambda facts: facts.update(balance=1.5), id="money as a float"),
+        pytest.param(lambda facts: facts.update(plan=None), id="an enum as None"),
+        pytest.param(lambda facts: facts.update(plan=_Text("prepaid")), id="an enum as a str subclass"),
+        pytest.param(lambda facts: facts.update(extra=1), id="one fact more"),
+        pytest.param(lambda facts: facts.pop("sim_form"), id="one fact less"),
+        pytest.param(lambda facts: facts.update(plan=facts.pop("plan")), id="another order"),
+    ],
+)
+def test_the_fact_text_leaves_anything_else_to_json(change: Callable[[dict[str, Any]], object]) -> None:
+    """Another type, set of facts or order gives None (the engine's json encoder writes it)."""
+    facts: dict[str, Any] = dict(_sample_facts())
+    assert fact_text(facts) is not None
+    change(facts)
+    assert fact_text(facts) is None
+    assert fact_text(FrozenMapping(_sample_facts())) is None  # not a dict
+
+
+class _Text(str):
+    __slots__ = ()
+
+
+def test_the_fact_text_writer_escapes_any_name_as_json_does() -> None:
+    """A writer generated for names with quotes, braces, backslashes and non-ASCII letters
+    writes what json.dumps writes (the shipped names are plain, a pack's may not be)."""
+    names = ['say "hi"', "{braces}", "back\\slash", "naïve_日本", "line\nbreak"]
+    kinds = [FactKind.BOOL, FactKind.COUNT, FactKind.ENUM, FactKind.MONEY, FactKind.BOOL]
+    specs = tuple(
+        FactSpec(name=name, kind=kind, doc="odd", source=StatePath(path="plan"))
+        for name, kind in zip(names, kinds, strict=True)
+    )
+    write = _text_writer(specs)
+    fact: dict[str, Any] = dict(zip(names, [True, 3, 'pre"paid\u2028', 150, False], strict=True))
+    assert write(fact) == json.dumps(fact, ensure_ascii=False)

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from simcancel import (
     Assessment,
@@ -146,6 +147,52 @@ def test_to_json_keeps_chinese_text_and_honours_indent() -> None:
     assert "\n" in result.to_json()
     assert "\n" not in result.to_json(indent=None)
     assert json.loads(result.to_json(indent=None)) == result.to_dict()
+
+
+@given(user_states(), st.sampled_from(["en", "zh-CN", "ur"]), st.sampled_from([2, 0, 1, 4, -1]))
+def test_to_json_writes_what_json_dumps_writes_of_to_dict(state: UserState, locale: str, indent: int) -> None:
+    """The text ``to_json`` writes from the objects is ``json.dumps(to_dict(), indent=...)``'s."""
+    result = assess(state, locale=locale, as_of=dt.date(2026, 11, 24))
+    assert result.to_json(indent=indent) == json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def test_to_json_writes_the_what_if_as_json_dumps_does() -> None:
+    """An assessment with a what-if (written by the walk of its part) is ``json.dumps``'s text too."""
+    state = UserState.from_dict(clean_state(arrears="3.10", line_status="suspended"))
+    result = assess(state, locale="en", as_of=dt.date(2026, 11, 24), what_if=True)
+    assert result.what_if is not None
+    for indent in (2, 3):
+        assert result.to_json(indent=indent) == json.dumps(
+            result.to_dict(), ensure_ascii=False, indent=indent
+        )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"labels": {"route.online": "Online", "heading.x": '<>&"\\\n\u2028'}},
+        {
+            "route": attrs.evolve(
+                _route(), facts=(("balance", "1.00"), ("count", 3), ("flag", True), ("no", False))
+            )
+        },
+        {"route": attrs.evolve(_route(), facts=(("dup", 1), ("dup", 2)))},
+        {"route": attrs.evolve(_route(), facts=(("amount", 1.5),))},  # type: ignore[arg-type]
+        {"route": attrs.evolve(_route(), facts=(("nothing", None),))},  # type: ignore[arg-type]
+        {"route": attrs.evolve(_route(), facts=((1, "not a string"),))},  # type: ignore[arg-type]
+        {"labels": {"route.online": 7}},
+        {"claims": ()},
+        {"documents": (), "steps": ()},
+    ],
+)
+def test_to_json_of_unusual_values_is_json_dumps_text(changes: dict[str, Any]) -> None:
+    """Escapes, repeated fact names, floats, None, non-string keys and values: the same text
+    as ``json.dumps`` (the writer leaves what it does not know to the walk of ``to_dict``)."""
+    result = _assessment(**changes)
+    for indent in (2, 0):
+        assert result.to_json(indent=indent) == json.dumps(
+            result.to_dict(), ensure_ascii=False, indent=indent
+        )
 
 
 def test_assessments_are_hashable_values() -> None:

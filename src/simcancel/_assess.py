@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from pathlib import Path
 
 import attrs
 
 from simcancel._clock import today_in_pakistan
 from simcancel._decide import decide
-from simcancel._engine import compiled, evaluate
+from simcancel._engine import CompiledRules, compiled, evaluate
 from simcancel._errors import InvalidStateError, Problem, UsageError, did_you_mean, shorten
 from simcancel._facts import facts_for
 from simcancel._loader import load_rules
@@ -111,11 +112,11 @@ def assess(
     that would change the answer (it costs a search: see :func:`what_if`).
     The same arguments always give an equal assessment.
     """
-    if not isinstance(what_if, bool):
+    if what_if is False:  # the common case first: two identity tests, not an isinstance
+        return _assess(state, rules, locale, as_of, 0)
+    if what_if is not True:
         raise UsageError(f"what_if: expected True or False, got {shorten(what_if)}")
-    return _assess(
-        state, rules=rules, locale=locale, as_of=as_of, max_sets=DEFAULT_MAX_SETS if what_if else 0
-    )
+    return _assess(state, rules, locale, as_of, DEFAULT_MAX_SETS)
 
 
 def what_if(
@@ -135,7 +136,7 @@ def what_if(
     """
     if isinstance(max_sets, bool) or not isinstance(max_sets, int) or not 1 <= max_sets <= _MAX_SETS:
         raise UsageError(f"max_sets: expected a whole number from 1 to {_MAX_SETS}, got {shorten(max_sets)}")
-    found = _assess(state, rules=rules, locale=locale, as_of=as_of, max_sets=max_sets).what_if
+    found = _assess(state, rules, locale, as_of, max_sets).what_if
     assert found is not None
     return found
 
@@ -163,6 +164,8 @@ def checked_arguments(
     if not isinstance(ruleset, RuleSet):
         raise UsageError(f"rules: expected a RuleSet from load_rules(), got {shorten(ruleset)}")
     found = _pack_locale(locale, ruleset)
+    if type(as_of) is dt.date:  # the common case: one identity test
+        return ruleset, found, as_of
     if as_of is None:
         as_of = today_in_pakistan()
     elif not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
@@ -173,10 +176,29 @@ def checked_arguments(
     return ruleset, found, as_of
 
 
+_last_compiled: tuple[weakref.ref[RuleSet], weakref.ref[CompiledRules]] | None = None
+"""The rule set ``_compiled`` was last asked for and its registration, both held weakly."""
+
+
+def _compiled(ruleset: RuleSet) -> CompiledRules:
+    """``compiled(ruleset)``; the one asked for last is found without the weak dictionary's
+    look-up (most calls ask for the same rule set)."""
+    global _last_compiled  # noqa: PLW0603 - one tuple, replaced whole (atomic under the GIL)
+    last = _last_compiled
+    if last is not None and last[0]() is ruleset:
+        found = last[1]()
+        if found is not None:
+            return found
+    found = compiled(ruleset)
+    _last_compiled = (weakref.ref(ruleset), weakref.ref(found))
+    return found
+
+
 def _assess(
-    state: UserState, *, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
+    state: UserState, rules: RuleSet | None, locale: str, as_of: dt.date | None, max_sets: int
 ) -> Assessment:
-    """:func:`assess`, with the what-if search when ``max_sets`` is positive."""
+    """:func:`assess`, with the what-if search when ``max_sets`` is positive (positional
+    arguments: this runs on every assessment)."""
     ruleset, locale, as_of = checked_arguments(rules, locale, as_of)
     if not isinstance(state, UserState):
         raise InvalidStateError(
@@ -189,7 +211,12 @@ def _assess(
             ]
         )
     activated = state.activated_on
-    if activated is not None and dt.date(activated.year, activated.month, activated.day) > as_of:
+    # A datetime is a date, yet compares only with datetimes: its day is compared.
+    if activated is not None and (
+        activated > as_of
+        if type(activated) is dt.date
+        else dt.date(activated.year, activated.month, activated.day) > as_of
+    ):
         raise InvalidStateError(
             [
                 Problem(
@@ -201,7 +228,7 @@ def _assess(
         )
     provider = ruleset.provider(state.provider)
     facts = facts_for(state, provider, as_of)
-    fired = evaluate(compiled(ruleset), facts)
+    fired = evaluate(_compiled(ruleset), facts)
     result = decide(ruleset, fired, facts, locale=locale, as_of=as_of)
     if max_sets:
         result = attrs.evolve(result, what_if=explore(ruleset, facts, result, as_of=as_of, max_sets=max_sets))

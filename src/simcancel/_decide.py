@@ -114,6 +114,7 @@ class _RulePlan:
         "message",
         "needs",
         "rank",
+        "read",
         "rule",
         "steps",
     )
@@ -153,6 +154,10 @@ class _RulePlan:
         )
         self.limit = _MEMO_LIMIT if finite else _NUMBER_MEMO_LIMIT
         self.memo: dict[object, object] = {}
+        # What decide reads of an issue's plan, in one tuple (one unpacking, not five
+        # attribute reads per issue): the plan, its memo key, memo, whether keyed by day,
+        # bucket, and whether its step comes after the route's.
+        self.read = (self, self.key, self.memo, self.by_day, self.bucket, self.after_route)
 
 
 class _Shape:
@@ -160,7 +165,7 @@ class _Shape:
     fired, one day): the issues in order, the primary route, the alternatives, the claims.
     Only the texts and trigger values of the rules that read numbers vary with the facts."""
 
-    __slots__ = ("alternatives", "claims", "dated", "issues", "primary")
+    __slots__ = ("alternatives", "claims", "dated", "issues", "primary", "reads", "routes")
 
     def __init__(
         self, issues: list[_RulePlan], routes: list[_RulePlan], claims: tuple[str, ...], *, dated: bool
@@ -168,8 +173,10 @@ class _Shape:
         self.issues = tuple(issues)
         self.primary = routes[0]
         self.alternatives = tuple(routes[1:])
+        self.routes = tuple(routes)
         self.claims = claims
         self.dated = dated
+        self.reads = tuple([plan.read for plan in issues])
 
 
 class _Plan:
@@ -271,18 +278,27 @@ _PLANS: weakref.WeakKeyDictionary[RuleSet, dict[str, _Plan]] = weakref.WeakKeyDi
 _PLANS_LOCK = threading.Lock()
 
 
+_last_plan: tuple[weakref.ref[RuleSet], str, _Plan] | None = None
+"""The plan ``_plan`` gave last, with its rule set (held weakly) and locale: most calls
+ask for the same one, and this check is cheaper than the weak dictionary's look-up."""
+
+
 def _plan(rules: RuleSet, locale: str) -> _Plan:
     """The plan of ``rules`` in ``locale``, built on first use."""
+    global _last_plan  # noqa: PLW0603 - one tuple, replaced whole (atomic under the GIL)
+    last = _last_plan
+    if last is not None and last[0]() is rules and last[1] == locale:
+        return last[2]
     try:
-        return _PLANS[rules][locale]
+        found = _PLANS[rules][locale]
     except KeyError:
-        pass
-    with _PLANS_LOCK:
-        by_locale = _PLANS.setdefault(rules, {})
-        found = by_locale.get(locale)
-        if found is None:
-            found = by_locale[locale] = _Plan(rules, locale)
-        return found
+        with _PLANS_LOCK:
+            by_locale = _PLANS.setdefault(rules, {})
+            if locale not in by_locale:
+                by_locale[locale] = _Plan(rules, locale)
+            found = by_locale[locale]
+    _last_plan = (weakref.ref(rules), locale, found)
+    return found
 
 
 _Made = TypeVar("_Made")
@@ -337,16 +353,29 @@ class _Renderer:
     def _remembered(self, plan: _RulePlan, build: Callable[[_RulePlan], _Made]) -> _Made:
         """``build(plan)``, or what it gave before for the same values of the plan's facts
         (and day, for a text showing a date)."""
-        memo = plan.memo
         key = plan.key(self.facts)
         if plan.by_day:
             key = (key, self.as_of)
-        found = memo.get(key)
+        found = plan.memo.get(key)
         if found is None:
-            found = build(plan)
-            if len(memo) < plan.limit:
-                memo[key] = found
+            return self._remember(plan, key, build)
         return found  # type: ignore[return-value]
+
+    @staticmethod
+    def _remember(plan: _RulePlan, key: object, build: Callable[[_RulePlan], _Made]) -> _Made:
+        """``build(plan)``, remembered under ``key`` while the plan's memo has room."""
+        found = build(plan)
+        if len(plan.memo) < plan.limit:
+            plan.memo[key] = found
+        return found
+
+    def new_issue(self, plan: _RulePlan, key: object) -> tuple[Issue, Step | None]:
+        """:meth:`issue` for a ``key`` the caller found nothing under (not looked up again)."""
+        return self._remember(plan, key, self._issue)
+
+    def new_route(self, plan: _RulePlan, key: object) -> tuple[RouteOption, tuple[Step, ...]]:
+        """:meth:`route` for a ``key`` the caller found nothing under (not looked up again)."""
+        return self._remember(plan, key, self._route)
 
     def _issue(self, plan: _RulePlan) -> tuple[Issue, Step | None]:
         self.need(plan.needs)
@@ -410,23 +439,28 @@ def decide(
     buckets: tuple[list[Issue], list[Issue], list[Issue]] = ([], [], [])
     before: list[Step] = []
     after: list[Step] = []
-    for found in shape.issues:
-        key = found.key(facts)
-        made: tuple[Issue, Step | None] | None = found.memo.get(  # type: ignore[assignment]
-            (key, as_of) if found.by_day else key
-        )
+    for found, key_of, memo, by_day, bucket, late in shape.reads:
+        key = (key_of(facts), as_of) if by_day else key_of(facts)
+        made: tuple[Issue, Step | None] | None = memo.get(key)  # type: ignore[assignment]
         if made is None:
             if render is None:
                 render = _Renderer(rules, facts, as_of)
-            made = render.issue(found)
+            made = render.new_issue(found, key)
         issue, step = made
-        buckets[found.bucket].append(issue)
+        buckets[bucket].append(issue)
         if step is not None:
-            (after if found.after_route else before).append(step)
-    if render is None:
-        render = _Renderer(rules, facts, as_of)
-    primary_option, route_steps = render.route(shape.primary)
-    before.extend(route_steps)
+            (after if late else before).append(step)
+    options: list[RouteOption] = []
+    for found in shape.routes:  # the primary route, then the alternatives
+        key = (found.key(facts), as_of) if found.by_day else found.key(facts)
+        route: tuple[RouteOption, tuple[Step, ...]] | None = found.memo.get(key)  # type: ignore[assignment]
+        if route is None:
+            if render is None:
+                render = _Renderer(rules, facts, as_of)
+            route = render.new_route(found, key)
+        if not options:
+            before.extend(route[1])  # the primary route's steps
+        options.append(route[0])
     before.extend(after)
     blocking, warnings, advice = buckets
     provider = str(facts["provider"])
@@ -438,8 +472,8 @@ def decide(
         tuple(blocking),
         tuple(warnings),
         tuple(advice),
-        primary_option,
-        tuple([render.route(found)[0] for found in shape.alternatives]),
+        options[0],
+        tuple(options[1:]),
         shape.primary.documents,
         tuple(before),
         shape.claims,

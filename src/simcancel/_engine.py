@@ -39,7 +39,7 @@ import durable_rules_engine as _durable
 
 from simcancel._compile import ALWAYS_FIELD, compile_ruleset
 from simcancel._errors import EngineError
-from simcancel._facts import EngineValue
+from simcancel._facts import EngineValue, fact_text
 from simcancel._limits import DURABLE_JOINS, DURABLE_RULES_PER_TEST, DURABLE_TESTS_AFTER_ONE, AlphaNetwork
 from simcancel._ruleset import RuleSet
 
@@ -78,13 +78,16 @@ _SYNCHRONOUS = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS", "S
 _sigmask: Callable[[int, Iterable[int]], set[int]] | None = getattr(
     importlib.import_module("_signal"), "pthread_sigmask", None
 )
-_ASYNC_SIGNALS = frozenset(
-    int(number)
-    for number in signal.valid_signals()
-    if not (isinstance(number, signal.Signals) and number.name in _SYNCHRONOUS)
+_ASYNC_SIGNALS = tuple(
+    sorted(
+        int(number)
+        for number in signal.valid_signals()
+        if not (isinstance(number, signal.Signals) and number.name in _SYNCHRONOUS)
+    )
 )
 """Blocked in the main thread while a session exists: their Python handlers (a
-KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside."""
+KeyboardInterrupt, a SIGALRM timeout) run right after it is deleted, never inside.
+(A tuple of ints: the fastest iterable for the C function to read.)"""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -271,10 +274,23 @@ def _c_encoder() -> Callable[[Mapping[str, EngineValue], int], Any] | None:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _C_ENCODE = _c_encoder()
+_SESSION_TAIL = f'", "id": "state", {_ENCODER.encode(ALWAYS_FIELD)}: true}}'
+"""What follows the session id in a fact's text (``evaluate`` appends the session keys)."""
+
+
+def _fact_text(fact: Mapping[str, EngineValue], sid: str) -> str:
+    """``fact`` with the session's keys, as the JSON text durable reads (``sid``: digits)."""
+    if type(fact) is dict and fact and "sid" not in fact and "id" not in fact and ALWAYS_FIELD not in fact:
+        # The text of the merged dict below, without copying the fact: its text, then the keys.
+        return f'{_dumps(fact)[:-1]}, "sid": "{sid}{_SESSION_TAIL}'
+    return _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
 
 
 def _dumps(fact: Mapping[str, EngineValue]) -> str:
     """``json.dumps(fact, ensure_ascii=False)``."""
+    text = fact_text(fact)  # a fact as facts_for makes it: the names are not encoded again
+    if text is not None:
+        return text
     if _C_ENCODE is not None:
         return "".join(_C_ENCODE(fact, 0))
     return _ENCODER.encode(fact)  # pragma: no cover - without the C encoder
@@ -320,7 +336,7 @@ def evaluate(
     signal handler's exception is raised after the session is deleted too.
     """
     sid = str(next(_SESSION_IDS))  # atomic under the GIL: no lock needed
-    text = _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
+    text = _fact_text(fact, sid)
     return frozenset(_in_session(rules, sid, (text,), on_fire)[0])
 
 

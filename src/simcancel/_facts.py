@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import json
 import keyword
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -96,11 +98,12 @@ class StatePath:
 
 
 def _provider_facts(provider: Provider) -> dict[str, EngineValue]:
+    # ``_value_`` is what Enum.value returns, without its descriptor (on every assessment).
     return {
         "provider": provider.id,
-        "provider_kind": provider.kind.value,
-        "provider_online": provider.online_cancellation.value,
-        "provider_in_person": provider.in_person_confirmation.value,
+        "provider_kind": provider.kind._value_,
+        "provider_online": provider.online_cancellation._value_,
+        "provider_in_person": provider.in_person_confirmation._value_,
         "provider_has_store": provider.has_store,
     }
 
@@ -115,11 +118,13 @@ def _write_provider(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateDa
 
 
 def _read_services(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
-    active = [service for service in state.services if service.active]
-    return {
-        "active_services": len(active),
-        "recurring_services": sum(1 for service in active if service.recurring),
-    }
+    active = recurring = 0
+    for service in state.services:  # a loop: most states have 0-3 services
+        if service.active:
+            active += 1
+            if service.recurring:
+                recurring += 1
+    return {"active_services": active, "recurring_services": recurring}
 
 
 def _write_services(facts: Mapping[str, EngineValue], as_of: dt.date) -> StateData:
@@ -176,12 +181,13 @@ def _days_between(start: dt.date, end: dt.date) -> int:
 
 
 def _read_activation(state: UserState, provider: Provider, as_of: dt.date) -> dict[str, EngineValue]:
-    if state.activated_on is None:
+    activated = state.activated_on
+    if activated is None:
         return {"activation_known": False, "months_held": 0, "days_held": 0, "lock_days_left": 0}
-    days = _days_between(state.activated_on, as_of)
+    days = _days_between(activated, as_of)
     return {
         "activation_known": True,
-        "months_held": min(months_between(state.activated_on, as_of), MAX_MONTHS),
+        "months_held": min(months_between(activated, as_of), MAX_MONTHS),
         "days_held": days,
         "lock_days_left": max(LOCK_DAYS - days, 0),
     }
@@ -589,7 +595,7 @@ def _reader(
     ``read``, each state path as attribute reads), so a call builds one dict and calls no
     getter: ``facts_for`` runs on every assessment.
     """
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"HUNDRED": Decimal(100)}
     lines = ["def read(state, provider, as_of):"]
     for index, derivation in enumerate(derivations):
         namespace[f"read_{index}"] = derivation.read
@@ -601,7 +607,7 @@ def _reader(
         elif all(part.isidentifier() and not keyword.iskeyword(part) for part in spec.source.path.split(".")):
             value = f"state.{spec.source.path}"
             if spec.kind is FactKind.MONEY:
-                value = f"int({value} * 100)"
+                value = f"int({value} * HUNDRED)"  # a Decimal: the same product as * 100, no int to convert
             elif spec.kind is FactKind.ENUM:
                 value = f"{value}._value_"  # what Enum.value returns, without its descriptor
         else:  # pragma: no cover - every path of the catalogue is dotted identifiers
@@ -612,6 +618,61 @@ def _reader(
     exec(compile("\n".join(lines) + "\n", "<simcancel facts_for>", "exec"), namespace)  # noqa: S102 (our own source, from the declarations)
     read: Callable[[UserState, Provider, dt.date], dict[str, EngineValue]] = namespace["read"]
     return read
+
+
+class _NotTypedError(Exception):
+    """A value of another type than its fact's kind: the generated writer gives up."""
+
+
+def _not_typed() -> str:
+    raise _NotTypedError
+
+
+def _text_writer(specs: tuple[FactSpec, ...]) -> Callable[[Mapping[str, EngineValue]], str | None]:
+    """One function writing a dict of exactly the facts of ``specs`` as JSON text, or ``None``.
+
+    The text is ``json.dumps(fact, ensure_ascii=False)``'s, without encoding the names on
+    each call: they are constants of the generated f-string; each value is checked to be
+    of its kind's exact type (``bool``, ``int`` or ``str``) and written as json writes it.
+    A dict with other names, in another order, or a value of another type gives ``None``.
+    """
+    fields = []
+    for index, spec in enumerate(specs):
+        # The name as json writes it, its braces doubled for the f-string (the literal's
+        # quotes and backslashes are escaped by the repr below).
+        name = json.dumps(spec.name, ensure_ascii=False).replace("{", "{{").replace("}", "}}")
+        value = f"v{index}"
+        if spec.kind is FactKind.BOOL:
+            written = f"TRUE if {value} is True else FALSE if {value} is False else not_typed()"
+        elif spec.kind in (FactKind.MONEY, FactKind.COUNT):
+            written = f"{value} if type({value}) is int else not_typed()"  # an int formats as its repr
+        else:  # an enum's value, a provider id
+            written = f"encode({value}) if type({value}) is str else not_typed()"
+        fields.append(f"{', ' if index else '{{'}{name}: {{{written}}}")
+    body = "".join(fields) + "}}"
+    source = "\n".join(
+        [
+            "def write(fact):",
+            "    if type(fact) is not dict or list(fact) != NAMES:",
+            "        return None",
+            f"    {''.join(f'v{index}, ' for index in range(len(specs)))}= fact.values()",
+            "    try:",
+            f"        return f{body!r}",
+            "    except NotTypedError:",
+            "        return None",
+        ]
+    )
+    namespace: dict[str, Any] = {
+        "NAMES": [spec.name for spec in specs],
+        "TRUE": "true",
+        "FALSE": "false",
+        "encode": json.encoder.encode_basestring,
+        "not_typed": _not_typed,
+        "NotTypedError": _NotTypedError,
+    }
+    exec(compile(source + "\n", "<simcancel fact_text>", "exec"), namespace)  # noqa: S102 (our own source, from the declarations)
+    write: Callable[[Mapping[str, EngineValue]], str | None] = namespace["write"]
+    return write
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -695,8 +756,14 @@ CATALOGUE = Catalogue(specs=_SPECS)
 FACTS: Mapping[str, FactSpec] = CATALOGUE.by_name
 """Every fact a condition can read, by name, in catalogue order."""
 
-facts_for = CATALOGUE.facts_for
+facts_for: Callable[[UserState, Provider, dt.date], dict[str, EngineValue]] = CATALOGUE._reader  # noqa: SLF001
+""":meth:`Catalogue.facts_for` of :data:`CATALOGUE`: its generated reader itself (one call
+less on every assessment)."""
 state_for = CATALOGUE.state_for
+fact_text = _text_writer(CATALOGUE.specs)
+"""``json.dumps(fact, ensure_ascii=False)`` for a fact as :func:`facts_for` makes it (a dict
+of the catalogue's facts in its order, each of its kind's type), else ``None``: the text
+the engine hands durable, without json encoding thirty names on every assessment."""
 
 
 @attrs.frozen(kw_only=True)

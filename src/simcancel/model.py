@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -606,10 +607,14 @@ class Assessment:
         The same text as ``json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)``;
         ``indent=None`` is the compact form, the cheapest.
         """
-        data = self.to_dict()
         if indent is None:
-            return json.dumps(data, ensure_ascii=False)
-        return indented_json(data, indent)
+            return json.dumps(self.to_dict(), ensure_ascii=False)
+        if type(indent) is int:
+            try:
+                return _assessment_json(self, _layout(indent))
+            except (_NotPlainError, TypeError, AttributeError):
+                pass  # a value the writer does not know (built by hand): the walk of to_dict
+        return indented_json(self.to_dict(), indent)
 
 
 class _NotPlainError(Exception):
@@ -672,6 +677,209 @@ def _indented(value: object, out: list[str], newline: str, step: str) -> None:  
         out.append(int.__repr__(value))
     else:
         raise _NotPlainError
+
+
+# --- to_json: the indented text written from the objects ------------------------------
+# What json.dumps(to_dict(), ensure_ascii=False, indent=n) writes, without building to_dict's
+# dicts and lists and walking them: the keys, commas and line breaks of each depth are
+# constants of the indent, the strings are escaped by json's C function.  A value of a type
+# the writer does not know raises, and to_json walks to_dict instead.
+
+
+class _Layout:
+    """The constant text of an assessment's JSON at one indent."""
+
+    __slots__ = ("document", "head", "issue", "keys", "lines", "option", "option_nested", "step")
+
+    def __init__(self, indent: int) -> None:
+        lines = tuple("\n" + " " * indent * depth for depth in range(5))
+        self.lines = lines
+
+        def prefixes(depth: int, *names: str) -> tuple[str, ...]:
+            # '{' and each key of an object at ``depth`` (its keys one level deeper), then its
+            # closing text; the ``,`` before each key but the first.
+            inner = lines[depth + 1]
+            first = "{" + inner + json.dumps(names[0]) + ": "
+            rest = ["," + inner + json.dumps(name) + ": " for name in names[1:]]
+            return (first, *rest, lines[depth] + "}")
+
+        self.keys = prefixes(
+            0,
+            "schema",
+            "provider",
+            "locale",
+            "as_of",
+            "ruleset",
+            "can_cancel_now",
+            "blocking",
+            "warnings",
+            "advice",
+            "route",
+            "alternatives",
+            "documents",
+            "steps",
+            "claims",
+            "labels",
+            "what_if",
+        )
+        self.head = self.keys[0] + json.dumps(ASSESSMENT_SCHEMA_ID)
+        self.issue = (*prefixes(2, "code", "kind", "message", "fix", "claims", "facts"), lines[3], lines[4])
+        self.option = (*prefixes(1, "route", "code", "reason", "claims", "facts"), lines[2], lines[3])
+        self.option_nested = (*prefixes(2, "route", "code", "reason", "claims", "facts"), lines[3], lines[4])
+        self.step = (*prefixes(2, "stage", "text", "code", "claims"), lines[3], lines[4])
+        self.document = prefixes(2, "id", "name")
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(indent: int) -> _Layout:
+    return _Layout(indent)
+
+
+def _strings_json(items: tuple[str, ...], outer: str, inner: str) -> str:
+    """A list of strings whose ``[`` sits at the line ``outer``, its items at ``inner``."""
+    if not items:
+        return "[]"
+    return "[" + inner + ("," + inner).join(map(_encode_string, items)) + outer + "]"
+
+
+def _scalar_json(value: object) -> str:
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    raise _NotPlainError
+
+
+def _facts_json(facts: tuple[tuple[str, DisplayValue], ...], outer: str, inner: str) -> str:
+    """:func:`_facts_dict` as an object whose ``{`` sits at the line ``outer``."""
+    if not facts:
+        return "{}"
+    pairs = _facts_dict(facts)
+    return (
+        "{"
+        + inner
+        + ("," + inner).join(
+            [_encode_string(name) + ": " + _scalar_json(value) for name, value in pairs.items()]
+        )
+        + outer
+        + "}"
+    )
+
+
+def _issue_json(issue: Issue, layout: tuple[str, ...]) -> str:
+    code, kind, message, fix, claims, facts, end, outer, inner = layout
+    return (
+        f"{code}{_encode_string(issue.code)}{kind}{_encode_string(issue.kind._value_)}"
+        f"{message}{_encode_string(issue.message)}"
+        f"{fix}{'null' if issue.fix is None else _encode_string(issue.fix)}"
+        f"{claims}{_strings_json(issue.claims, outer, inner)}"
+        f"{facts}{_facts_json(issue.facts, outer, inner)}{end}"
+    )
+
+
+def _option_json(option: RouteOption, layout: tuple[str, ...]) -> str:
+    route, code, reason, claims, facts, end, outer, inner = layout
+    return (
+        f"{route}{_encode_string(option.route._value_)}{code}{_encode_string(option.code)}"
+        f"{reason}{_encode_string(option.reason)}"
+        f"{claims}{_strings_json(option.claims, outer, inner)}"
+        f"{facts}{_facts_json(option.facts, outer, inner)}{end}"
+    )
+
+
+def _step_json(step: Step, layout: tuple[str, ...]) -> str:
+    stage, text, code, claims, end, outer, inner = layout
+    return (
+        f"{stage}{_encode_string(step.stage._value_)}{text}{_encode_string(step.text)}"
+        f"{code}{_encode_string(step.code)}{claims}{_strings_json(step.claims, outer, inner)}{end}"
+    )
+
+
+def _objects_json(texts: list[str], outer: str, inner: str) -> str:
+    """A list of objects' texts (each from ``{`` to ``}``) whose ``[`` sits at ``outer``."""
+    if not texts:
+        return "[]"
+    return "[" + inner + ("," + inner).join(texts) + outer + "]"
+
+
+def _assessment_json(result: Assessment, layout: _Layout) -> str:
+    """``json.dumps(result.to_dict(), ensure_ascii=False, indent=...)`` at ``layout``'s indent."""
+    (
+        _,
+        provider,
+        locale,
+        as_of,
+        ruleset,
+        can_cancel_now,
+        blocking,
+        warnings,
+        advice,
+        route,
+        alternatives,
+        documents,
+        steps,
+        claims,
+        labels,
+        what_if,
+        end,
+    ) = layout.keys
+    one, two = layout.lines[1], layout.lines[2]  # the lines of depth 1 and 2
+    issue_layout = layout.issue
+    doc_id, doc_name, doc_end = layout.document
+    pairs = [_encode_string(key) + ": " + _encode_string(text) for key, text in result.labels.items()]
+    parts = [
+        layout.head,
+        provider,
+        _encode_string(result.provider),
+        locale,
+        _encode_string(result.locale),
+        as_of,
+        _encode_string(result.as_of.isoformat()),
+        ruleset,
+        _encode_string(result.ruleset),
+        can_cancel_now,
+        "false" if result.blocking else "true",
+        blocking,
+        _objects_json([_issue_json(issue, issue_layout) for issue in result.blocking], one, two),
+        warnings,
+        _objects_json([_issue_json(issue, issue_layout) for issue in result.warnings], one, two),
+        advice,
+        _objects_json([_issue_json(issue, issue_layout) for issue in result.advice], one, two),
+        route,
+        _option_json(result.route, layout.option),
+        alternatives,
+        _objects_json(
+            [_option_json(option, layout.option_nested) for option in result.alternatives], one, two
+        ),
+        documents,
+        _objects_json(
+            [
+                f"{doc_id}{_encode_string(doc.id)}{doc_name}{_encode_string(doc.name)}{doc_end}"
+                for doc in result.documents
+            ],
+            one,
+            two,
+        ),
+        steps,
+        _objects_json([_step_json(step, layout.step) for step in result.steps], one, two),
+        claims,
+        _strings_json(result.claims, one, two),
+        labels,
+        "{" + two + ("," + two).join(pairs) + one + "}" if pairs else "{}",
+    ]
+    if result.what_if is not None:
+        parts.append(what_if)
+        nested: list[str] = []
+        _indented(_what_if_dict(result.what_if), nested, one, one[1:])
+        parts.extend(nested)
+    parts.append(end)
+    return "".join(parts)
 
 
 def _facts_dict(facts: tuple[tuple[str, DisplayValue], ...]) -> Mapping[str, DisplayValue]:
