@@ -189,3 +189,17 @@ def report_labels(locale: str) -> str:
 
     texts = default_rules().labels[locale]
     return "".join(f"  {key}: {_json.dumps(texts[key], ensure_ascii=False)}\n" for key in REPORT_LABELS)
+
+
+def freed_after(use: Callable[[simcancel.RuleSet], object]) -> bool:
+    """Whether a rule set loaded afresh is freed once ``use(rules)`` has run and nothing else
+    holds it (no cache of the library may keep a rule set alive)."""
+    import gc
+    import weakref
+
+    rules = simcancel.load_rules(simcancel.builtin_rules_path())
+    use(rules)
+    gone = weakref.ref(rules)
+    del rules
+    gc.collect()
+    return gone() is None

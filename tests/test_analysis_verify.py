@@ -13,7 +13,7 @@ from simcancel._errors import Problem, RuleFileError
 from simcancel._ruleset import Op, RuleSet
 from simcancel._statespace import state_space
 from simcancel.analysis import CHECKS, DEFAULT_MAX_CLASSES, Report, _verify, verify, verify_paths
-from tests.packs import BROKEN_PACKS, broken_pack
+from tests.packs import BROKEN_PACKS, broken_pack, freed_after
 
 AS_OF = dt.date(2026, 11, 24)
 BROKEN = {
@@ -197,3 +197,8 @@ def test_docs_table_lists_every_check_with_the_pack_that_breaks_it() -> None:
         expected.setdefault(next(iter(checks)), set()).add(pack)
     assert documented == expected
     assert "DESIGN.md" not in text
+
+
+def test_a_verified_rule_set_is_freed_when_no_one_holds_it() -> None:
+    """verify's engine registrations and spaces do not keep the rule set alive."""
+    assert freed_after(lambda rules: verify(rules, as_of=AS_OF))

@@ -28,7 +28,7 @@ from simcancel import (
 from simcancel._facts import months_between
 from simcancel._ruleset import ProviderKind, claim_sort_key
 from simcancel.testing import user_states
-from tests.packs import clean_state, issued_by
+from tests.packs import VALID_STATE, clean_state, freed_after, issued_by
 
 LOCALES = default_rules().locales
 B2_START = dt.date(2024, 1, 1)
@@ -310,3 +310,12 @@ def test_alternating_rule_sets_and_locales_each_get_their_own_answer() -> None:
         assert result == alone[call]
         assert (result.ruleset, result.locale) == (call[0].label, call[1])
     assert alone[calls[0]] != alone[calls[1]] != alone[calls[2]]
+
+
+def test_a_rule_set_used_by_assess_is_freed_when_no_one_holds_it() -> None:
+    """assess() and what_if() remember plans per rule set, not so as to keep it alive."""
+    state = UserState.from_dict(VALID_STATE)
+    day = dt.date(2026, 11, 24)
+    assert freed_after(lambda rules: assess(state, rules=rules, locale="en", as_of=day))
+    assert freed_after(lambda rules: list(assess_many([state], rules=rules, as_of=day)))
+    assert freed_after(lambda rules: what_if(state, rules=rules, as_of=day))

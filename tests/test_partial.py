@@ -31,7 +31,7 @@ from simcancel._facts import state_for
 from simcancel._fields import FIELDS
 from simcancel._partial import PartialModel, partial_model
 from simcancel.testing import user_states
-from tests.packs import BROKEN_PACKS, broken_pack, clean_state
+from tests.packs import BROKEN_PACKS, broken_pack, clean_state, freed_after
 
 AS_OF = dt.date(2026, 11, 24)
 RULES = default_rules()
@@ -272,3 +272,8 @@ def test_a_route_gap_leaves_the_route_open_and_names_what_decides_it(tmp_path: P
     assert result.route is None
     assert not result.determined
     assert "situation.can_visit_store" in result.depends_on
+
+
+def test_a_rule_set_used_for_a_partial_state_is_freed_when_no_one_holds_it() -> None:
+    """assess_partial keeps its models per rule set, not the rule set."""
+    assert freed_after(lambda rules: assess_partial(PartialState(), rules=rules, as_of=AS_OF))

@@ -23,7 +23,7 @@ from simcancel._fields import FIELDS
 from simcancel._interview_tree import question_counts
 from simcancel._questions import question_labels
 from simcancel.testing import user_states
-from tests.packs import broken_pack, clean_state
+from tests.packs import broken_pack, clean_state, freed_after
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -126,3 +126,8 @@ def test_question_labels_cover_every_field_a_rule_reads() -> None:
     assert "question.services.recurring" in needed
     for locale in rules.locales:
         assert needed <= set(rules.labels[locale])
+
+
+def test_a_rule_set_asked_about_is_freed_when_no_one_holds_it() -> None:
+    """next_questions keeps its models per rule set, not the rule set."""
+    assert freed_after(lambda rules: next_questions(PartialState(), rules=rules, as_of=AS_OF))

@@ -183,7 +183,9 @@ class _Plan:
     """Per rule set and locale: every rule's plan by id, labels by provider, memos."""
 
     def __init__(self, rules: RuleSet, locale: str) -> None:
-        self.rules = rules
+        # Weakly: the plan is kept per rule set in a weak dictionary, whose key its value
+        # must not hold (or no rule set used once would ever be freed).
+        self.rules = weakref.ref(rules)
         self.locale = locale
         self.label = rules.label
         labels = rules.labels.get(locale, {})
@@ -218,7 +220,9 @@ class _Plan:
     def provider_labels(self, provider: str) -> FrozenMapping[str, str]:
         found = self.labels.get(provider)
         if found is None:
-            found = FrozenMapping(shown_labels(self.rules, self.locale, provider))
+            rules = self.rules()
+            assert rules is not None, "a plan is used only through its living rule set"
+            found = FrozenMapping(shown_labels(rules, self.locale, provider))
             if len(self.labels) < _MEMO_LIMIT:
                 self.labels[provider] = found
         return found

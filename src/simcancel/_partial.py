@@ -27,7 +27,7 @@ from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue,
 from simcancel._partial_state import PartialState
 from simcancel._pysource import predicate_function
 from simcancel._ruleset import Rule, RuleKind, RuleSet
-from simcancel._statespace import StateSpace, _comparisons, state_space
+from simcancel._statespace import StateSpace, _comparisons, space_of
 from simcancel.model import Issue, IssueKind, RouteOption
 
 __all__ = [
@@ -54,7 +54,6 @@ class PartialModel:
     they read."""
 
     def __init__(self, rules: RuleSet, space: StateSpace, as_of: dt.date) -> None:
-        self.rules = rules
         self.space = space
         self.variables = space.variables
         self.fields: tuple[Field, ...] = tuple(FIELDS)
@@ -232,12 +231,11 @@ def _union(groups: Iterable[tuple[int, ...]]) -> tuple[int, ...]:
 
 
 _MODELS: weakref.WeakKeyDictionary[RuleSet, dict[tuple[str, ...], PartialModel]] = weakref.WeakKeyDictionary()
-_SPACES: weakref.WeakKeyDictionary[RuleSet, StateSpace] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _MODELS_KEPT = 16
+"""Models kept per rule set (one per distinct set of rules in effect)."""
 _EXAMPLES_KEPT = 4096
 """Example answers kept per model (a bound, not a tuning)."""
-"""Models kept per rule set (one per distinct set of rules in effect)."""
 
 
 def partial_model(rules: RuleSet, as_of: dt.date) -> PartialModel:
@@ -247,10 +245,7 @@ def partial_model(rules: RuleSet, as_of: dt.date) -> PartialModel:
         found = _MODELS.get(rules, {}).get(key)
         if found is not None:
             return found
-        space = _SPACES.get(rules)
-        if space is None:
-            space = _SPACES[rules] = state_space(rules)
-        model = PartialModel(rules, space, as_of)
+        model = PartialModel(rules, space_of(rules), as_of)
         kept = _MODELS.setdefault(rules, {})
         if len(kept) >= _MODELS_KEPT:
             kept.clear()

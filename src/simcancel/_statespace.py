@@ -31,9 +31,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import attrs
 
 from simcancel._facts import CATALOGUE, Box, Catalogue, Derivation, EngineValue, FactKind, Interval
+from simcancel._memo import per_rule_set
 from simcancel._ruleset import AllOf, AnyOf, Comparison, Condition, RuleSet
 
-__all__ = ["CHECKED_FACTS", "NEW_PROVIDER", "StateSpace", "Variable", "intervals", "state_space"]
+__all__ = ["CHECKED_FACTS", "NEW_PROVIDER", "StateSpace", "Variable", "intervals", "space_of", "state_space"]
 
 CHECKED_FACTS = frozenset({"provider_online", "provider_in_person", "provider_has_store", "can_visit_store"})
 """Facts the route-soundness check inspects: kept apart even when no rule reads them."""
@@ -330,3 +331,9 @@ def state_space(rules: RuleSet, *, any_policy: bool = False, catalogue: Catalogu
     for variable in variables:
         base.update(variable.values[0])
     return StateSpace(variables=tuple(variables), base=base)
+
+
+@per_rule_set
+def space_of(rules: RuleSet) -> StateSpace:
+    """``state_space(rules)``, computed once per rule set and kept while it lives."""
+    return state_space(rules)

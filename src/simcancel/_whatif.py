@@ -20,7 +20,6 @@ there; its words are the steps the assessment already shows for the rules it set
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -28,9 +27,10 @@ import attrs
 
 from simcancel._decide import route_order
 from simcancel._facts import CATALOGUE, Derivation, EngineValue, StatePath, state_for
+from simcancel._memo import per_rule_set
 from simcancel._reference import Predicate, predicate
 from simcancel._ruleset import Rule, RuleKind, RuleSet
-from simcancel._statespace import StateSpace, Variable, state_space
+from simcancel._statespace import StateSpace, Variable, space_of
 from simcancel.model import Assessment, ChangeSet, RouteKind, Stage, StateChange, Step, WhatIf, WhatIfGoal
 
 __all__ = ["DEFAULT_MAX_SETS", "MAX_EVALUATIONS", "explore"]
@@ -52,13 +52,7 @@ class _Lever:
     paths: tuple[str, ...]
 
 
-@functools.lru_cache(maxsize=16)
-def _space(rules: RuleSet) -> StateSpace:
-    # A RuleSet hashes by identity: each rule set gets its classes computed once.
-    return state_space(rules)
-
-
-@functools.lru_cache(maxsize=16)
+@per_rule_set
 def _predicates(rules: RuleSet) -> Mapping[str, Predicate]:
     return {rule.id: predicate(rule.when) for rule in rules.rules}
 
@@ -156,7 +150,7 @@ def explore(
     rules: RuleSet, facts: Facts, assessment: Assessment, *, as_of: dt.date, max_sets: int = DEFAULT_MAX_SETS
 ) -> WhatIf:
     """What would change ``assessment`` (of ``facts`` under ``rules``): see the module doc."""
-    space = _space(rules)
+    space = space_of(rules)
     tests = _predicates(rules)
     in_effect = [rule for rule in rules.rules if rule.in_effect(as_of)]
     issues = [rule for rule in in_effect if rule.kind is not RuleKind.ROUTE]
