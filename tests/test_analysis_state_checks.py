@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
 from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
@@ -299,3 +300,20 @@ def test_a_rule_on_exactly_a_year_held_is_not_dead(tmp_path: Path, test: str) ->
     )
     result = check_dead_rules(load_rules(pack), as_of=AS_OF)
     assert result.ok, result.counterexamples
+
+
+def test_a_rule_on_a_year_and_a_day_held_with_twelve_months_is_not_dead(tmp_path: Path) -> None:
+    """366 days held is 12 months on every day: a rule on both fires, as assess says it does."""
+    pack = broken_pack("good", tmp_path)
+    (pack / "pitfalls.yaml").write_text(
+        "rules:\n  - id: a-year-and-a-day\n    kind: warning\n    claims: [A4]\n"
+        "    when: {activation_known: true, months_held: {gte: 12}, days_held: {lt: 367}}\n"
+        '    message: {zh-CN: "刚满一年。", en: "Just over a year."}\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(pack)
+    result = check_dead_rules(rules, as_of=AS_OF)
+    assert result.ok, result.counterexamples
+    state = UserState.from_dict(state_for(dict(state_space(rules).base), AS_OF))
+    held = attrs.evolve(state, activated_on=AS_OF - dt.timedelta(days=366))
+    assert "a-year-and-a-day" in {issue.code for issue in assess(held, rules=rules, as_of=AS_OF).warnings}
