@@ -353,18 +353,20 @@ class EveryState:
         )
 
     def _in_batches(self, search: Search, problems: StateProblems, limit: int) -> Outcome:
+        """The walk of :meth:`Search.states`, judged :data:`BATCH` states at a time: the same
+        states found, and ``evaluated`` counts up to the ``limit``-th of them, as there (the
+        rest of its batch was judged, not walked)."""
         evaluated = 0
         found: list[Counterexample] = []
         combinations = search.space.assignments(self.variables)
         while len(found) < limit and (batch := list(itertools.islice(combinations, BATCH))):
-            evaluated += len(batch)
-            verdicts = problems(batch)
-            found.extend(
-                search.example(facts, problem)
-                for facts, problem in zip(batch, verdicts, strict=True)
-                if problem is not None
-            )
-        return Outcome(mode="exhaustive", evaluated=evaluated, found=tuple(found[:limit]))
+            for facts, problem in zip(batch, problems(batch), strict=True):
+                evaluated += 1
+                if problem is not None:
+                    found.append(search.example(facts, problem))
+                    if len(found) >= limit:
+                        break
+        return Outcome(mode="exhaustive", evaluated=evaluated, found=tuple(found))
 
 
 @attrs.frozen(kw_only=True)
