@@ -335,6 +335,7 @@ def clearable(search: Search) -> CheckResult:
     """Every blocking issue can be cleared: per provider, some state in which it does not fire."""
     space = search.space
     provider = next(variable for variable in space.variables if "provider" in variable.facts)
+    days = search.days
 
     def walks() -> Iterator[Witness]:
         for rule in search.rules.rules:
@@ -343,7 +344,7 @@ def clearable(search: Search) -> CheckResult:
             cleared = _negated(search.predicates[rule.id])
             # The state shown blocks on a day the rule is in effect (assess would not fire it on
             # another): the options' day if it is one, else the first such stretch of dates.
-            in_effect = [day for day in search.days if rule.in_effect(day)]
+            in_effect = [day for day in days if rule.in_effect(day)]
             shown_on = (
                 search.options.as_of
                 if not in_effect or rule.in_effect(search.options.as_of)
