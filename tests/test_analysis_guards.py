@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from simcancel import default_rules, load_rules
 from simcancel._reference import fired
 from simcancel._ruleset import RuleSet
+from simcancel._statespace import Variable
 from simcancel.analysis._options import VerifyOptions
-from simcancel.analysis._search import Search
+from simcancel.analysis._search import BATCH, MAX_SHOWN, EveryState, Facts, Search
 from simcancel.analysis._state_checks import dead_rules, monotonicity
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
@@ -53,3 +55,31 @@ def test_the_threshold_pack_walks_are_exhaustive_and_find_the_provider_moves(tmp
     dead = dead_rules(search)
     assert dead.ok, dead.message
     assert dead.mode == "exhaustive"
+
+
+@pytest.mark.parametrize("every", [1, 7, 250])
+def test_a_walk_judged_in_batches_finds_and_counts_what_the_walk_state_by_state_does(every: int) -> None:
+    """EveryState with problems= (BATCH states at once) keeps the first counterexamples and
+    counts the states up to the last of them, as the walk one state at a time does."""
+    search = Search.of(default_rules(), OPTIONS)
+    variables: tuple[Variable, ...] = ()
+    for variable in search.space.variables:
+        if search.space.count(variables) <= 2 * BATCH:
+            variables = (*variables, variable)
+    assert search.space.count(variables) > 2 * BATCH
+    seen: dict[str, int] = {}
+
+    def problem(facts: Facts) -> str | None:
+        number = seen.setdefault(repr(sorted(facts.items())), len(seen))
+        return f"state {number}" if number % every == every - 1 else None
+
+    def problems(states: Sequence[Facts]) -> list[str | None]:
+        return [problem(facts) for facts in states]
+
+    alone = EveryState(what="w", variables=variables, problem=problem).run(search, MAX_SHOWN)
+    batched = EveryState(what="w", variables=variables, problem=problem, problems=problems).run(
+        search, MAX_SHOWN
+    )
+    assert [example.problem for example in batched.found] == [example.problem for example in alone.found]
+    assert batched.found
+    assert (batched.mode, batched.evaluated) == (alone.mode, alone.evaluated)

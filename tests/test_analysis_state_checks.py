@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
 from simcancel import RuleFileError, UserState, assess, default_rules, load_rules
@@ -299,3 +300,39 @@ def test_a_rule_on_exactly_a_year_held_is_not_dead(tmp_path: Path, test: str) ->
     )
     result = check_dead_rules(load_rules(pack), as_of=AS_OF)
     assert result.ok, result.counterexamples
+
+
+def test_a_rule_on_a_year_and_a_day_held_with_twelve_months_is_not_dead(tmp_path: Path) -> None:
+    """366 days held is 12 months on every day: a rule on both fires, as assess says it does."""
+    pack = broken_pack("good", tmp_path)
+    (pack / "pitfalls.yaml").write_text(
+        "rules:\n  - id: a-year-and-a-day\n    kind: warning\n    claims: [A4]\n"
+        "    when: {activation_known: true, months_held: {gte: 12}, days_held: {lt: 367}}\n"
+        '    message: {zh-CN: "刚满一年。", en: "Just over a year."}\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(pack)
+    result = check_dead_rules(rules, as_of=AS_OF)
+    assert result.ok, result.counterexamples
+    state = UserState.from_dict(state_for(dict(state_space(rules).base), AS_OF))
+    held = attrs.evolve(state, activated_on=AS_OF - dt.timedelta(days=366))
+    assert "a-year-and-a-day" in {issue.code for issue in assess(held, rules=rules, as_of=AS_OF).warnings}
+
+
+def test_a_blocking_issue_from_a_later_day_is_shown_on_a_day_it_blocks(tmp_path: Path) -> None:
+    """A clearable failure of a rule in effect only later shows its state on that day, which assess blocks."""
+    pack = broken_pack("blocks_everyone", tmp_path)
+    text = (pack / "pitfalls.yaml").read_text(encoding="utf-8")
+    (pack / "pitfalls.yaml").write_text(
+        text.replace("    when: always\n", "    effective_from: 2027-01-01\n    when: always\n"),
+        encoding="utf-8",
+    )
+    rules = load_rules(pack)
+    result = check_clearable(rules, as_of=AS_OF)
+    assert not result.ok
+    example = result.counterexamples[0]
+    assert example.as_of == dt.date(2027, 1, 1)
+    assert example.problem.startswith("as of 2027-01-01: blocking rule always-blocked (")
+    assert example.state is not None
+    blocked = assess(UserState.from_dict(example.state), rules=rules, as_of=example.as_of)
+    assert "always-blocked" in {issue.code for issue in blocked.blocking}

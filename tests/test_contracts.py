@@ -235,6 +235,25 @@ def test_amounts_the_schema_refuses_from_dict_refuses_too(value: str) -> None:
         UserState.from_dict(clean_state(balance=value))
 
 
+@pytest.mark.parametrize("value", ["0000000001", "00000000001.50", "1.000", "1000000000.000"])
+def test_amount_texts_the_schema_refuses_for_their_digits_from_dict_refuses_too(value: str) -> None:
+    """Zeros the schema's pattern has no room for (past 9 digits, past 2 decimals): refused."""
+    assert not STATE.is_valid(clean_state(balance=value))
+    with pytest.raises(InvalidStateError, match=r"\$\.balance: expected"):
+        UserState.from_dict(clean_state(balance=value))
+
+
+@pytest.mark.parametrize("number", ["-0.0", "-0", "-0e0", "-0.00"])
+def test_a_json_number_minus_zero_is_the_amount_zero(number: str) -> None:
+    """JSON -0.0 is an amount the schema accepts (minimum 0): from_json reads 0.00 and writes "0.00"."""
+    text = json.dumps(clean_state(balance="0")).replace('"balance": "0"', f'"balance": {number}')
+    assert STATE.is_valid(json.loads(text))
+    state = UserState.from_json(text)
+    assert str(state.balance) == "0.00"
+    assert state.to_dict()["balance"] == "0.00"
+    assert STATE.is_valid(state.to_dict())
+
+
 def test_the_documented_limits_of_json_schema() -> None:
     """Pinned so the docs stay true: what JSON Schema cannot say, the schema leaves to from_dict."""
     # A fractional JSON number is a valid amount, but validators read binary floats: refused.

@@ -26,6 +26,7 @@ from simcancel._facts import (
     FactSpec,
     StatePath,
     _activation_representative,
+    _days_for_months,
     _months_on_day,
     _path_getter,
     _text_writer,
@@ -262,3 +263,43 @@ def test_the_fact_text_writer_escapes_any_name_as_json_does() -> None:
     write = _text_writer(specs)
     fact: dict[str, Any] = dict(zip(names, [True, 3, 'pre"paid\u2028', 150, False], strict=True))
     assert write(fact) == json.dumps(fact, ensure_ascii=False)
+
+
+def _reached_in_a_400_year_cycle(most_months: int) -> list[tuple[int, int]]:
+    """Per count of whole months up to ``most_months``, the fewest and most days any issue
+    date of a whole Gregorian cycle (2000-2399, every month, days 1, 29, 30 and 31) takes to
+    reach it: the truth _days_for_months and _months_on_day approximate from 2000-2003."""
+    months_in_cycle = 400 * 12
+    first = [
+        dt.date(2000 + index // 12, index % 12 + 1, 1).toordinal()
+        for index in range(months_in_cycle + most_months + 2)
+    ]
+    reached = [(MAX_DAYS, 0)] * (most_months + 1)
+    for index in range(months_in_cycle):
+        for day in (1, 29, 30, 31):
+            if first[index] + day - 1 >= first[index + 1]:
+                continue  # no such day in that month
+            start = first[index] + day - 1
+            for months in range(most_months + 1):
+                end = index + months
+                exists = first[end] + day - 1 < first[end + 1]
+                days = (first[end] + day - 1 if exists else first[end + 1]) - start
+                fewest, most = reached[months]
+                reached[months] = (min(fewest, days), max(most, days))
+    return reached
+
+
+def test_day_counts_under_three_years_read_their_months_exactly_on_every_issue_date() -> None:
+    """Below 36 months the bands and month ranges are the exact ones of every issue date of a
+    400-year cycle, not narrowed by the century margin (366 days held is always 12 months)."""
+    reached = _reached_in_a_400_year_cycle(40)
+    for months in range(36):
+        assert _days_for_months(months) == (reached[months][1], reached[months + 1][0] - 1), months
+    for days in range(reached[36][0] - 2):
+        fewest = max(months for months, (_, most) in enumerate(reached) if most <= days)
+        most = max(months for months, (fewest_days, _) in enumerate(reached) if fewest_days <= days)
+        assert _months_on_day(days) == (fewest, most), days
+    for months in range(36, 40):  # with the margin: inside the truth, never past it
+        fewest, most = _days_for_months(months)
+        assert reached[months][1] <= fewest <= most < reached[months + 1][0]
+    assert _months_on_day(366) == (12, 12)

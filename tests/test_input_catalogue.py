@@ -283,6 +283,19 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
         ["$.balance: " + _MONEY_TEXT + "'1e2'"],
     ),
     (
+        "money: leading zeros",
+        _with(balance="0000000001"),
+        [
+            "$.balance: expected a non-negative amount in PKR with at most two decimals, "
+            "written with at most 9 digits before the point (or 1000000000), got '0000000001'"
+        ],
+    ),
+    (
+        "money: three decimals written",
+        _with(balance="1.000"),
+        ["$.balance: expected at most two decimals (paisa), got '1.000'"],
+    ),
+    (
         "money: huge integer",
         _with(balance=10**400),
         ["$.balance: expected an amount of at most PKR 1000000000, got 1" + "0" * 54 + "...0"],

@@ -148,13 +148,21 @@ def check_money(value: object) -> Decimal:
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except ArithmeticError:
         raise ValueError(f"{expected}, got {shorten(value)}") from None
-    if not amount.is_finite() or amount.is_signed():  # -0 too
+    whole, _, decimals = value.removeprefix("-").partition(".") if isinstance(value, str) else ("", "", "")
+    # A text with a minus is refused, "-0" too (the schema's pattern has none); a number
+    # -0 (JSON -0.0, which the schema's "minimum: 0" accepts) is the amount 0.
+    if not amount.is_finite() or amount < 0 or (isinstance(value, str) and value.startswith("-")):
         raise ValueError(f"expected a non-negative amount in PKR, got {shorten(value)}")
     if amount > MAX_MONEY:
         raise ValueError(f"expected an amount of at most PKR {MAX_MONEY}, got {shorten(value)}")
-    if amount != amount.quantize(_CENT):
+    if amount != amount.quantize(_CENT) or len(decimals) > 2:  # "1.000": three decimals written
         raise ValueError(f"expected at most two decimals (paisa), got {shorten(value)}")
-    return amount.quantize(_CENT)
+    if len(whole) > len(str(MAX_MONEY)) - 1 and whole != str(MAX_MONEY):  # leading zeros
+        raise ValueError(
+            f"{expected}, written with at most {len(str(MAX_MONEY)) - 1} digits before the point "
+            f"(or {MAX_MONEY}), got {shorten(value)}"
+        )
+    return amount.quantize(_CENT).copy_abs()  # -0 is 0
 
 
 def check_count(value: object) -> int:

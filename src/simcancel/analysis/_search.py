@@ -353,18 +353,20 @@ class EveryState:
         )
 
     def _in_batches(self, search: Search, problems: StateProblems, limit: int) -> Outcome:
+        """The walk of :meth:`Search.states`, judged :data:`BATCH` states at a time: the same
+        states found, and ``evaluated`` counts up to the ``limit``-th of them, as there (the
+        rest of its batch was judged, not walked)."""
         evaluated = 0
         found: list[Counterexample] = []
         combinations = search.space.assignments(self.variables)
         while len(found) < limit and (batch := list(itertools.islice(combinations, BATCH))):
-            evaluated += len(batch)
-            verdicts = problems(batch)
-            found.extend(
-                search.example(facts, problem)
-                for facts, problem in zip(batch, verdicts, strict=True)
-                if problem is not None
-            )
-        return Outcome(mode="exhaustive", evaluated=evaluated, found=tuple(found[:limit]))
+            for facts, problem in zip(batch, problems(batch), strict=True):
+                evaluated += 1
+                if problem is not None:
+                    found.append(search.example(facts, problem))
+                    if len(found) >= limit:
+                        break
+        return Outcome(mode="exhaustive", evaluated=evaluated, found=tuple(found))
 
 
 @attrs.frozen(kw_only=True)
@@ -425,6 +427,8 @@ class Witness:
     """The space to look in instead of the search's (one provider's states, say)."""
     shown: Facts | None = None
     """A state to show with the failure (the check knows one that has the problem)."""
+    shown_on: dt.date | None = None
+    """The day to show ``shown`` on, instead of the options' (a day its rule is in effect)."""
 
     def run(self, search: Search, limit: int) -> Outcome:
         """Look for a witness, then (if needed) for one in the latent space."""
@@ -454,9 +458,14 @@ class Witness:
                 return Outcome(mode=walked.mode, evaluated=evaluated, note=self.note, fallbacks=fallbacks)
             tried += ", whatever the provider's policy"
         problem = f"{self.missing} for none of {tried}"
-        missing = (
-            Counterexample(problem=problem) if self.shown is None else search.example(self.shown, problem)
-        )
+        if self.shown is None:
+            missing = Counterexample(problem=problem)
+        elif self.shown_on is None or self.shown_on == search.options.as_of:
+            missing = search.example(self.shown, problem)
+        else:
+            missing = search.on(self.shown_on).example(
+                self.shown, f"as of {self.shown_on.isoformat()}: {problem}"
+            )
         return Outcome(mode=walked.mode, evaluated=evaluated, found=(missing,), fallbacks=fallbacks)
 
 

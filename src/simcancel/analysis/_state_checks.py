@@ -335,12 +335,21 @@ def clearable(search: Search) -> CheckResult:
     """Every blocking issue can be cleared: per provider, some state in which it does not fire."""
     space = search.space
     provider = next(variable for variable in space.variables if "provider" in variable.facts)
+    days = search.days
 
     def walks() -> Iterator[Witness]:
         for rule in search.rules.rules:
             if rule.kind is not RuleKind.BLOCKING:
                 continue
             cleared = _negated(search.predicates[rule.id])
+            # The state shown blocks on a day the rule is in effect (assess would not fire it on
+            # another): the options' day if it is one, else the first such stretch of dates.
+            in_effect = [day for day in days if rule.in_effect(day)]
+            shown_on = (
+                search.options.as_of
+                if not in_effect or rule.in_effect(search.options.as_of)
+                else in_effect[0]
+            )
 
             where = f"{rule.file}:{rule.line}"
             if provider not in space.variables_for(rule.facts):
@@ -351,6 +360,7 @@ def clearable(search: Search) -> CheckResult:
                     holds=cleared,
                     missing=f"blocking rule {rule.id} ({where}) is cleared",
                     shown=dict(space.base),
+                    shown_on=shown_on,
                 )
                 continue
             for index, label in enumerate(provider.labels):
@@ -367,6 +377,7 @@ def clearable(search: Search) -> CheckResult:
                     missing=f"blocking rule {rule.id} ({where}) is cleared with {label} (no one changes it)",
                     space=StateSpace(variables=variables, base=base),
                     shown=base,
+                    shown_on=shown_on,
                 )
 
     return run_check(
