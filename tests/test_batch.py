@@ -65,12 +65,45 @@ def test_bad_arguments_are_usage_errors_at_call_time(call: Any, message: str) ->
 
 
 def test_pickled_results_are_the_remaining_answers() -> None:
-    """A results iterator crosses a process boundary as the list of what it had left."""
+    """A results iterator crosses a process boundary as the results it had left, in order."""
     results = assess_many(_states(3), as_of=AS_OF)
     first = next(results)
     rest = pickle.loads(pickle.dumps(results))
-    assert rest == list(assess_many(_states(3), as_of=AS_OF))[1:]
+    assert list(rest) == list(assess_many(_states(3), as_of=AS_OF))[1:]
     assert first.can_cancel_now
+
+
+def test_results_pickled_again_are_the_same_and_a_bad_record_raises_where_they_are_read() -> None:
+    """Pickling works the results out once: a second pickling (Dask retries with other
+    picklers) gives the same answers, and the error of a bad record is raised, after the
+    answers before it, where they are read, not while pickling."""
+    items = [*_states(2), {"provider": "jazz"}, *_states(1)]
+    with pytest.raises(InvalidStateError) as here:
+        list(assess_many(items, as_of=AS_OF))
+    results = assess_many(items, as_of=AS_OF)
+    once, again = pickle.dumps(results), pickle.dumps(results)
+    for data in (once, again):
+        replayed = pickle.loads(data)
+        assert [next(replayed), next(replayed)] == list(assess_many(_states(2), as_of=AS_OF))
+        with pytest.raises(InvalidStateError) as there:
+            next(replayed)
+        assert there.value.problems == here.value.problems
+        assert list(replayed) == []
+    local = assess_many(items, as_of=AS_OF)
+    pickle.dumps(local)  # the iterator pickled replays the same where it is, too
+    assert len([next(local), next(local)]) == 2
+    with pytest.raises(InvalidStateError):
+        next(local)
+
+
+def test_results_survive_distributeds_own_pickler() -> None:
+    """distributed's pickle (standard pickle, then its own, then cloudpickle) keeps every answer."""
+    protocol = pytest.importorskip("distributed.protocol.pickle")
+    items = [*_states(2), {"provider": "jazz"}]
+    replayed = protocol.loads(protocol.dumps(assess_many(items, as_of=AS_OF)))
+    assert [next(replayed), next(replayed)] == list(assess_many(_states(2), as_of=AS_OF))
+    with pytest.raises(InvalidStateError):
+        next(replayed)
 
 
 @pytest.fixture(scope="module")

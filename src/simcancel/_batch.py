@@ -14,6 +14,7 @@ rules of the worker's own installation), which is why passing ``None`` or a pick
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, overload
@@ -27,6 +28,8 @@ from simcancel.model import Assessment, UserState
 __all__ = ["assess_many"]
 
 OnError = Literal["raise", "return"]
+_Reduced = tuple[type["_Replay"], tuple[list[Assessment | SimcancelError], SimcancelError | None]]
+"""How results travel in a pickle: those left, and the error that ended them."""
 
 
 @overload
@@ -77,8 +80,15 @@ def assess_many(
 
 
 class _Results(Iterator[Assessment | SimcancelError]):
-    """The lazy results; pickled (a Dask task's return value), it becomes the list of the
-    results not yet taken, since a running generator cannot cross a process boundary."""
+    """The lazy results.  Pickled (a Dask task's return value), they become what is left of
+    them, worked out once: the results not yet taken and the error that ended them, if
+    one did, replayed in that order where they are unpickled (:class:`_Replay`).
+
+    The work happens at the first pickling, and Dask may pickle a value several times
+    (its own picklers after the standard one fails): each time gives the same outcome,
+    and a bad record's error is raised where the results are read, never while pickling
+    or unpickling them (which Dask reports poorly, or not at all).
+    """
 
     __slots__ = ("_results",)
 
@@ -90,8 +100,39 @@ class _Results(Iterator[Assessment | SimcancelError]):
 
     def __reduce__(
         self,
-    ) -> tuple[type[list[Assessment | SimcancelError]], tuple[list[Assessment | SimcancelError]]]:
-        return (list, (list(self._results),))
+    ) -> tuple[type[_Replay], tuple[list[Assessment | SimcancelError], SimcancelError | None]]:
+        if not isinstance(self._results, _Replay):
+            taken: list[Assessment | SimcancelError] = []
+            error: SimcancelError | None = None
+            try:
+                taken.extend(self._results)
+            except SimcancelError as raised:
+                error = raised
+            self._results = _Replay(taken, error)
+        return self._results.__reduce__()
+
+
+class _Replay(Iterator[Assessment | SimcancelError]):
+    """Results worked out already: each in turn, then ``error`` raised (if any), then the end."""
+
+    __slots__ = ("_error", "_left")
+
+    def __init__(self, left: list[Assessment | SimcancelError], error: SimcancelError | None) -> None:
+        self._left = collections.deque(left)
+        self._error = error
+
+    def __next__(self) -> Assessment | SimcancelError:
+        if self._left:
+            return self._left.popleft()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        raise StopIteration
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[_Replay], tuple[list[Assessment | SimcancelError], SimcancelError | None]]:
+        return (_Replay, (list(self._left), self._error))
 
 
 def _assess_each(
