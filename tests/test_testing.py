@@ -442,3 +442,21 @@ def test_the_entry_point_registers_whatever_is_imported_first(first: str) -> Non
         [sys.executable, "-W", "error", "-c", probe], capture_output=True, env=env, check=False, timeout=120
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, b"drawn\n", b"")
+
+
+@pytest.mark.parametrize("plugins", [True, False])
+def test_import_simcancel_after_hypothesis_registers_unless_plugins_are_off(plugins: bool) -> None:
+    """hypothesis first, then simcancel: registered, unless HYPOTHESIS_NO_PLUGINS turns plugins off."""
+    env = {key: value for key, value in os.environ.items() if key != "HYPOTHESIS_NO_PLUGINS"}
+    if not plugins:
+        env["HYPOTHESIS_NO_PLUGINS"] = "1"
+    probe = (
+        "import hypothesis\n"
+        "import simcancel\n"
+        "from hypothesis.strategies._internal.types import _global_type_lookup\n"
+        "print(simcancel.UserState in _global_type_lookup)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120, check=True
+    )
+    assert done.stdout.strip() == str(plugins)

@@ -13,6 +13,7 @@ of a strategy defers :mod:`simcancel.testing` (and any rule set) to the first
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, TypeVar
 
@@ -34,8 +35,9 @@ def register() -> None:
 
 def register_if_hypothesis() -> None:
     """:func:`register`, if hypothesis' strategies are loaded (they are by the time any
-    ``hypothesis`` entry point runs)."""
-    if "hypothesis.strategies" in sys.modules:
+    ``hypothesis`` entry point runs) and plugins are not turned off
+    (``HYPOTHESIS_NO_PLUGINS``, which keeps the entry point from running too)."""
+    if "hypothesis.strategies" in sys.modules and not os.environ.get("HYPOTHESIS_NO_PLUGINS"):
         register()
 
 

@@ -31,6 +31,7 @@ from typing import Protocol
 
 import attrs
 
+from simcancel._engine import MAX_BATCH
 from simcancel._facts import EngineValue, state_for
 from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import AllOf, Comparison, Condition, Op, RuleSet
@@ -67,8 +68,9 @@ StateProblem = Callable[[Facts], "str | None"]
 StateProblems = Callable[[Sequence[Facts]], Sequence["str | None"]]
 """What is wrong with each of many states, in order."""
 
-BATCH = 100
-"""States an :class:`EveryState` walk with ``problems`` judges at once."""
+BATCH = MAX_BATCH
+"""States an :class:`EveryState` walk with ``problems`` judges at once: one durable
+session's worth (:func:`simcancel._engine.evaluate_many`)."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
