@@ -414,3 +414,48 @@ def test_an_answers_file_behind_a_symbolic_link_is_updated_through_it(tmp_path: 
     saved = PartialState.from_json(target.read_bytes())
     assert saved == interview.partial
     assert saved.known["activated_on"] == "2024-01-10"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "zh-CN",
+            [
+                "（请输入日期（YYYY-MM-DD），例如 2025-03-01）",
+                "（这一天晚于评估当天；开卡日期只能是评估当天或更早。）",
+            ],
+        ),
+        (
+            "en",
+            [
+                "(expected a date as 'YYYY-MM-DD', got '2024/01/10')",
+                "(expected a day on or before the assessment day",
+            ],
+        ),
+    ],
+)
+def test_a_refused_answer_is_explained_in_the_locale(locale: str, expected: list[str]) -> None:
+    """A bad date and a day after the assessment are refused in the locale's words (the
+    state's English messages only in English), in the locale's brackets."""
+    out = io.StringIO()
+    typed = iter(["1", "2024/01/10", "2027-01-01", "2024-01-10"])
+
+    def read() -> str:
+        answer = next(typed, None)
+        return "" if answer is None else answer + "\n"  # then the end of input
+
+    interview = Interview(
+        rules=default_rules(),
+        locale=locale,
+        as_of=dt.date.fromisoformat(AS_OF),
+        read=read,
+        out=out,
+    )
+    interview.run()
+    refusals = [line for line in out.getvalue().splitlines() if interview.label("interview.invalid") in line]
+    assert len(refusals) == len(expected)
+    for line, part in zip(refusals, expected, strict=True):
+        assert part in line, line
+    if locale == "zh-CN":
+        assert all("expected" not in line for line in refusals)

@@ -138,31 +138,47 @@ class Interview:
         for number, choice in enumerate(question.choices, start=1):
             self.say(f"  {number}. {choice.label}")
         self.say(f"  {DONT_KNOW}  {self.label('answer.unknown')}")
+        prompt = _PROMPTS.get(field.answer, "interview.pick")
         while True:
             try:
-                answered = self._answer(question, field.answer)
-                check_activation(answered, self.as_of)  # refused here, not by the next question
+                answered = self._answer(question, field.answer, prompt)
             except _InvalidAnswerError as error:
-                self.say(f"{self.label('interview.invalid')} {error}".rstrip())
+                self.say(f"{self.label('interview.invalid')}{self._listed(error.args)}")
+                continue
             except InvalidStateError as error:
-                shown = "; ".join(problem.message for problem in error.problems)
-                self.say(f"{self.label('interview.invalid')} ({shown})")
-            else:
-                return answered
+                self.refused(error, prompt)
+                continue
+            try:
+                check_activation(answered, self.as_of)  # refused here, not by the next question
+            except InvalidStateError as error:
+                self.refused(error, "interview.after_day")
+                continue
+            return answered
 
-    def _answer(self, question: Question, kind: AnswerKind) -> PartialState:
-        prompt = {
-            AnswerKind.MONEY: "interview.amount",
-            AnswerKind.COUNT: "interview.count",
-            AnswerKind.SERVICES: "interview.count",
-            AnswerKind.DATE: "interview.date",
-        }.get(kind, "interview.pick")
+    def refused(self, error: InvalidStateError, hint: str) -> None:
+        """Say why an answer was refused: the state's own words in English, else the
+        locale's label ``hint`` (the messages of :class:`InvalidStateError` are English)."""
+        if self.locale.split("-")[0] == "en":
+            shown = "; ".join(problem.message for problem in error.problems)
+        else:
+            shown = self.label(hint)
+        self.say(f"{self.label('interview.invalid')}{self._listed((shown,))}")
+
+    def _listed(self, parts: tuple[object, ...]) -> str:
+        """``parts`` in brackets after a sentence, in the locale's punctuation."""
+        if not parts:
+            return ""
+        if self.locale.split("-")[0] == "zh":
+            return "（" + "，".join(str(part) for part in parts) + "）"
+        return " (" + ", ".join(str(part) for part in parts) + ")"
+
+    def _answer(self, question: Question, kind: AnswerKind, prompt: str) -> PartialState:
         text = self.line(f"{self.label(prompt)} > ")
         if text == DONT_KNOW:
             return self.partial.answer(question.field, UNKNOWN)
         if question.choices:
             if not _is_number(text) or not 1 <= int(text) <= len(question.choices):
-                raise _InvalidAnswerError(f"1-{len(question.choices)}, {DONT_KNOW}")
+                raise _InvalidAnswerError(f"1-{len(question.choices)}", DONT_KNOW)
             return self.partial.answer(question.field, question.choices[int(text) - 1].value)
         if kind is AnswerKind.COUNT:
             return self.partial.answer(question.field, _whole(text))
@@ -183,7 +199,7 @@ class Interview:
                 if _is_number(text) and int(text) <= active:
                     recurring = int(text)
                     break
-                self.say(f"{self.label('interview.invalid')} (0-{active}, {DONT_KNOW})")
+                self.say(f"{self.label('interview.invalid')}{self._listed((f'0-{active}', DONT_KNOW))}")
         return {"active": active, "recurring": recurring}
 
     def report(self, *, finished: bool, as_json: bool) -> tuple[str, bool]:
@@ -218,7 +234,17 @@ class Interview:
 
 
 class _InvalidAnswerError(Exception):
-    """An answer that is not one of the choices, or not a number."""
+    """An answer that is not one of the choices, or not a number; its arguments are the
+    answers expected."""
+
+
+_PROMPTS = {
+    AnswerKind.MONEY: "interview.amount",
+    AnswerKind.COUNT: "interview.count",
+    AnswerKind.SERVICES: "interview.count",
+    AnswerKind.DATE: "interview.date",
+}
+"""The label asking for each kind of answer (a choice: ``interview.pick``)."""
 
 
 _DIGITS = 12
@@ -232,5 +258,5 @@ def _is_number(text: str) -> bool:
 
 def _whole(text: str) -> int:
     if not _is_number(text):
-        raise _InvalidAnswerError("0, 1, 2, ...")
+        raise _InvalidAnswerError("0", "1", "2", "...")
     return int(text)

@@ -190,6 +190,7 @@ INTERVIEW_LABELS = (
     "answer.no",
     "answer.unknown",
     "answer.yes",
+    "interview.after_day",
     "interview.amount",
     "interview.count",
     "interview.date",
