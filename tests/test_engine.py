@@ -33,7 +33,9 @@ from simcancel import (
     EngineError,
     RuleSet,
     UserState,
+    _decide,
     _engine,
+    _partial,
     default_rules,
     live_sessions,
     load_rules,
@@ -595,6 +597,26 @@ def test_a_fork_while_another_thread_evaluates_gives_a_working_child(
         stop.set()
         worker.join()
     assert codes == [0] * 10
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Python 3.12+: fork with threads
+def test_a_fork_while_another_thread_builds_a_plan_or_model_gives_a_working_child() -> None:
+    """os.fork() while another thread holds decide's plan lock or the partial model's lock:
+    the child builds its own plans and models (it waited for ever on the copied lock)."""
+    rules = simcancel.load_rules(*simcancel.builtin_packs())  # no plan or model built yet
+    state = UserState.from_dict(VALID_STATE)
+    partial = simcancel.PartialState.from_dict({"provider": "jazz"})
+    with _decide._PLANS_LOCK, _partial._LOCK:  # as another thread building one would
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child, which never returns
+            code = 3
+            try:
+                answer = simcancel.assess(state, rules=rules, locale="en", as_of=AS_OF)
+                known = simcancel.assess_partial(partial, rules=rules, locale="en", as_of=AS_OF)
+                code = 0 if answer.blocking and known.provider == "jazz" else 1
+            finally:
+                os._exit(code)
+    assert _wait(pid, 30) == 0
 
 
 def test_a_pickled_registration_is_registered_anew_where_it_is_unpickled(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import random
 from collections.abc import Callable, Mapping
@@ -303,3 +304,13 @@ def test_day_counts_under_three_years_read_their_months_exactly_on_every_issue_d
         fewest, most = _days_for_months(months)
         assert reached[months][1] <= fewest <= most < reached[months + 1][0]
     assert _months_on_day(366) == (12, 12)
+
+
+def test_money_in_paisa_does_not_depend_on_the_callers_decimal_context() -> None:
+    """facts_for's paisa are exact under a caller's low-precision decimal context (were rounded)."""
+    state = UserState.from_dict({**VALID_STATE, "balance": "123456.78", "arrears": "99999.99"})
+    provider = default_rules().provider(state.provider)
+    expected = facts_for(state, provider, dt.date(2026, 11, 24))
+    with decimal.localcontext(prec=4):
+        assert facts_for(state, provider, dt.date(2026, 11, 24)) == expected
+    assert (expected["balance"], expected["arrears"]) == (12345678, 9999999)

@@ -7,6 +7,7 @@ ways at once and checks that every defect is reported in the same error.
 
 from __future__ import annotations
 
+import decimal
 import os
 from pathlib import Path
 
@@ -486,3 +487,19 @@ def test_a_provider_fix_must_name_a_provider_and_a_rule_with_a_fix(
         problem.file == "pack/providers/extra.yaml" and message in problem.message
         for problem in caught.value.problems
     ), caught.value
+
+
+def test_a_rule_amount_does_not_depend_on_the_callers_decimal_context(tmp_path: Path) -> None:
+    """An amount of a rule is read exactly under a low-precision decimal context (was rounded)."""
+    rule = """\
+rules:
+  - id: owes-a-lot
+    kind: warning
+    claims: [A1]
+    when: {arrears: {gt: "123456.78"}}
+    message: {zh-CN: "欠费", en: "Arrears"}
+"""
+    pack = minimal_pack(tmp_path / "pack", {"pitfalls.yaml": rule})
+    with decimal.localcontext(prec=4):
+        loaded = load_rules(pack)
+    assert loaded.rule("owes-a-lot").when == load_rules(pack).rule("owes-a-lot").when

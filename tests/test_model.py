@@ -149,8 +149,10 @@ def test_to_json_keeps_chinese_text_and_honours_indent() -> None:
     assert json.loads(result.to_json(indent=None)) == result.to_dict()
 
 
-@given(user_states(), st.sampled_from(["en", "zh-CN", "ur"]), st.sampled_from([2, 0, 1, 4, -1]))
-def test_to_json_writes_what_json_dumps_writes_of_to_dict(state: UserState, locale: str, indent: int) -> None:
+@given(user_states(), st.sampled_from(["en", "zh-CN", "ur"]), st.sampled_from([2, 0, 1, 4, -1, "\t"]))
+def test_to_json_writes_what_json_dumps_writes_of_to_dict(
+    state: UserState, locale: str, indent: int | str
+) -> None:
     """The text ``to_json`` writes from the objects is ``json.dumps(to_dict(), indent=...)``'s."""
     result = assess(state, locale=locale, as_of=dt.date(2026, 11, 24))
     assert result.to_json(indent=indent) == json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
@@ -268,3 +270,34 @@ def test_assessment_objects_built_from_lists_hold_tuples() -> None:
     assert all(type(pair) is tuple for pair in route.facts)
     with pytest.raises(TypeError):
         Step(stage=Stage.SERVICES, text="t", code="c", claims="A5")
+
+
+class _Spaces(str):
+    __slots__ = ()
+
+
+@attrs.frozen(kw_only=True)
+class _Annotated(Assessment):
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "note": "mine"}
+
+
+@pytest.mark.parametrize(
+    "indent", ["\t", "  ", "", _Spaces("--")], ids=["tab", "two spaces", "empty", "str subclass"]
+)
+def test_to_json_takes_a_text_indent_as_json_dumps_does(indent: str) -> None:
+    """A string indent is each level's prefix, as json.dumps takes it (it raised TypeError)."""
+    state = UserState.from_dict(clean_state(arrears="3.10", line_status="suspended"))
+    for result in (_assessment(), assess(state, locale="ur", as_of=dt.date(2026, 11, 24), what_if=True)):
+        assert result.to_json(indent=indent) == json.dumps(
+            result.to_dict(), ensure_ascii=False, indent=indent
+        )
+
+
+def test_to_json_of_an_assessment_subclass_writes_its_to_dict() -> None:
+    """A subclass's own to_dict is what to_json writes at every indent, not only indent=None."""
+    result = _Annotated(
+        **{field.name: getattr(_assessment(), field.name) for field in attrs.fields(Assessment)}
+    )
+    for indent in (None, 2, 0):
+        assert json.loads(result.to_json(indent=indent))["note"] == "mine"

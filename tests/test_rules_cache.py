@@ -204,3 +204,27 @@ def test_any_change_to_a_source_file_of_the_package_changes_the_key(
     keys.append(cache_key(builtin_rules_path(), public_facts=True))
     assert None not in keys
     assert len(set(keys)) == 4
+
+
+def test_a_file_changed_while_the_rules_load_is_not_stored_under_the_key_before_it(
+    cache: Path, tmp_path: Path
+) -> None:
+    """An edit landing between the key's hashing and the load stores nothing: the entry under
+    the old key held the edited rules, and a revert of the edit read them back."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_path(), rules)
+    edited = rules / "preconditions.yaml"
+    original = edited.read_text(encoding="utf-8")
+    packs = (rules, rules / "public-facts", rules / "locale-ur", rules / "public-facts" / "locale-ur")
+
+    def edit_then_load() -> RuleSet:
+        edited.write_text(original.replace("still owes PKR", "still owes, edited, PKR"), encoding="utf-8")
+        return load_rules(*packs)
+
+    first = cached_rules(rules, public_facts=True, load=edit_then_load)
+    assert "edited" in str(first.rule("arrears-unpaid").message["en"])
+    edited.write_text(original, encoding="utf-8")
+    load = _Counting()
+    again = cached_rules(rules, public_facts=True, load=lambda: (load(), load_rules(*packs))[1])
+    assert load.calls == 1
+    assert "edited" not in str(again.rule("arrears-unpaid").message["en"])

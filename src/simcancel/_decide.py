@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import os
 import string
 import threading
 import weakref
@@ -280,6 +281,17 @@ class _Plan:
 
 _PLANS: weakref.WeakKeyDictionary[RuleSet, dict[str, _Plan]] = weakref.WeakKeyDictionary()
 _PLANS_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with a free lock: the parent's may be held by a thread (building
+    one) that does not exist in the child, which would wait on it for ever."""
+    global _PLANS_LOCK  # noqa: PLW0603 - replaced in the child only
+    _PLANS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 _last_plan: tuple[weakref.ref[RuleSet], str, _Plan] | None = None

@@ -20,6 +20,7 @@ against it.  Adding a fact is one model field plus one entry in :data:`_SPECS`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import functools
 import json
@@ -567,11 +568,23 @@ _SPECS = (
 # --- reading and writing through the declarations -------------------------------------------
 
 
+_HUNDRED = Decimal(100)
+_PAISA = decimal.Context(
+    prec=28,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+).multiply
+"""An amount (at most 9 digits and 2 decimals) times 100, exactly: in a context of its own,
+not the caller's (whose precision may be lower than the state's was built with)."""
+
+
 def _path_getter(spec: FactSpec, path: str) -> Callable[[UserState], EngineValue]:
     """A function reading the fact's engine value from a state at ``path``."""
     get = operator.attrgetter(path)
     if spec.kind is FactKind.MONEY:
-        return lambda state: int(get(state) * 100)
+        return lambda state: int(_PAISA(get(state), _HUNDRED))
     if spec.kind is FactKind.ENUM:
         return lambda state: get(state).value
     return get
@@ -607,7 +620,7 @@ def _reader(
     ``read``, each state path as attribute reads), so a call builds one dict and calls no
     getter: ``facts_for`` runs on every assessment.
     """
-    namespace: dict[str, Any] = {"HUNDRED": Decimal(100)}
+    namespace: dict[str, Any] = {"HUNDRED": _HUNDRED, "PAISA": _PAISA}
     lines = ["def read(state, provider, as_of):"]
     for index, derivation in enumerate(derivations):
         namespace[f"read_{index}"] = derivation.read
@@ -619,7 +632,7 @@ def _reader(
         elif all(part.isidentifier() and not keyword.iskeyword(part) for part in spec.source.path.split(".")):
             value = f"state.{spec.source.path}"
             if spec.kind is FactKind.MONEY:
-                value = f"int({value} * HUNDRED)"  # a Decimal: the same product as * 100, no int to convert
+                value = f"int(PAISA({value}, HUNDRED))"  # exact, whatever the caller's decimal context
             elif spec.kind is FactKind.ENUM:
                 value = f"{value}._value_"  # what Enum.value returns, without its descriptor
         else:  # pragma: no cover - every path of the catalogue is dotted identifiers

@@ -15,6 +15,7 @@ rule set with a bare error code, or worse, hangs.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import math
 import os
@@ -338,13 +339,25 @@ def _word(reader: _Reader, spec: FactSpec, value: Any, path: str) -> str | None:
     return value
 
 
+_EXACT = decimal.Context(
+    prec=100,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+"""The context amounts of rules are read in: not the caller's, whose precision may be low
+enough to round them (and the rule set read is cached on disk for every later process);
+a product that would be rounded is refused (Inexact), as is one past ``Emax`` (Overflow)."""
+
+
 def _paisa(reader: _Reader, spec: FactSpec, value: float | str, path: str) -> int | None:
     """An amount in PKR as whole paisa."""
     try:
         amount = Decimal(str(value))
-        # Overflow ('1e999999999' * 100) and int(Infinity) are ArithmeticErrors too.
-        paisa = amount * 100
-        whole = paisa == paisa.to_integral_value()
+        # Overflow ('1e999999999' * 100), Inexact and int(Infinity) are ArithmeticErrors too.
+        paisa = _EXACT.multiply(amount, 100)
+        whole = paisa == paisa.to_integral_value(context=_EXACT)
         number = int(paisa) if whole else 0
     except ArithmeticError:
         reader.problem(path, f"fact {spec.name!r} is an amount in PKR, got {shorten(value)}")

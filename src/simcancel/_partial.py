@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -236,6 +237,17 @@ _MODELS_KEPT = 16
 """Models kept per rule set (one per distinct set of rules in effect)."""
 _EXAMPLES_KEPT = 4096
 """Example answers kept per model (a bound, not a tuning)."""
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with a free lock: the parent's may be held by a thread (building
+    one) that does not exist in the child, which would wait on it for ever."""
+    global _LOCK  # noqa: PLW0603 - replaced in the child only
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def partial_model(rules: RuleSet, as_of: dt.date) -> PartialModel:

@@ -14,6 +14,9 @@ can depend on, read afresh by every process:
   the bytes of attrs' ``_make.py`` (how attrs classes pickle);
 * which packs are loaded (``public_facts``).
 
+A miss hashes the same again after loading, and stores the rule set only if the key is
+unchanged: an edit made while the packs were read is not stored under the key before it.
+
 A symbolic link, pipe or device anywhere under the rules directory, a file that cannot
 be read, a cache directory not owned by this user or writable by others, or an entry that
 does not unpickle to a rule set: no cache, the packs are loaded as always.  ``SIMCANCEL_CACHE_DIR``
@@ -215,5 +218,8 @@ def cached_rules(rules_dir: Path, *, public_facts: bool, load: Callable[[], Rule
         if found is not None:
             return found
     rules = load()
-    _write(directory, name, variant, rules)
+    # Stored only if nothing changed while it loaded: an edit between the hashing and the
+    # reading would store the edited rules under the key of the files before it.
+    if cache_key(rules_dir, public_facts=public_facts) == key:
+        _write(directory, name, variant, rules)
     return rules

@@ -609,15 +609,18 @@ class Assessment:
 
         return structure_assessment(data)
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | str | None = 2) -> str:
         """:meth:`to_dict` as JSON text (UTF-8 characters kept as they are).
 
-        The same text as ``json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)``;
-        ``indent=None`` is the compact form, the cheapest.
+        The same text as ``json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)``,
+        a string ``indent`` included (each level's prefix, such as a tab); ``indent=None`` is
+        the compact form, the cheapest.
         """
         if indent is None:
             return json.dumps(self.to_dict(), ensure_ascii=False)
-        if type(indent) is int:
+        # The writer from the objects knows this class's to_dict only (a subclass may have
+        # its own), and ints and strings as indents (anything else is json.dumps' to refuse).
+        if type(self) is Assessment and (type(indent) is int or type(indent) is str):
             try:
                 return _assessment_json(self, _layout(indent))
             except (_NotPlainError, TypeError, AttributeError):
@@ -629,7 +632,7 @@ class _NotPlainError(Exception):
     """A value :func:`indented_json` leaves to :func:`json.dumps`."""
 
 
-def indented_json(data: object, indent: int) -> str:
+def indented_json(data: object, indent: int | str) -> str:
     """``json.dumps(data, ensure_ascii=False, indent=indent)``, about twice as fast.
 
     CPython's C encoder has no indentation, so ``indent`` makes :mod:`json` fall back to
@@ -639,7 +642,7 @@ def indented_json(data: object, indent: int) -> str:
     """
     out: list[str] = []
     try:
-        _indented(data, out, "\n", " " * indent)
+        _indented(data, out, "\n", _step(indent))
     except _NotPlainError:
         return json.dumps(data, ensure_ascii=False, indent=indent)
     return "".join(out)
@@ -694,13 +697,19 @@ def _indented(value: object, out: list[str], newline: str, step: str) -> None:  
 # the writer does not know raises, and to_json walks to_dict instead.
 
 
+def _step(indent: int | str) -> str:
+    """What each level of nesting adds to a line, as json.dumps reads ``indent``."""
+    return indent if isinstance(indent, str) else " " * indent
+
+
 class _Layout:
     """The constant text of an assessment's JSON at one indent."""
 
     __slots__ = ("document", "head", "issue", "keys", "lines", "option", "option_nested", "step")
 
-    def __init__(self, indent: int) -> None:
-        lines = tuple("\n" + " " * indent * depth for depth in range(5))
+    def __init__(self, indent: int | str) -> None:
+        step = _step(indent)
+        lines = tuple("\n" + step * depth for depth in range(5))
         self.lines = lines
 
         def prefixes(depth: int, *names: str) -> tuple[str, ...]:
@@ -739,7 +748,7 @@ class _Layout:
 
 
 @functools.lru_cache(maxsize=16)
-def _layout(indent: int) -> _Layout:
+def _layout(indent: int | str) -> _Layout:
     return _Layout(indent)
 
 
