@@ -260,7 +260,7 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     (
         "money: spaces",
         _with(balance=" 12 "),
-        ["$.balance: " + _MONEY_TEXT + "' 12 '"],
+        ["$.balance: " + _MONEY_TEXT + "' 12 ' (did you mean '12'?)"],
     ),
     (
         "money: Arabic-Indic digits",
@@ -314,7 +314,24 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
     ("count: float", _unused(1.5), ["$.unused.data_mb: expected a whole number, got 1.5"]),
     ("count: text", _unused("12"), ["$.unused.data_mb: expected a whole number, got '12'"]),
     ("bool: int", _situation(1), ["$.situation.can_visit_store: expected true or false, got 1"]),
-    ("bool: text", _situation("no"), ["$.situation.can_visit_store: expected true or false, got 'no'"]),
+    (
+        "bool: text",
+        _situation("no"),
+        [
+            "$.situation.can_visit_store: expected true or false, got 'no' "
+            "(did you mean false, without quotes?)"
+        ],
+    ),
+    (
+        "money: decimal comma",
+        _with(balance="12,50"),
+        ["$.balance: " + _MONEY_TEXT + "'12,50' (did you mean '12.50'?)"],
+    ),
+    (
+        "date: slashes",
+        _with(activated_on="2024/01/10"),
+        ["$.activated_on: expected a date as 'YYYY-MM-DD', got '2024/01/10' (did you mean '2024-01-10'?)"],
+    ),
     (
         "enum: unknown value",
         _with(plan="prepayed"),

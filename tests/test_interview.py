@@ -429,7 +429,7 @@ def test_an_answers_file_behind_a_symbolic_link_is_updated_through_it(tmp_path: 
         (
             "en",
             [
-                "(expected a date as 'YYYY-MM-DD', got '2024/01/10')",
+                "(expected a date as 'YYYY-MM-DD', got '2024/01/10' (did you mean '2024-01-10'?))",
                 "(expected a day on or before the assessment day",
             ],
         ),

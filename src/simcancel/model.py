@@ -8,6 +8,7 @@ which report every invalid field at once as :class:`~simcancel.InvalidStateError
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import functools
@@ -132,7 +133,30 @@ def iso_day(value: object) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}")
+    hint = ""
+    if isinstance(value, str) and (found := _OTHER_DAY.fullmatch(value.strip())):
+        candidate = f"{found.group(1)}-{int(found.group(3)):02d}-{int(found.group(4)):02d}"
+        with contextlib.suppress(ValueError):
+            if candidate != value and dt.date.fromisoformat(candidate):
+                hint = f" (did you mean '{candidate}'?)"
+    raise ValueError(f"expected a date as 'YYYY-MM-DD', got {shorten(value)}{hint}")
+
+
+_OTHER_DAY = re.compile(r"([0-9]{4})([/.\- ])([0-9]{1,2})\2([0-9]{1,2})")
+"""A year-first date written with other separators or without leading zeros (``2024/1/10``)."""
+
+
+def _money_hint(text: str) -> str:
+    """A "did you mean" for an amount written as people often do: a decimal comma
+    (``12,50``), thousands separators (``1,250.00``), spaces around it (``" 150 "``)."""
+    candidate = text.strip()
+    if re.fullmatch(r"[0-9]+,[0-9]{1,2}", candidate):
+        candidate = candidate.replace(",", ".")
+    elif re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?", candidate):
+        candidate = candidate.replace(",", "")
+    if candidate != text and _DECIMAL_TEXT.fullmatch(candidate):
+        return f" (did you mean '{candidate}'?)"
+    return ""
 
 
 def check_money(value: object) -> Decimal:
@@ -143,7 +167,8 @@ def check_money(value: object) -> Decimal:
     if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
         # Decimal() would also read " 12", "1e2", "+5", "1_000" and "١٢", which the state
         # schema does not describe.
-        raise ValueError(f"{expected}, written with the digits 0-9 and a point, got {shorten(value)}")
+        hint = _money_hint(value)
+        raise ValueError(f"{expected}, written with the digits 0-9 and a point, got {shorten(value)}{hint}")
     try:
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except ArithmeticError:
@@ -177,7 +202,10 @@ def check_count(value: object) -> int:
 def check_bool(value: object) -> bool:
     """Return ``value`` if it is a real boolean (``"no"`` is not ``False``)."""
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {shorten(value)}")
+        word = value.strip().lower() if isinstance(value, str) else None
+        hint = {"yes": "true", "true": "true", "no": "false", "false": "false"}.get(word or "")
+        shown = f" (did you mean {hint}, without quotes?)" if hint else ""
+        raise ValueError(f"expected true or false, got {shorten(value)}{shown}")
     return value
 
 
