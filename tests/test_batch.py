@@ -139,8 +139,19 @@ def test_an_error_in_a_dask_worker_reaches_the_client_whole(dask_client: Any) ->
     with pytest.raises(InvalidStateError) as there:
         bag.map_partitions(assess_many, as_of=AS_OF).compute()
     assert type(there.value) is InvalidStateError
-    assert str(there.value) == str(here.value)
-    assert there.value.problems == here.value.problems
+    # The same problems; the index in their paths counts within the partition ($[1] of 2).
+    assert [(p.path.replace("$[1]", "$[3]"), p.message) for p in there.value.problems] == [
+        (p.path, p.message) for p in here.value.problems
+    ]
     returned = bag.map_partitions(assess_many, as_of=AS_OF, on_error="return").compute()
     assert isinstance(returned[3], InvalidStateError)
-    assert returned[3].problems == here.value.problems
+    assert [problem.message for problem in returned[3].problems] == [p.message for p in here.value.problems]
+    assert all(problem.path.startswith("$.") for problem in returned[3].problems)  # in place: no index
+
+
+def test_a_raised_error_names_the_state_of_the_batch() -> None:
+    """on_error='raise' says which state failed: an invalid state's paths start at its index."""
+    with pytest.raises(InvalidStateError) as caught:
+        list(assess_many([*_states(2), {**clean_state(), "balance": "12,50"}], as_of=AS_OF))
+    assert [problem.path for problem in caught.value.problems] == ["$[2].balance"]
+    assert "(did you mean '12.50'?)" in caught.value.problems[0].message

@@ -19,9 +19,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, overload
 
+import attrs
+
 from simcancel._assess import assess, default_rules
 from simcancel._clock import today_in_pakistan
-from simcancel._errors import SimcancelError, UsageError
+from simcancel._errors import InvalidStateError, SimcancelError, UsageError
 from simcancel._ruleset import RuleSet
 from simcancel.model import Assessment, UserState
 
@@ -143,11 +145,30 @@ def _assess_each(
     on_error: OnError,
 ) -> Iterator[Assessment | SimcancelError]:
     ruleset = default_rules() if rules is None else rules
-    for item in states:
+    for index, item in enumerate(states):
+        failed: SimcancelError | None = None
         try:
             state = item if isinstance(item, UserState) else UserState.from_dict(item)
             yield assess(state, rules=ruleset, locale=locale, as_of=as_of)
         except SimcancelError as error:
-            if on_error == "raise":
-                raise
-            yield error
+            if on_error == "return":
+                yield error
+                continue
+            failed = error
+        if failed is not None:
+            # Raised outside the except block: no second traceback rides along.
+            raise _at(failed, index)
+
+
+def _at(error: SimcancelError, index: int) -> SimcancelError:
+    """``error`` of the state at ``index`` of the batch, saying so: an invalid state's
+    paths start at that state (``$[3].balance``), any other error gets a note."""
+    if isinstance(error, InvalidStateError):
+        return InvalidStateError(
+            [
+                attrs.evolve(problem, path=f"$[{index}]{problem.path.removeprefix('$')}")
+                for problem in error.problems
+            ]
+        )
+    error.add_note(f"(the state at index {index} of the batch)")
+    return error
