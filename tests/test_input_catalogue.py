@@ -111,6 +111,8 @@ JSON_CASES: list[tuple[str, str | bytes, list[str]]] = [
         ],
     ),
     ("wrong top-level type", "[1, 2]", ["$: expected an object with fields, got [1, 2]"]),
+    ("empty text (an empty file)", b"", ["$: expected JSON, got an empty text"]),
+    ("only white space", " \n", ["$: expected JSON, got only white space"]),
     (
         "bytes that are not UTF-8",
         b'{"provider": "\xffjazz"}',

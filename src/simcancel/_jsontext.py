@@ -43,6 +43,10 @@ def parse_json(text: object) -> object:
             problem = f"expected UTF-8 text, got a byte {byte!r} at offset {error.start}"
         if problem is not None:
             raise _refused(problem)
+    if not text.strip():
+        raise _refused(
+            "expected JSON, got an empty text" if not text else "expected JSON, got only white space"
+        )
     try:
         return json.loads(
             text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_refuse_constant
