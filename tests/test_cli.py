@@ -748,3 +748,28 @@ def test_verify_require_pack_refuses_to_check_only_the_built_in_rules(
     err = one_error(capsys)
     assert "--pack DIR" in err
     assert "args: [--pack, my_pack]" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "exit_code", "shown"),
+    [
+        (["lint", "{pack}"], EXIT_FOUND, "simcancel lint --pack {pack}"),
+        (["verify", "{pack}"], EXIT_FOUND, "simcancel verify --pack {pack}"),
+        (
+            ["assess", str(EXAMPLES / "jazz-blocked.json"), "--rules", "{pack}"],
+            EXIT_BAD_INPUT,
+            "simcancel assess FILE --pack {pack}",
+        ),
+    ],
+)
+def test_an_extension_pack_named_as_a_whole_rule_set_gets_the_pack_option_suggested(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], exit_code: int, shown: str
+) -> None:
+    """A directory without ruleset.yaml given as the rules: the error says to use --pack."""
+    pack = tmp_path / "my_pack"
+    shutil.copytree(
+        Path(__file__).parent / "fixtures" / "broken_packs" / "good" / "providers", pack / "providers"
+    )
+    argv = [part.format(pack=pack) for part in command]
+    assert main(argv, out=io.StringIO()) == exit_code
+    assert shown.format(pack=pack) in capsys.readouterr().err

@@ -180,15 +180,16 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _extension_hint(rules_dirs: Sequence[str] | None) -> str | None:
+def _extension_hint(rules_dirs: Sequence[str] | None, command: str = "lint") -> str | None:
     """When the first rule set argument has no ruleset.yaml it is an extension pack, named wrongly."""
-    if not rules_dirs or (Path(rules_dirs[0]) / "ruleset.yaml").is_file():
+    if not rules_dirs or not Path(rules_dirs[0]).is_dir() or (Path(rules_dirs[0]) / "ruleset.yaml").is_file():
         return None
     first = rules_dirs[0]
     rest = "".join(f" --pack {directory}" for directory in rules_dirs[1:])
     return (
-        f"{first} has no ruleset.yaml, so it is not a whole rule set; to check it as an "
-        f"extension of the built-in rules, use --pack: simcancel lint --pack {first}{rest}"
+        f"{first} has no ruleset.yaml, so it is not a whole rule set; to use it as an "
+        f"extension of the built-in rules, use --pack: simcancel {command}"
+        f"{' FILE' if command == 'assess' else ''} --pack {first}{rest}"
     )
 
 
@@ -300,6 +301,9 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     )
     out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.render())
     out.write("\n")
+    hint = _extension_hint(args.rules_dirs, "verify")
+    if hint and not report.ok and not args.json:
+        print(f"simcancel: {hint}", file=sys.stderr)
     if args.require_exhaustive and not report.exhaustive:
         if report.sampled:
             names = ", ".join(result.name for result in report.sampled)
@@ -688,7 +692,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             )
     except SimcancelError as error:
         found: Sequence[Problem] = getattr(error, "problems", ())
-        return _fail(str(error), kind=type(error).__name__, problems=found, as_json=as_json)
+        code = _fail(str(error), kind=type(error).__name__, problems=found, as_json=as_json)
+        hint = _extension_hint(
+            getattr(args, "rules_dirs", None) or getattr(args, "rules", None), args.command
+        )
+        if isinstance(error, RuleFileError) and hint and not as_json:
+            print(f"simcancel: {hint}", file=sys.stderr)
+        return code
     except _BadInputError as error:
         return _fail(str(error), kind="BadInput", as_json=as_json)
     except BrokenPipeError:
