@@ -182,6 +182,14 @@ DICT_CASES: list[tuple[str, object, list[str]]] = [
         _with(situation={"can_visit_store": True, "reads_english": True, "need_it_fast": True}),
         ["$.situation.need_it_fast: unknown field (did you mean 'needs_it_fast'?)"],
     ),
+    (
+        "dotted field name",
+        _with(**{"documents.passport_copy": True}),
+        [
+            "$['documents.passport_copy']: unknown field "
+            '(write it nested: {"documents": {"passport_copy": ...}})'
+        ],
+    ),
     ("field name not a string", _ODD_KEY, ["$[7]: unknown field (field names are short strings)"]),
     (
         "10 MB field name",

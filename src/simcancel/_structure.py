@@ -133,6 +133,11 @@ def _unknown_field(path: str, key: object, known: list[str]) -> Problem:
     # A dict from Python may have keys that are not strings, or are megabytes long:
     # neither may break the message, nor make difflib crawl through them.
     if isinstance(key, str) and len(key) <= 100:
+        head, dot, rest = key.partition(".")
+        if dot and head in known:
+            # "documents.passport_copy" as one key: a dotted path where an object is wanted.
+            nested = f'{{"{head}": {{"{rest}": ...}}}}'
+            return Problem(path=f"{path}[{key!r}]", message=f"unknown field (write it nested: {nested})")
         return Problem(path=f"{path}.{key}", message=f"unknown field{did_you_mean(key, known)}")
     return Problem(path=f"{path}[{shorten(key)}]", message="unknown field (field names are short strings)")
 
