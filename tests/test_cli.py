@@ -773,3 +773,19 @@ def test_an_extension_pack_named_as_a_whole_rule_set_gets_the_pack_option_sugges
     argv = [part.format(pack=pack) for part in command]
     assert main(argv, out=io.StringIO()) == exit_code
     assert shown.format(pack=pack) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["assess", str(EXAMPLES / "jazz-blocked.json"), "--local", "en"], "(did you mean '--locale'?)"),
+        (["asses", "x.json"], "(did you mean 'assess'?)"),
+        (["verify", "--max-class", "5"], "(did you mean '--max-classes'?)"),
+    ],
+)
+def test_a_misspelt_command_or_option_gets_a_did_you_mean(
+    capsys: pytest.CaptureFixture[str], argv: list[str], hint: str
+) -> None:
+    """An unknown command or option is refused (never guessed) with the closest one named."""
+    assert main(argv, out=io.StringIO()) == EXIT_BAD_INPUT
+    assert hint in capsys.readouterr().err

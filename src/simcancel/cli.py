@@ -23,14 +23,22 @@ import gc
 import io
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, TypeAlias
 
 from simcancel._assess import assess, builtin_packs, default_rules
 from simcancel._contracts import SCHEMAS, schema_text
-from simcancel._errors import InvalidStateError, Problem, RuleFileError, SimcancelError, require_hypothesis
+from simcancel._errors import (
+    InvalidStateError,
+    Problem,
+    RuleFileError,
+    SimcancelError,
+    did_you_mean,
+    require_hypothesis,
+)
 from simcancel._jsontext import read_json
 from simcancel._loader import load_rules
 from simcancel._render import render_text
@@ -117,7 +125,27 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        raise _ArgumentError(self, message)
+        raise _ArgumentError(self, message + self._suggestion(message))
+
+    def _suggestion(self, message: str) -> str:
+        """A "did you mean" for an unknown command or option (``asses``, ``--local``)."""
+        if (found := re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)) is not None:
+            return did_you_mean(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
+        if message.startswith("unrecognized arguments: "):
+            options = [option for parser in _parsers(self) for option in parser._option_string_actions]  # noqa: SLF001
+            for token in message.removeprefix("unrecognized arguments: ").split():
+                if token.startswith("--") and (hint := did_you_mean(token.split("=")[0], options)):
+                    return hint
+        return ""
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser`` and every subcommand's parser under it."""
+    yield parser
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps its subparsers there
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for child in action.choices.values():
+                yield from _parsers(child)
 
 
 def _read_state(name: str) -> bytes:
