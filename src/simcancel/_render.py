@@ -101,7 +101,7 @@ def render_text(assessment: Assessment | PartialAssessment) -> str:
         lines.append("")
         lines.extend(_what_if_lines(result.what_if, label, colon))
     lines.append("")
-    lines.append(f"{label('heading.claims')}{colon}{', '.join(result.claims)}")
+    lines.append(f"{label('heading.claims')}{colon}{labels.get('format.list', ', ').join(result.claims)}")
     lines.append(f"{label('heading.ruleset')}{colon}{result.ruleset}")
     return "\n".join(lines)
 
