@@ -789,3 +789,22 @@ def test_a_misspelt_command_or_option_gets_a_did_you_mean(
     """An unknown command or option is refused (never guessed) with the closest one named."""
     assert main(argv, out=io.StringIO()) == EXIT_BAD_INPUT
     assert hint in capsys.readouterr().err
+
+
+def test_a_pack_of_providers_keeps_the_urdu_of_the_built_in_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--pack with providers only (nothing Urdu must translate): --locale ur still works."""
+    pack = tmp_path / "my_pack"
+    shutil.copytree(
+        Path(__file__).parent / "fixtures" / "broken_packs" / "good" / "providers", pack / "providers"
+    )
+    out = io.StringIO()
+    assert main(
+        ["assess", str(EXAMPLES / "jazz-blocked.json"), "--pack", str(pack), "--locale", "ur"], out=out
+    ) in (
+        EXIT_OK,
+        EXIT_FOUND,
+    )
+    assert "کمپنی" in out.getvalue()
+    assert capsys.readouterr().err == ""

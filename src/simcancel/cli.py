@@ -97,8 +97,13 @@ def _builtin(extending: Sequence[str] | None) -> tuple[Path, ...]:
 def _rules(replacing: Sequence[str] | None, extending: Sequence[str] | None) -> RuleSet:
     if not replacing and not extending:
         return default_rules()
-    base = list(replacing) if replacing else _builtin(extending)
-    return load_rules(*base, *(extending or ()))
+    if replacing:
+        return load_rules(*replacing, *(extending or ()))
+    # With the Urdu locale packs when they translate everything the user's packs add (a
+    # pack of providers only, say), else without them: the rule set then has no Urdu.
+    with contextlib.suppress(RuleFileError):
+        return load_rules(*builtin_packs(locale_packs=True), *(extending or ()))
+    return load_rules(*_builtin(extending), *(extending or ()))
 
 
 class _BadInputError(Exception):
