@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import os
 import string
-import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
@@ -20,6 +18,7 @@ from simcancel._errors import NoRouteError
 from simcancel._facts import FACTS, SHOWN, EngineValue, FactKind, display_value, pkr
 from simcancel._frozen import FrozenMapping
 from simcancel._locales import plural_category
+from simcancel._memo import ForkSafeLock
 from simcancel._ruleset import Plural, Rule, RuleKind, RuleSet, claim_sort_key
 from simcancel.model import (
     Assessment,
@@ -280,18 +279,7 @@ class _Plan:
 
 
 _PLANS: weakref.WeakKeyDictionary[RuleSet, dict[str, _Plan]] = weakref.WeakKeyDictionary()
-_PLANS_LOCK = threading.Lock()
-
-
-def _after_fork_in_child() -> None:
-    """A forked child starts with a free lock: the parent's may be held by a thread (building
-    one) that does not exist in the child, which would wait on it for ever."""
-    global _PLANS_LOCK  # noqa: PLW0603 - replaced in the child only
-    _PLANS_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+_PLANS_LOCK = ForkSafeLock()
 
 
 _last_plan: tuple[weakref.ref[RuleSet], str, _Plan] | None = None

@@ -20,7 +20,6 @@ against it.  Adding a fact is one model field plus one entry in :data:`_SPECS`.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import enum
 import functools
 import json
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from simcancel.model import MAX_COUNT, MAX_MONEY, MAX_SERVICES, DisplayValue, UserState
+from simcancel.model import EXACT, MAX_COUNT, MAX_MONEY, MAX_SERVICES, DisplayValue, UserState
 
 if TYPE_CHECKING:
     from simcancel._ruleset import Provider
@@ -569,15 +568,8 @@ _SPECS = (
 
 
 _HUNDRED = Decimal(100)
-_PAISA = decimal.Context(
-    prec=28,
-    rounding=decimal.ROUND_HALF_EVEN,
-    Emin=-999999,
-    Emax=999999,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
-).multiply
-"""An amount (at most 9 digits and 2 decimals) times 100, exactly: in a context of its own,
-not the caller's (whose precision may be lower than the state's was built with)."""
+_PAISA = EXACT.multiply
+"""An amount (at most 9 digits and 2 decimals) times 100, exactly (:data:`simcancel.model.EXACT`)."""
 
 
 def _path_getter(spec: FactSpec, path: str) -> Callable[[UserState], EngineValue]:

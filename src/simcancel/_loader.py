@@ -15,7 +15,6 @@ rule set with a bare error code, or worse, hangs.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import enum
 import math
 import os
@@ -69,7 +68,7 @@ from simcancel._ruleset import (
     Text,
 )
 from simcancel._yaml import Document, parse_yaml_file
-from simcancel.model import RouteKind, Stage
+from simcancel.model import EXACT, RouteKind, Stage
 
 __all__ = [
     "CHANNELS",
@@ -339,16 +338,9 @@ def _word(reader: _Reader, spec: FactSpec, value: Any, path: str) -> str | None:
     return value
 
 
-_EXACT = decimal.Context(
-    prec=100,
-    rounding=decimal.ROUND_HALF_EVEN,
-    Emin=-999999,
-    Emax=999999,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
-)
-"""The context amounts of rules are read in: not the caller's, whose precision may be low
-enough to round them (and the rule set read is cached on disk for every later process);
-a product that would be rounded is refused (Inexact), as is one past ``Emax`` (Overflow)."""
+_EXACT = EXACT
+"""The context amounts of rules are read in (:data:`simcancel.model.EXACT`): the rule set
+read is cached on disk for every later process, so no caller's context may round them."""
 
 
 def _paisa(reader: _Reader, spec: FactSpec, value: float | str, path: str) -> int | None:

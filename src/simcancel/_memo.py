@@ -10,6 +10,7 @@ used once is freed).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from simcancel._ruleset import RuleSet
 
-__all__ = ["per_rule_set"]
+__all__ = ["ForkSafeLock", "per_rule_set"]
 
 T = TypeVar("T")
 
@@ -27,7 +28,7 @@ def per_rule_set(function: Callable[[RuleSet], T]) -> Callable[[RuleSet], T]:
     """``function(rules)``, computed once per rule set (two threads may both compute it the
     first time: the one stored first is kept, and both return it)."""
     kept: weakref.WeakKeyDictionary[RuleSet, T] = weakref.WeakKeyDictionary()
-    lock = threading.Lock()
+    lock = ForkSafeLock()
 
     @functools.wraps(function)
     def cached(rules: RuleSet) -> T:
@@ -40,3 +41,32 @@ def per_rule_set(function: Callable[[RuleSet], T]) -> Callable[[RuleSet], T]:
             return kept.setdefault(rules, value)
 
     return cached
+
+
+class ForkSafeLock:
+    """A lock that a forked child gets free: the parent's may be held, at the fork, by a
+    thread that does not exist in the child, which would then wait on it for ever."""
+
+    __slots__ = ("__weakref__", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        _LOCKS.add(self)
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()
+
+
+_LOCKS: weakref.WeakSet[ForkSafeLock] = weakref.WeakSet()
+
+
+def _free_in_child() -> None:
+    for lock in _LOCKS:
+        lock._lock = threading.Lock()  # noqa: SLF001 - the class's own helper
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_free_in_child)

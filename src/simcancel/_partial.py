@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
@@ -24,6 +22,7 @@ from simcancel._decide import SHOWN_LABELS, issue_rank, render_partial, route_or
 from simcancel._errors import InvalidStateError, NoRouteError, Problem, shorten
 from simcancel._facts import EngineValue, facts_for, state_for
 from simcancel._fields import FIELD_BY_PATH, FIELDS, Field
+from simcancel._memo import ForkSafeLock
 from simcancel._partial_model import Certainty, PartialAssessment, PartialIssue, PossibleRoute
 from simcancel._partial_state import PartialState
 from simcancel._pysource import predicate_function
@@ -232,22 +231,11 @@ def _union(groups: Iterable[tuple[int, ...]]) -> tuple[int, ...]:
 
 
 _MODELS: weakref.WeakKeyDictionary[RuleSet, dict[tuple[str, ...], PartialModel]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+_LOCK = ForkSafeLock()
 _MODELS_KEPT = 16
 """Models kept per rule set (one per distinct set of rules in effect)."""
 _EXAMPLES_KEPT = 4096
 """Example answers kept per model (a bound, not a tuning)."""
-
-
-def _after_fork_in_child() -> None:
-    """A forked child starts with a free lock: the parent's may be held by a thread (building
-    one) that does not exist in the child, which would wait on it for ever."""
-    global _LOCK  # noqa: PLW0603 - replaced in the child only
-    _LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def partial_model(rules: RuleSet, as_of: dt.date) -> PartialModel:

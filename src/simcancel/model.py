@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import enum
 import functools
 import json
@@ -67,6 +68,16 @@ MAX_TEXT = 200
 """Longest free-text value accepted (provider id, service name)."""
 
 _CENT = Decimal("0.01")
+EXACT = decimal.Context(
+    prec=100,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+"""The context money is worked in (paisa of a state's amounts, of a rule's constants): not
+the caller's, whose precision may be low enough to round them; a result that would be
+rounded is refused (``Inexact``), as is one past ``Emax`` (``Overflow``)."""
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 """An amount as text: ASCII digits, at most one point, a minus (refused as negative next), nothing else."""
 
