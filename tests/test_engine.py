@@ -606,7 +606,7 @@ def test_a_fork_while_another_thread_builds_a_plan_or_model_gives_a_working_chil
     rules = simcancel.load_rules(*simcancel.builtin_packs())  # no plan or model built yet
     state = UserState.from_dict(VALID_STATE)
     partial = simcancel.PartialState.from_dict({"provider": "jazz"})
-    with _decide._PLANS_LOCK, _partial._LOCK:  # as another thread building one would
+    with _decide._PLANS_LOCK.lock, _partial._LOCK.lock:  # as another thread building one would
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child, which never returns
             code = 3

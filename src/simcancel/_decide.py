@@ -296,7 +296,7 @@ def _plan(rules: RuleSet, locale: str) -> _Plan:
     try:
         found = _PLANS[rules][locale]
     except KeyError:
-        with _PLANS_LOCK:
+        with _PLANS_LOCK.lock:
             by_locale = _PLANS.setdefault(rules, {})
             if locale not in by_locale:
                 by_locale[locale] = _Plan(rules, locale)

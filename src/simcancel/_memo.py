@@ -37,7 +37,7 @@ def per_rule_set(function: Callable[[RuleSet], T]) -> Callable[[RuleSet], T]:
         except KeyError:
             pass
         value = function(rules)
-        with lock:
+        with lock.lock:
             return kept.setdefault(rules, value)
 
     return cached
@@ -45,27 +45,26 @@ def per_rule_set(function: Callable[[RuleSet], T]) -> Callable[[RuleSet], T]:
 
 class ForkSafeLock:
     """A lock that a forked child gets free: the parent's may be held, at the fork, by a
-    thread that does not exist in the child, which would then wait on it for ever."""
+    thread that does not exist in the child, which would then wait on it for ever.
 
-    __slots__ = ("__weakref__", "_lock")
+    Use it as ``with holder.lock:``: the ``with`` then runs the C lock's own ``__enter__``,
+    so a signal handler's exception cannot land between the acquisition and the ``with``
+    block (it could inside a ``__enter__`` written in Python, leaving the lock held).
+    """
+
+    __slots__ = ("__weakref__", "lock")
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         _LOCKS.add(self)
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-
-    def __exit__(self, *_: object) -> None:
-        self._lock.release()
 
 
 _LOCKS: weakref.WeakSet[ForkSafeLock] = weakref.WeakSet()
 
 
 def _free_in_child() -> None:
-    for lock in _LOCKS:
-        lock._lock = threading.Lock()  # noqa: SLF001 - the class's own helper
+    for holder in _LOCKS:
+        holder.lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

@@ -241,7 +241,7 @@ _EXAMPLES_KEPT = 4096
 def partial_model(rules: RuleSet, as_of: dt.date) -> PartialModel:
     """The model of ``rules`` on ``as_of``, built once per set of rules in effect."""
     key = tuple(rule.id for rule in rules.rules if rule.in_effect(as_of))
-    with _LOCK:
+    with _LOCK.lock:
         found = _MODELS.get(rules, {}).get(key)
         if found is not None:
             return found
