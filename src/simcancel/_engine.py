@@ -274,16 +274,17 @@ def _c_encoder() -> Callable[[Mapping[str, EngineValue], int], Any] | None:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _C_ENCODE = _c_encoder()
-_SESSION_TAIL = f'", "id": "state", {_ENCODER.encode(ALWAYS_FIELD)}: true}}'
-"""What follows the session id in a fact's text (``evaluate`` appends the session keys)."""
+_ALWAYS_TAIL = f", {_ENCODER.encode(ALWAYS_FIELD)}: true}}"
+"""What follows the fact's id in its text (the engine-only field every fact has)."""
 
 
-def _fact_text(fact: Mapping[str, EngineValue], sid: str) -> str:
-    """``fact`` with the session's keys, as the JSON text durable reads (``sid``: digits)."""
+def _fact_text(fact: Mapping[str, EngineValue], sid: str, fact_id: str = "state") -> str:
+    """``fact`` with the session's keys, as the JSON text durable reads (``sid`` and
+    ``fact_id``: digits and letters, nothing JSON escapes)."""
     if type(fact) is dict and fact and "sid" not in fact and "id" not in fact and ALWAYS_FIELD not in fact:
         # The text of the merged dict below, without copying the fact: its text, then the keys.
-        return f'{_dumps(fact)[:-1]}, "sid": "{sid}{_SESSION_TAIL}'
-    return _dumps({**fact, "sid": sid, "id": "state", ALWAYS_FIELD: True})
+        return f'{_dumps(fact)[:-1]}, "sid": "{sid}", "id": "{fact_id}"{_ALWAYS_TAIL}'
+    return _dumps({**fact, "sid": sid, "id": fact_id, ALWAYS_FIELD: True})
 
 
 def _dumps(fact: Mapping[str, EngineValue]) -> str:
@@ -360,7 +361,7 @@ def evaluate_many(rules: CompiledRules, facts: Sequence[Mapping[str, EngineValue
     for start in range(0, len(facts), MAX_BATCH):
         sid = str(next(_SESSION_IDS))
         texts = tuple(
-            _dumps({**fact, "sid": sid, "id": f"f{number}", ALWAYS_FIELD: True})
+            _fact_text(fact, sid, f"f{number}")
             for number, fact in enumerate(facts[start : start + MAX_BATCH])
         )
         results.extend(frozenset(fired) for fired in _in_session(rules, sid, texts, None))

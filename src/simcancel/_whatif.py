@@ -28,7 +28,7 @@ import attrs
 from simcancel._decide import route_order
 from simcancel._facts import CATALOGUE, Derivation, EngineValue, StatePath, state_for
 from simcancel._memo import per_rule_set
-from simcancel._reference import Predicate, predicate
+from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import Rule, RuleKind, RuleSet
 from simcancel._statespace import StateSpace, Variable, space_of
 from simcancel.model import Assessment, ChangeSet, RouteKind, Stage, StateChange, Step, WhatIf, WhatIfGoal
@@ -54,7 +54,7 @@ class _Lever:
 
 @per_rule_set
 def _predicates(rules: RuleSet) -> Mapping[str, Predicate]:
-    return {rule.id: predicate(rule.when) for rule in rules.rules}
+    return dict(predicates(rules))
 
 
 def _paths(variable: Variable) -> tuple[str, ...] | None:

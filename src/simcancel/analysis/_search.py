@@ -35,7 +35,7 @@ from simcancel._engine import MAX_BATCH
 from simcancel._facts import EngineValue, state_for
 from simcancel._reference import Predicate, predicates
 from simcancel._ruleset import AllOf, Comparison, Condition, Op, RuleSet
-from simcancel._statespace import StateSpace, Variable, state_space
+from simcancel._statespace import StateSpace, Variable, space_of
 from simcancel.analysis._options import VerifyOptions
 from simcancel.analysis._report import CheckResult, Counterexample, Fallback, Mode
 from simcancel.analysis._sampling import Facts, find_state
@@ -92,7 +92,7 @@ class Search:
         return cls(
             rules=rules,
             options=options,
-            space=state_space(rules),
+            space=space_of(rules),
             predicates=dict(predicates(rules)),
             guards=guards,
         )
